@@ -1,0 +1,125 @@
+// roost-runtime: the OCI runtime command line, compatible with runc and crun. Parsing only: every
+// command is one call into the container/ library.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "container/lifecycle.hpp"
+#include "oci/default_spec.hpp"
+#include "sys/signals.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+
+#ifndef ROOST_VERSION
+#define ROOST_VERSION "0.0.0"
+#endif
+
+namespace {
+
+void add_create_options(CLI::App* cmd, roost::CreateOptions& opts) {
+  cmd->add_option("-b,--bundle", opts.bundle, "path to the bundle directory (default: current directory)");
+  cmd->add_option("--pid-file", opts.pid_file, "write the container's init pid to this file");
+  cmd->add_option("--console-socket", opts.console_socket, "AF_UNIX socket that receives the pty master");
+  cmd->add_flag("--no-pivot", opts.no_pivot, "use MS_MOVE and chroot instead of pivot_root");
+  cmd->add_flag("--no-new-keyring", opts.no_new_keyring, "keep the caller's session keyring");
+  cmd->add_option("--preserve-fds", opts.preserve_fds, "pass this many fds after stdio into the container")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("id", opts.id, "container id")->required();
+}
+
+void write_out(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A hook or helper that exits before reading its stdin must not kill the runtime.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"roost-runtime: a rootless-first OCI container runtime", "roost-runtime"};
+  app.require_subcommand(1);
+  app.set_version_flag("-v,--version", std::string("roost-runtime version ") + ROOST_VERSION + "\nspec: 1.2.0");
+  std::string root, log_file, log_format = "text", rootless_opt = "auto";
+  bool debug = false, systemd_cgroup = false;
+  app.add_option("--root", root, "state directory");
+  app.add_option("--log", log_file, "append errors (and debug messages) to this file");
+  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--debug", debug, "print debug messages");
+  app.add_flag("--systemd-cgroup", systemd_cgroup, "accepted for compatibility; cgroups are not managed yet");
+  app.add_option("--rootless", rootless_opt, "auto, true or false")->check(CLI::IsMember({"auto", "true", "false"}));
+  app.fallthrough();
+
+  roost::CreateOptions create_opts;
+  bool spec_rootless = false, detach = false, force = false, kill_all = false, quiet = false;
+  std::string bundle_dir = ".", id, signal_name = "SIGTERM", list_format = "table";
+
+  auto* spec_cmd = app.add_subcommand("spec", "write a new config.json into the bundle");
+  spec_cmd->add_flag("--rootless", spec_rootless, "a config for an unprivileged user");
+  spec_cmd->add_option("-b,--bundle", bundle_dir, "bundle directory");
+  auto* create_cmd = app.add_subcommand("create", "create a container, ready to start");
+  add_create_options(create_cmd, create_opts);
+  auto* run_cmd = app.add_subcommand("run", "create, start and wait for a container");
+  add_create_options(run_cmd, create_opts);
+  run_cmd->add_flag("-d,--detach", detach, "return after start");
+  auto* start_cmd = app.add_subcommand("start", "run the user's program in a created container");
+  start_cmd->add_option("id", id)->required();
+  auto* state_cmd = app.add_subcommand("state", "print the container's state as JSON");
+  state_cmd->add_option("id", id)->required();
+  auto* kill_cmd = app.add_subcommand("kill", "send a signal to the container's init");
+  kill_cmd->add_flag("-a,--all", kill_all, "signal every process in the container");
+  kill_cmd->add_option("id", id)->required();
+  kill_cmd->add_option("signal", signal_name, "name or number (default SIGTERM)");
+  auto* delete_cmd = app.add_subcommand("delete", "delete a stopped (or, with --force, any) container");
+  delete_cmd->add_flag("-f,--force", force, "kill a running container first");
+  delete_cmd->add_option("id", id)->required();
+  auto* list_cmd = app.add_subcommand("list", "list containers");
+  list_cmd->alias("ls");
+  list_cmd->add_option("-f,--format", list_format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  list_cmd->add_flag("-q,--quiet", quiet, "ids only");
+  auto* features_cmd = app.add_subcommand("features", "print the features this runtime implements (JSON)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "roost-runtime: %s (see --help)\n", e.what());
+    return 1;
+  }
+
+  roost::log::configure(log_file, log_format == "json" ? roost::log::Format::Json : roost::log::Format::Text, debug);
+  try {
+    const bool rootless = rootless_opt == "true" || (rootless_opt == "auto" && ::geteuid() != 0);
+    roost::Runtime rt{roost::StateStore(root.empty() ? roost::StateStore::default_root(rootless) : root), rootless};
+    if (systemd_cgroup) roost::log::debug("--systemd-cgroup: accepted; roost-runtime does not manage cgroups yet");
+
+    if (spec_cmd->parsed()) {
+      std::string path = bundle_dir + "/config.json";
+      if (roost::path_exists(path)) throw roost::Error(path + " already exists");
+      roost::write_file(path, roost::oci::default_spec_json(spec_rootless), O_CREAT | O_EXCL, 0644);
+    } else if (create_cmd->parsed()) {
+      roost::create_container(rt, create_opts);
+    } else if (run_cmd->parsed()) {
+      return roost::run_container(rt, create_opts, detach);
+    } else if (start_cmd->parsed()) {
+      roost::start_container(rt, id);
+    } else if (state_cmd->parsed()) {
+      write_out(roost::container_state_json(rt, id) + "\n");
+    } else if (kill_cmd->parsed()) {
+      roost::kill_container(rt, id, roost::parse_signal(signal_name), kill_all);
+    } else if (delete_cmd->parsed()) {
+      roost::delete_container(rt, id, force);
+    } else if (list_cmd->parsed()) {
+      write_out(roost::list_containers(rt, list_format, quiet));
+    } else if (features_cmd->parsed()) {
+      write_out(roost::oci::features_json());
+    }
+  } catch (const std::exception& e) {
+    roost::log::error(e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,240 @@
+// The runtime side of create: validate everything that can be validated, start the init, answer
+// its requests (id maps, hooks), record the state.
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "container/hooks.hpp"
+#include "container/init.hpp"
+#include "container/lifecycle.hpp"
+#include "container/status.hpp"
+#include "container/sync_channel.hpp"
+#include "idmap/idmap_writer.hpp"
+#include "sys/capabilities.hpp"
+#include "sys/cgroups.hpp"
+#include "sys/rlimits.hpp"
+#include "sys/terminal.hpp"
+#include "util/clock.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+
+namespace roost {
+namespace {
+
+std::string absolute_path(const std::string& path, const std::string& what) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) {
+    if (errno == ENOENT) throw Error(what + " " + path + " does not exist");
+    throw_errno(what + " " + path);
+  }
+  return buf;
+}
+
+std::string owner_name() {
+  struct passwd pw, *res = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(::geteuid(), &pw, buf, sizeof buf, &res) == 0 && res) return res->pw_name;
+  return std::to_string(::geteuid());
+}
+
+// Descriptors the caller asked to preserve must exist, or a descriptor of ours could take the
+// number and leak into the container: gaps are filled with /dev/null.
+void fill_preserved_fd_gaps(int count) {
+  for (int fd = 3; fd < 3 + count; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0) continue;
+    int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0 && null_fd != fd) {
+      ::dup2(null_fd, fd);
+      ::close(null_fd);
+    }
+  }
+}
+
+void check_mapped(const idmap::Mappings& maps, uint32_t id, const std::string& what) {
+  uint32_t host;
+  if (!idmap::to_host(maps, id, host))
+    throw Error(what + " " + std::to_string(id) + " is not mapped in the container's user namespace" +
+                (maps.size() == 1 && maps[0].size == 1 ? " (only 0 is: add an /etc/subuid and /etc/subgid range)" : ""));
+}
+
+void check_process_ids(const oci::Process& proc, const idmap::IdMapPlan& plan) {
+  check_mapped(plan.uid, proc.user.uid, "process.user.uid");
+  check_mapped(plan.gid, proc.user.gid, "process.user.gid");
+  for (gid_t g : proc.user.additional_gids) check_mapped(plan.gid, g, "process.user.additionalGids");
+  if (plan.deny_setgroups && !proc.user.additional_gids.empty())
+    throw Error("process.user.additionalGids needs setgroups, which a one-id user namespace denies");
+}
+
+// Kills and reaps what create started, so that a failed create leaves no process behind.
+void kill_started(pid_t child, pid_t init_pid) {
+  if (init_pid > 0) ::kill(init_pid, SIGKILL);
+  if (child > 0) {
+    ::kill(child, SIGKILL);
+    while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (init_pid > 0 && init_pid != child) {
+    // A grandchild is reaped by whoever is its reaper; wait until it is gone at least.
+    wait_for_exit(init_pid, 5000);
+  }
+}
+
+}  // namespace
+
+pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
+  fill_preserved_fd_gaps(opts.preserve_fds);
+  validate_container_id(opts.id);
+  const std::string bundle = absolute_path(opts.bundle, "bundle");
+  std::string config_text;
+  try {
+    config_text = read_file(bundle + "/config.json");
+  } catch (const SysError& e) {
+    if (e.err() == ENOENT) throw Error("bundle " + bundle + " has no config.json");
+    throw;
+  }
+  const oci::Spec spec = oci::parse_spec(config_text);
+  if (!spec.process) throw Error("config.json: process: missing");
+  const oci::Process& proc = *spec.process;
+  const std::string rootfs =
+      absolute_path(spec.root_path[0] == '/' ? spec.root_path : bundle + "/" + spec.root_path, "rootfs");
+  struct stat st;
+  if (::stat(rootfs.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) throw Error("rootfs " + rootfs + " is not a directory");
+  if (!spec.has_namespace("mount"))
+    throw Error("config.json: linux.namespaces needs a mount namespace: roost-runtime never mounts in the host's");
+  if (proc.capabilities) validate_capabilities(*proc.capabilities);
+  validate_rlimits(proc.rlimits);
+
+  NamespacePlan ns = plan_namespaces(spec);
+  const bool privileged = ::geteuid() == 0;
+  if (!privileged && !ns.in_user_namespace())
+    throw Error("an unprivileged user needs a user namespace: add {\"type\": \"user\"} to linux.namespaces "
+                "(roost-runtime spec --rootless does)");
+  idmap::IdMapPlan id_plan;
+  if (ns.new_user()) {
+    id_plan = idmap::plan_id_maps(spec, privileged);
+    check_process_ids(proc, id_plan);
+  }
+  if (log::debug_enabled()) {
+    CgroupMode mode = detect_cgroup_mode();
+    std::string problem = cgroup_delegation_problem(mode);
+    log::debug("the container stays in the caller's cgroup: " +
+               (problem.empty() ? "roost-runtime does not manage cgroups yet" : problem));
+  }
+
+  UniqueFd console;
+  if (proc.terminal) {
+    if (opts.console_socket.empty())
+      throw Error("process.terminal is true: give --console-socket (or set terminal to false)");
+    console = connect_console_socket(opts.console_socket);
+  } else if (!opts.console_socket.empty()) {
+    log::debug("--console-socket ignored: process.terminal is false");
+  }
+
+  ContainerDir dir = ContainerDir::create(rt.store, opts.id);
+  pid_t child = -1, init_pid = -1;
+  try {
+    const auto& hooks = spec.hooks;
+    if (!hooks.poststart.empty() || !hooks.poststop.empty()) write_file(dir.config_path(), config_text, O_CREAT | O_TRUNC, 0600);
+    if (::mkfifo(dir.fifo_path().c_str(), 0600) < 0) throw_errno("mkfifo " + dir.fifo_path());
+    // Read-write, so the open does not block and the init's read blocks until start writes.
+    UniqueFd fifo(::open(dir.fifo_path().c_str(), O_RDWR | O_CLOEXEC));
+    if (!fifo) throw_errno("open " + dir.fifo_path());
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
+    UniqueFd ours(pair[0]), theirs(pair[1]);
+
+    InitConfig cfg;
+    cfg.spec = &spec;
+    cfg.namespaces = &ns;
+    cfg.rootfs.spec = &spec;
+    cfg.rootfs.bundle = bundle;
+    cfg.rootfs.rootfs = rootfs;
+    cfg.rootfs.bind_devices = ns.in_user_namespace();
+    cfg.rootfs.new_netns = ns.new_flags & CLONE_NEWNET;
+    cfg.rootfs.new_cgroupns = ns.new_flags & CLONE_NEWCGROUP;
+    cfg.rootfs.cgroup_mode = detect_cgroup_mode();
+    cfg.rootfs.no_pivot = opts.no_pivot;
+    cfg.sync_fd = theirs.get();
+    cfg.fifo_fd = fifo.get();
+    cfg.console_fd = console.get();
+    cfg.preserve_fds = opts.preserve_fds;
+    cfg.intermediate = !ns.joins.empty();
+    cfg.setgroups_allowed = !id_plan.deny_setgroups;
+    cfg.new_session_keyring = !opts.no_new_keyring;
+
+    // Without namespaces to join, one clone() creates them all and the child is the init.
+    child = cfg.intermediate ? ::fork()
+                             : static_cast<pid_t>(::syscall(SYS_clone, ns.new_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    if (child < 0) throw_errno("clone the container's init");
+    if (child == 0) {
+      ::close(dir.lock_fd());
+      ours.reset();
+      container_init(cfg);
+    }
+    init_pid = child;
+    theirs.reset();
+    fifo.reset();
+    console.reset();
+
+    StateRecord record;
+    record.id = opts.id;
+    record.bundle = bundle;
+    record.rootfs = rootfs;
+    record.created = now_rfc3339();
+    record.owner = owner_name();
+    record.annotations = spec.annotations;
+    for (;;) {
+      auto [type, payload] = sync_receive(ours.get());
+      if (type == SyncMsg::Ready) break;
+      switch (type) {
+        case SyncMsg::MapIds:
+          idmap::write_id_maps(child, id_plan);
+          sync_send(ours.get(), SyncMsg::MapsDone);
+          break;
+        case SyncMsg::Pid:
+          init_pid = std::atoi(payload.c_str());
+          while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+          }
+          child = -1;
+          break;
+        case SyncMsg::Hooks: {
+          record.pid = init_pid;
+          record.pid_start_time = process_start_time(init_pid);
+          dir.write(record);
+          std::string state = state_json(record, Status::Creating, 0);
+          run_hooks(hooks.prestart, "prestart", state);
+          run_hooks(hooks.create_runtime, "createRuntime", state);
+          sync_send(ours.get(), SyncMsg::HooksDone, state_json(record, Status::Created, 0));
+          break;
+        }
+        case SyncMsg::Error:
+          throw Error(payload);
+        default:
+          throw Error(std::string("unexpected message '") + static_cast<char>(type) + "' from the container");
+      }
+    }
+    record.pid = init_pid;
+    record.pid_start_time = process_start_time(init_pid);
+    record.ready = true;
+    dir.write(record);
+    if (!opts.pid_file.empty()) write_file_atomic(opts.pid_file, std::to_string(init_pid), 0644);
+    return init_pid;
+  } catch (...) {
+    kill_started(child, init_pid);
+    dir.remove();
+    throw;
+  }
+}
+
+}  // namespace roost

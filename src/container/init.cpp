@@ -1,0 +1,236 @@
+#include "container/init.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "container/hooks.hpp"
+#include "container/sync_channel.hpp"
+#include "sys/capabilities.hpp"
+#include "sys/rlimits.hpp"
+#include "sys/terminal.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/process.hpp"
+
+namespace roost {
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::string env_value(const std::vector<std::string>& env, const std::string& name) {
+  for (const auto& e : env)
+    if (starts_with(e, name + "=")) return e.substr(name.size() + 1);
+  return "";
+}
+
+bool is_executable_file(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+// Finds the program as execvp would, with the container's PATH, so that a missing program fails
+// create (with a clear message) rather than after start.
+std::string find_executable(const oci::Process& proc) {
+  const std::string& name = proc.args[0];
+  if (name.find('/') != std::string::npos) {
+    if (!is_executable_file(name)) throw Error("executable " + name + " not found in the container (or not executable)");
+    return name;
+  }
+  std::string path = env_value(proc.env, "PATH");
+  if (path.empty()) path = kDefaultPath;
+  for (const auto& dir : split(path, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (is_executable_file(candidate)) return candidate;
+  }
+  throw Error("executable \"" + name + "\" not found in the container's PATH");
+}
+
+void bring_up_loopback() {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;  // no IPv4 in this kernel: nothing to bring up
+  struct ifreq ifr = {};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (::ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
+      ::close(fd);
+      throw_errno("bring up the loopback interface");
+    }
+  }
+  ::close(fd);
+}
+
+void become_namespace_root() {
+  if (::setresgid(0, 0, 0) < 0) throw_errno("setresgid(0): is gid 0 mapped in the user namespace?");
+  if (::setresuid(0, 0, 0) < 0) throw_errno("setresuid(0): is uid 0 mapped in the user namespace?");
+}
+
+// Switches to the configured user keeping exactly the configured capabilities.
+void become_process_user(const InitConfig& cfg) {
+  const oci::Process& proc = *cfg.spec->process;
+  const auto& caps = proc.capabilities;
+  if (caps) drop_bounding_set(*caps);
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("keep capabilities across setuid");
+  if (cfg.setgroups_allowed) {
+    const auto& g = proc.user.additional_gids;
+    if (::setgroups(g.size(), g.data()) < 0) throw_errno("setgroups");
+  }
+  if (::setresgid(proc.user.gid, proc.user.gid, proc.user.gid) < 0)
+    throw_errno("setgid " + std::to_string(proc.user.gid));
+  if (::setresuid(proc.user.uid, proc.user.uid, proc.user.uid) < 0)
+    throw_errno("setuid " + std::to_string(proc.user.uid));
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw_errno("reset keep-capabilities");
+  if (caps) apply_process_capabilities(*caps);
+}
+
+void change_directory(const std::string& cwd) {
+  if (::chdir(cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + cwd);
+  // A cwd outside the root (a leaked descriptor, CVE-2024-21626) has no name from "/".
+  char buf[4096];
+  if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
+    throw Error("process.cwd " + cwd + " is outside the container's root");
+}
+
+// Everything up to the user's program: runs in the container's init, after the runtime has
+// written the id maps.
+[[noreturn]] void set_up_and_exec(const InitConfig& cfg) {
+  const oci::Spec& spec = *cfg.spec;
+  const oci::Process& proc = *spec.process;
+  const NamespacePlan& ns = *cfg.namespaces;
+
+  if (ns.in_user_namespace()) become_namespace_root();
+  if (cfg.new_session_keyring) {
+    // A session keyring of its own keeps the container from the caller's keys. Not every kernel
+    // allows it (quota, user namespaces): then the container shares the caller's, as runc does.
+    (void)::syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, "_ses.roost");
+  }
+  if (!spec.hostname.empty() && ::sethostname(spec.hostname.c_str(), spec.hostname.size()) < 0)
+    throw_errno("sethostname");
+  if (!spec.domainname.empty() && ::setdomainname(spec.domainname.c_str(), spec.domainname.size()) < 0)
+    throw_errno("setdomainname");
+  if (ns.new_flags & CLONE_NEWNET) bring_up_loopback();
+  if (proc.oom_score_adj) {
+    try {
+      write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj), O_TRUNC);
+    } catch (const SysError& e) {
+      throw Error("set oomScoreAdj " + std::to_string(*proc.oom_score_adj) + ": " + errno_name(e.err()) +
+                  (e.err() == EACCES ? " (an unprivileged container may only raise it)" : ""));
+    }
+  }
+
+  prepare_rootfs(cfg.rootfs);
+
+  const auto& hooks = spec.hooks;
+  std::string state;
+  const bool any_hooks = !hooks.prestart.empty() || !hooks.create_runtime.empty() ||
+                         !hooks.create_container.empty() || !hooks.start_container.empty();
+  if (any_hooks) {
+    sync_send(cfg.sync_fd, SyncMsg::Hooks);
+    state = sync_expect(cfg.sync_fd, SyncMsg::HooksDone);
+    run_hooks(hooks.create_container, "createContainer", state);
+  }
+
+  enter_rootfs(cfg.rootfs);
+  if (proc.terminal) setup_container_terminal(cfg.console_fd, proc.console_size, proc.user.uid);
+  finish_rootfs(cfg.rootfs);
+  if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to process.cwd " + proc.cwd);
+  const std::string program = find_executable(proc);
+  apply_rlimits(proc.rlimits);
+
+  sync_send(cfg.sync_fd, SyncMsg::Ready);
+  ::close(cfg.sync_fd);
+  if (cfg.console_fd >= 0) ::close(cfg.console_fd);
+
+  // Wait for `start`: it writes one byte into the exec fifo.
+  char byte;
+  ssize_t n;
+  while ((n = ::read(cfg.fifo_fd, &byte, 1)) < 0 && errno == EINTR) {
+  }
+  if (n != 1) throw_errno("wait for start");
+  ::close(cfg.fifo_fd);
+
+  // From here errors go to the container's stderr: the runtime that created it has gone.
+  run_hooks(hooks.start_container, "startContainer", state);
+  if (proc.user.umask) ::umask(*proc.user.umask);
+  become_process_user(cfg);
+  change_directory(proc.cwd);
+  if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw_errno("set no_new_privs");
+
+  // Only stdio and the preserved descriptors reach the program.
+  for (int fd = 3; fd < 3 + cfg.preserve_fds; ++fd) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  if (::syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) throw_errno("close_range");
+  reset_signals();
+
+  std::vector<char*> argv, envp;
+  for (const auto& a : proc.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : proc.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(program.c_str(), argv.data(), envp.data());
+  throw_errno("exec " + program);
+}
+
+// With namespaces to join: join them, create the new ones, and fork when a pid namespace is
+// involved (it applies to children only). Returns in the process that is to become init.
+void enter_namespaces_by_steps(const InitConfig& cfg) {
+  const NamespacePlan& ns = *cfg.namespaces;
+  join_namespaces(ns);
+  if (ns.new_user()) {
+    if (::unshare(CLONE_NEWUSER) < 0) throw_errno("create user namespace");
+    sync_send(cfg.sync_fd, SyncMsg::MapIds);
+    sync_expect(cfg.sync_fd, SyncMsg::MapsDone);
+  }
+  if (::unshare(ns.new_flags & ~CLONE_NEWUSER) < 0) throw_errno("create namespaces");
+  bool pid_ns = ns.new_flags & CLONE_NEWPID;
+  for (const auto& j : ns.joins) pid_ns |= j.flag == CLONE_NEWPID;
+  if (!pid_ns) return;
+  pid_t child = ::fork();
+  if (child < 0) throw_errno("fork into the pid namespace");
+  if (child > 0) {
+    sync_send(cfg.sync_fd, SyncMsg::Pid, std::to_string(child));
+    _exit(0);
+  }
+}
+
+}  // namespace
+
+void container_init(const InitConfig& cfg) {
+  try {
+    if (cfg.intermediate) {
+      enter_namespaces_by_steps(cfg);
+    } else if (cfg.namespaces->new_user()) {
+      sync_send(cfg.sync_fd, SyncMsg::MapIds);
+      sync_expect(cfg.sync_fd, SyncMsg::MapsDone);
+    }
+    set_up_and_exec(cfg);
+  } catch (const std::exception& e) {
+    // Before Ready the runtime reads this and reports it; after, the sync fd is closed and the
+    // message goes to the container's stderr.
+    std::string msg = e.what();
+    if (::fcntl(cfg.sync_fd, F_GETFD) >= 0) {
+      try {
+        sync_send(cfg.sync_fd, SyncMsg::Error, msg);
+      } catch (...) {
+      }
+    } else {
+      dprintf(STDERR_FILENO, "roost-runtime: %s\n", msg.c_str());
+    }
+  }
+  _exit(1);
+}
+
+}  // namespace roost

@@ -1,0 +1,37 @@
+// The container lifecycle of runtime-spec runtime.md: create, start, state, kill, delete, plus
+// run (create + start + wait) and list. The CLI is a thin layer over these.
+#pragma once
+
+#include <string>
+
+#include "container/state_store.hpp"
+
+namespace roost {
+
+struct Runtime {
+  StateStore store;
+  bool rootless = false;  // --rootless, resolved: true when not real root
+};
+
+struct CreateOptions {
+  std::string id;
+  std::string bundle = ".";
+  std::string pid_file;
+  std::string console_socket;
+  bool no_pivot = false;
+  bool no_new_keyring = false;
+  int preserve_fds = 0;
+};
+
+// Returns the host pid of the container's init, which waits for start.
+pid_t create_container(const Runtime& rt, const CreateOptions& opts);
+void start_container(const Runtime& rt, const std::string& id);
+std::string container_state_json(const Runtime& rt, const std::string& id);
+void kill_container(const Runtime& rt, const std::string& id, int signal, bool all);
+void delete_container(const Runtime& rt, const std::string& id, bool force);
+// Returns the container process's exit code (128+N if killed by signal N), or 0 when detached.
+int run_container(const Runtime& rt, const CreateOptions& opts, bool detach);
+// "table" or "json"; quiet prints the ids only.
+std::string list_containers(const Runtime& rt, const std::string& format, bool quiet);
+
+}  // namespace roost

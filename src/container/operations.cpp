@@ -1,0 +1,214 @@
+// start, state, kill, delete, run and list: each locks the container's state directory (except the
+// read-only state and list) and derives the status from the live system.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "container/hooks.hpp"
+#include "container/lifecycle.hpp"
+#include "container/status.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+#include "util/unique_fd.hpp"
+
+namespace roost {
+namespace {
+
+oci::Hooks stored_hooks(const ContainerDir& dir) {
+  if (!path_exists(dir.config_path())) return {};
+  return oci::parse_spec(read_file(dir.config_path())).hooks;
+}
+
+// Hooks after the container started or stopped may not undo the lifecycle: runtime-spec says a
+// failure is a warning.
+void run_hooks_warning_only(const std::vector<oci::Hook>& hooks, const std::string& phase, const std::string& state) {
+  try {
+    run_hooks(hooks, phase, state);
+  } catch (const Error& e) {
+    log::warn(e.what());
+  }
+}
+
+std::string ns_inode(pid_t pid) {
+  char buf[64];
+  ssize_t n = ::readlink(("/proc/" + std::to_string(pid) + "/ns/pid").c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+// Signals the init through a pidfd checked against the recorded start time, so a reused pid can
+// never receive it.
+void signal_init(const StateRecord& r, int sig) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, r.pid, 0)));
+  if (!pidfd || process_start_time(r.pid) != r.pid_start_time) throw Error("container \"" + r.id + "\" is not running");
+  if (::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) < 0) throw_errno("signal container " + r.id);
+}
+
+// Every process in the container's pid namespace, when it has one of its own.
+void signal_all(const StateRecord& r, int sig) {
+  const std::string target = ns_inode(r.pid);
+  if (target.empty() || target == ns_inode(::getpid())) {
+    signal_init(r, sig);  // no pid namespace of its own: the init is all we can name
+    return;
+  }
+  if (sig == SIGKILL) {
+    // Killing a pid namespace's init kills everything in it.
+    signal_init(r, sig);
+    return;
+  }
+  DIR* proc = ::opendir("/proc");
+  if (!proc) throw_errno("open /proc");
+  while (struct dirent* ent = ::readdir(proc)) {
+    pid_t pid = std::atoi(ent->d_name);
+    if (pid > 0 && ns_inode(pid) == target) ::kill(pid, sig);
+  }
+  ::closedir(proc);
+}
+
+void stop_and_wait(const StateRecord& r) {
+  try {
+    signal_all(r, SIGKILL);
+  } catch (const Error&) {
+    return;  // already gone
+  }
+  if (!wait_for_exit(r.pid, 10000)) throw Error("container \"" + r.id + "\" did not stop after SIGKILL");
+}
+
+}  // namespace
+
+void start_container(const Runtime& rt, const std::string& id) {
+  ContainerDir dir = ContainerDir::open(rt.store, id);
+  StateRecord record = dir.read();
+  Status status = container_status(record, dir.path());
+  if (status != Status::Created)
+    throw Error("cannot start container \"" + id + "\": it is " + status_name(status) + ", not created");
+  UniqueFd fifo(::open(dir.fifo_path().c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo) throw_errno("open the exec fifo of " + id);
+  // Unlinked first: from here on the status reads "running".
+  ::unlink(dir.fifo_path().c_str());
+  if (::write(fifo.get(), "0", 1) != 1) throw_errno("start container " + id);
+  auto hooks = stored_hooks(dir);
+  if (!hooks.poststart.empty()) run_hooks_warning_only(hooks.poststart, "poststart", state_json(record, Status::Running, 0));
+}
+
+std::string container_state_json(const Runtime& rt, const std::string& id) {
+  validate_container_id(id);
+  const std::string dir = rt.store.container_dir(id);
+  if (!path_exists(dir + "/state.json")) throw Error("container \"" + id + "\" does not exist");
+  StateRecord record = read_state_record(dir);
+  return state_json(record, container_status(record, dir));
+}
+
+void kill_container(const Runtime& rt, const std::string& id, int sig, bool all) {
+  ContainerDir dir = ContainerDir::open(rt.store, id);
+  StateRecord record = dir.read();
+  if (container_status(record, dir.path()) == Status::Stopped) throw Error("container \"" + id + "\" is not running");
+  if (all)
+    signal_all(record, sig);
+  else
+    signal_init(record, sig);
+}
+
+void delete_container(const Runtime& rt, const std::string& id, bool force) {
+  validate_container_id(id);
+  if (force && !path_exists(rt.store.container_dir(id) + "/state.json")) return;  // as runc: nothing to do
+  ContainerDir dir = ContainerDir::open(rt.store, id);
+  StateRecord record = dir.read();
+  Status status = container_status(record, dir.path());
+  if (status == Status::Running && !force)
+    throw Error("cannot delete container \"" + id + "\": it is running (stop it first, or use --force)");
+  if (status != Status::Stopped) stop_and_wait(record);
+  auto hooks = stored_hooks(dir);
+  dir.remove();
+  if (!hooks.poststop.empty()) run_hooks_warning_only(hooks.poststop, "poststop", state_json(record, Status::Stopped, 0));
+}
+
+namespace {
+pid_t g_forward_to = 0;
+void forward_signal(int sig) {
+  if (g_forward_to > 0) ::kill(g_forward_to, sig);
+}
+}  // namespace
+
+int run_container(const Runtime& rt, const CreateOptions& opts, bool detach) {
+  // The init may be a grandchild (namespaces joined by path): be its reaper so we can wait for it.
+  if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  pid_t pid = create_container(rt, opts);
+  try {
+    start_container(rt, opts.id);
+  } catch (...) {
+    try {
+      delete_container(rt, opts.id, true);
+    } catch (const Error&) {
+    }
+    throw;
+  }
+  if (detach) return 0;
+
+  g_forward_to = pid;
+  struct sigaction sa = {};
+  sa.sa_handler = forward_signal;
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH}) ::sigaction(sig, &sa, nullptr);
+  int status = 0;
+  for (;;) {
+    pid_t got = ::waitpid(-1, &status, 0);
+    if (got == pid) break;
+    if (got < 0 && errno != EINTR) throw_errno("wait for the container");
+  }
+  g_forward_to = 0;
+  delete_container(rt, opts.id, true);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+std::string list_containers(const Runtime& rt, const std::string& format, bool quiet) {
+  std::string out;
+  if (format == "json") {
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+    for (const auto& id : rt.store.list_ids()) {
+      const std::string dir = rt.store.container_dir(id);
+      try {
+        StateRecord r = read_state_record(dir);
+        arr.push_back(nlohmann::ordered_json::parse(state_json(r, container_status(r, dir), -1)));
+      } catch (const Error&) {
+        // Deleted while listing.
+      }
+    }
+    return arr.dump() + "\n";
+  }
+  if (format != "table") throw Error("unknown list format \"" + format + "\" (table or json)");
+  if (!quiet) {
+    char line[512];
+    std::snprintf(line, sizeof line, "%-12s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+    out += line;
+  }
+  for (const auto& id : rt.store.list_ids()) {
+    if (quiet) {
+      out += id + "\n";
+      continue;
+    }
+    const std::string dir = rt.store.container_dir(id);
+    try {
+      StateRecord r = read_state_record(dir);
+      Status s = container_status(r, dir);
+      char line[4096];
+      std::snprintf(line, sizeof line, "%-12s %-8d %-10s %-40s %-31s %s\n", id.c_str(), s == Status::Stopped ? 0 : r.pid,
+                    status_name(s), r.bundle.c_str(), r.created.c_str(), r.owner.c_str());
+      out += line;
+    } catch (const Error&) {
+    }
+  }
+  return out;
+}
+
+}  // namespace roost

@@ -1,0 +1,104 @@
+#include "idmap/idmap_writer.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+
+namespace roost::idmap {
+namespace {
+
+std::string user_name(uid_t uid) {
+  struct passwd pw, *res = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res) return res->pw_name;
+  return std::to_string(uid);
+}
+
+void run_helper(const std::string& helper_path, const std::string& name, pid_t pid, const Mappings& maps) {
+  ProgramSpec spec;
+  spec.argv = helper_argv(name, pid, maps);
+  spec.path = helper_path;
+  spec.capture_stderr = true;
+  spec.timeout_seconds = 10;
+  ProgramResult r = run_program(spec);
+  if (!r.succeeded())
+    throw Error(name + " " + r.describe() + (r.error_output.empty() ? "" : ": " + r.error_output));
+}
+
+}  // namespace
+
+std::string find_helper(const std::string& name) {
+  for (const char* dir : {"/usr/bin/", "/bin/", "/usr/sbin/", "/usr/local/bin/"}) {
+    std::string path = std::string(dir) + name;
+    if (::access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
+}
+
+IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged) {
+  IdMapPlan plan;
+  const uid_t euid = ::geteuid();
+  const gid_t egid = ::getegid();
+  plan.uid = spec.linux.uid_mappings;
+  plan.gid = spec.linux.gid_mappings;
+  if (plan.uid.empty() != plan.gid.empty())
+    throw Error("config.json: give both linux.uidMappings and linux.gidMappings, or neither");
+
+  const std::string name = user_name(euid);
+  if (plan.uid.empty()) {
+    if (privileged)
+      throw Error("config.json: a new user namespace needs linux.uidMappings and linux.gidMappings when run as root");
+    auto sub_uids = read_subid_file("/etc/subuid", name, euid);
+    auto sub_gids = read_subid_file("/etc/subgid", name, euid);
+    const bool have_uid_helper = !find_helper("newuidmap").empty();
+    const bool have_gid_helper = !find_helper("newgidmap").empty();
+    if (sub_uids.empty() || sub_gids.empty() || !have_uid_helper || !have_gid_helper) {
+      log::debug(std::string("one-id user namespace (only uid 0 is mapped): ") +
+                 (sub_uids.empty() ? "no /etc/subuid range for " + name
+                  : sub_gids.empty() ? "no /etc/subgid range for " + name
+                                     : "newuidmap/newgidmap not installed (apt-get install uidmap)"));
+      sub_uids.clear();
+      sub_gids.clear();
+    }
+    plan.uid = rootless_mappings(euid, sub_uids);
+    plan.gid = rootless_mappings(egid, sub_gids);
+  }
+  validate(plan.uid, "uid");
+  validate(plan.gid, "gid");
+
+  if (!privileged) {
+    plan.uid_helper = !is_self_only(plan.uid, euid);
+    plan.gid_helper = !is_self_only(plan.gid, egid);
+    if (plan.uid_helper) {
+      check_reachable(plan.uid, euid, read_subid_file("/etc/subuid", name, euid), "uid");
+      if (find_helper("newuidmap").empty()) throw Error("mapping more than your own uid needs newuidmap: apt-get install uidmap");
+    }
+    if (plan.gid_helper) {
+      check_reachable(plan.gid, egid, read_subid_file("/etc/subgid", name, euid), "gid");
+      if (find_helper("newgidmap").empty()) throw Error("mapping more than your own gid needs newgidmap: apt-get install uidmap");
+    }
+    // The kernel lets an unprivileged process write its own gid map only after setgroups is denied.
+    plan.deny_setgroups = !plan.gid_helper;
+  }
+  return plan;
+}
+
+void write_id_maps(pid_t pid, const IdMapPlan& plan) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  if (plan.deny_setgroups) write_file(proc + "/setgroups", "deny", O_TRUNC);
+  if (plan.gid_helper)
+    run_helper(find_helper("newgidmap"), "newgidmap", pid, plan.gid);
+  else
+    write_file(proc + "/gid_map", format_proc_map(plan.gid), O_TRUNC);
+  if (plan.uid_helper)
+    run_helper(find_helper("newuidmap"), "newuidmap", pid, plan.uid);
+  else
+    write_file(proc + "/uid_map", format_proc_map(plan.uid), O_TRUNC);
+}
+
+}  // namespace roost::idmap

@@ -1,0 +1,27 @@
+// Writing a new user namespace's id maps, from the runtime (parent) side, once the child exists.
+#pragma once
+
+#include <sys/types.h>
+
+#include "idmap/idmap.hpp"
+
+namespace roost::idmap {
+
+struct IdMapPlan {
+  Mappings uid, gid;
+  bool uid_helper = false;       // through newuidmap (setuid) rather than a direct write
+  bool gid_helper = false;
+  bool deny_setgroups = false;   // required before an unprivileged direct gid_map write
+};
+
+// Builds the plan: the config's mappings if any, else (rootless) the caller plus its sub-id ranges,
+// falling back to a one-id map when there are no ranges or no helper. Validates everything it can
+// before a process exists. `privileged` is true for real root, who writes any map directly.
+IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged);
+
+void write_id_maps(pid_t pid, const IdMapPlan& plan);
+
+// Path of newuidmap/newgidmap if installed, else empty.
+std::string find_helper(const std::string& name);
+
+}  // namespace roost::idmap

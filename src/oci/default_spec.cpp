@@ -1,0 +1,95 @@
+#include "oci/default_spec.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "oci/spec.hpp"
+#include "sys/capabilities.hpp"
+
+namespace roost::oci {
+
+using json = nlohmann::ordered_json;
+
+std::string default_spec_json(bool rootless) {
+  const json caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  json spec = {
+      {"ociVersion", "1.0.2"},
+      {"process",
+       {{"terminal", false},
+        {"user", {{"uid", 0}, {"gid", 0}}},
+        {"args", {"sh"}},
+        {"env", {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"}},
+        {"cwd", "/"},
+        {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
+        {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", 1024}, {"soft", 1024}}}},
+        {"noNewPrivileges", true}}},
+      {"root", {{"path", "rootfs"}, {"readonly", true}}},
+      {"hostname", "roost"},
+      {"mounts",
+       {{{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}},
+        {{"destination", "/dev"},
+         {"type", "tmpfs"},
+         {"source", "tmpfs"},
+         {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
+        {{"destination", "/dev/pts"},
+         {"type", "devpts"},
+         {"source", "devpts"},
+         {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}}},
+        {{"destination", "/dev/shm"},
+         {"type", "tmpfs"},
+         {"source", "shm"},
+         {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
+        {{"destination", "/dev/mqueue"},
+         {"type", "mqueue"},
+         {"source", "mqueue"},
+         {"options", {"nosuid", "noexec", "nodev"}}},
+        {{"destination", "/sys"},
+         {"type", "sysfs"},
+         {"source", "sysfs"},
+         {"options", {"nosuid", "noexec", "nodev", "ro"}}},
+        {{"destination", "/sys/fs/cgroup"},
+         {"type", "cgroup"},
+         {"source", "cgroup"},
+         {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}}}},
+      {"linux",
+       {{"namespaces",
+         {{{"type", "pid"}}, {{"type", "network"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}},
+          {{"type", "cgroup"}}}},
+        {"maskedPaths",
+         {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+          "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"}},
+        {"readonlyPaths",
+         {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}}}};
+  if (rootless) spec["linux"]["namespaces"].push_back({{"type", "user"}});
+  return spec.dump(2) + "\n";
+}
+
+std::string features_json() {
+  json namespaces = json::array();
+  for (const auto& t : supported_namespace_types()) namespaces.push_back(t);
+  json doc = {
+      {"ociVersionMin", "1.0.0"},
+      {"ociVersionMax", "1.2.0"},
+      {"hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
+      {"mountOptions",
+       {"async",    "atime",      "bind",       "defaults",   "dev",       "diratime",  "dirsync",    "exec",
+        "iversion", "lazytime",   "loud",       "mand",       "noatime",   "nodev",     "nodiratime", "noexec",
+        "noiversion", "nolazytime", "nomand",   "norelatime", "nostrictatime", "nosuid", "nosymfollow",
+        "private",  "rbind",      "relatime",   "remount",    "ro",        "rprivate",  "rshared",    "rslave",
+        "runbindable", "rw",      "shared",     "silent",     "slave",     "strictatime", "suid",     "symfollow",
+        "sync",     "unbindable"}},
+      {"linux",
+       {{"namespaces", namespaces},
+        {"capabilities", capability_names()},
+        // No cgroup management yet: the container runs in the caller's cgroup.
+        {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+        {"seccomp", {{"enabled", false}}},
+        {"apparmor", {{"enabled", false}}},
+        {"selinux", {{"enabled", false}}},
+        {"intelRdt", {{"enabled", false}}},
+        {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
+      {"annotations",
+       {{"org.opencontainers.runc.checkpoint.enabled", "false"}, {"io.github.roost.runtime.rootless", "true"}}}};
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace roost::oci

@@ -1,0 +1,298 @@
+#include "oci/spec.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "util/error.hpp"
+#include "util/file.hpp"
+
+namespace roost::oci {
+namespace {
+
+using json = nlohmann::json;
+
+// Reads an optional member with a type check that names the field on error.
+template <typename T>
+void get_to(const json& obj, const char* key, T& out, const std::string& where) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return;
+  try {
+    it->get_to(out);
+  } catch (const json::exception&) {
+    throw Error("config.json: " + where + "." + key + ": wrong type (" + it->type_name() + ")");
+  }
+}
+
+const json& object_at(const json& obj, const char* key, const std::string& where) {
+  static const json empty = json::object();
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return empty;
+  if (!it->is_object()) throw Error("config.json: " + where + "." + key + ": must be an object");
+  return *it;
+}
+
+const json& array_at(const json& obj, const char* key, const std::string& where) {
+  static const json empty = json::array();
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return empty;
+  if (!it->is_array()) throw Error("config.json: " + where + "." + key + ": must be an array");
+  return *it;
+}
+
+bool is_empty_value(const json& v) {
+  return v.is_null() || (v.is_string() && v.get<std::string>().empty()) ||
+         ((v.is_object() || v.is_array()) && v.empty());
+}
+
+// A field the runtime-spec defines but roost-runtime does not implement: refusing it is honest,
+// ignoring it would run the container without what the user asked for.
+void reject_unimplemented(const json& obj, const std::vector<std::string>& keys, const std::string& where) {
+  for (const auto& key : keys) {
+    auto it = obj.find(key);
+    if (it != obj.end() && !is_empty_value(*it))
+      throw Error("config.json: " + where + "." + key + " is not supported by roost-runtime yet");
+  }
+}
+
+std::vector<IdMapping> parse_mappings(const json& obj, const char* key, const std::string& where) {
+  std::vector<IdMapping> out;
+  for (const auto& m : array_at(obj, key, where)) {
+    IdMapping im;
+    std::string here = where + "." + key;
+    if (!m.contains("containerID") || !m.contains("hostID") || !m.contains("size"))
+      throw Error("config.json: " + here + ": each mapping needs containerID, hostID and size");
+    get_to(m, "containerID", im.container_id, here);
+    get_to(m, "hostID", im.host_id, here);
+    get_to(m, "size", im.size, here);
+    if (im.size == 0) throw Error("config.json: " + here + ": size must be > 0");
+    out.push_back(im);
+  }
+  return out;
+}
+
+std::vector<Hook> parse_hooks(const json& hooks, const char* key) {
+  std::vector<Hook> out;
+  std::string where = std::string("hooks.") + key;
+  for (const auto& h : array_at(hooks, key, "hooks")) {
+    Hook hook;
+    get_to(h, "path", hook.path, where);
+    get_to(h, "args", hook.args, where);
+    get_to(h, "env", hook.env, where);
+    if (h.contains("timeout")) {
+      int t = 0;
+      get_to(h, "timeout", t, where);
+      if (t <= 0) throw Error("config.json: " + where + ".timeout: must be greater than zero");
+      hook.timeout = t;
+    }
+    if (hook.path.empty() || hook.path[0] != '/') throw Error("config.json: " + where + ".path: must be absolute");
+    out.push_back(std::move(hook));
+  }
+  return out;
+}
+
+Process parse_process_json(const json& p) {
+  const std::string where = "process";
+  if (!p.is_object()) throw Error("config.json: process: must be an object");
+  reject_unimplemented(p, {"apparmorProfile", "selinuxLabel", "ioPriority", "scheduler", "execCPUAffinity"}, where);
+  Process proc;
+  get_to(p, "terminal", proc.terminal, where);
+  const json& cs = object_at(p, "consoleSize", where);
+  if (!cs.empty()) {
+    ConsoleSize size;
+    get_to(cs, "height", size.height, where + ".consoleSize");
+    get_to(cs, "width", size.width, where + ".consoleSize");
+    proc.console_size = size;
+  }
+  const json& user = object_at(p, "user", where);
+  get_to(user, "uid", proc.user.uid, where + ".user");
+  get_to(user, "gid", proc.user.gid, where + ".user");
+  if (user.contains("umask") && !user["umask"].is_null()) {
+    mode_t umask = 0;
+    get_to(user, "umask", umask, where + ".user");
+    proc.user.umask = umask;
+  }
+  get_to(user, "additionalGids", proc.user.additional_gids, where + ".user");
+  if (user.contains("username") && !is_empty_value(user["username"]))
+    throw Error("config.json: process.user.username is for Windows containers");
+  get_to(p, "args", proc.args, where);
+  if (proc.args.empty()) throw Error("config.json: process.args: must name the program to run");
+  get_to(p, "env", proc.env, where);
+  get_to(p, "cwd", proc.cwd, where);
+  if (proc.cwd.empty() || proc.cwd[0] != '/') throw Error("config.json: process.cwd: must be an absolute path");
+  const json& caps = object_at(p, "capabilities", where);
+  if (p.contains("capabilities") && !p["capabilities"].is_null()) {
+    Capabilities c;
+    std::string cw = where + ".capabilities";
+    get_to(caps, "bounding", c.bounding, cw);
+    get_to(caps, "effective", c.effective, cw);
+    get_to(caps, "inheritable", c.inheritable, cw);
+    get_to(caps, "permitted", c.permitted, cw);
+    get_to(caps, "ambient", c.ambient, cw);
+    proc.capabilities = std::move(c);
+  }
+  for (const auto& r : array_at(p, "rlimits", where)) {
+    Rlimit rl;
+    get_to(r, "type", rl.type, where + ".rlimits");
+    get_to(r, "soft", rl.soft, where + ".rlimits");
+    get_to(r, "hard", rl.hard, where + ".rlimits");
+    if (rl.soft > rl.hard) throw Error("config.json: process.rlimits: " + rl.type + " soft limit is above the hard limit");
+    proc.rlimits.push_back(rl);
+  }
+  get_to(p, "noNewPrivileges", proc.no_new_privileges, where);
+  if (p.contains("oomScoreAdj") && !p["oomScoreAdj"].is_null()) {
+    int adj = 0;
+    get_to(p, "oomScoreAdj", adj, where);
+    if (adj < -1000 || adj > 1000) throw Error("config.json: process.oomScoreAdj: must be within -1000..1000");
+    proc.oom_score_adj = adj;
+  }
+  return proc;
+}
+
+json parse_json_text(const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error(std::string("config.json: malformed JSON: ") + e.what());
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& supported_namespace_types() {
+  static const std::vector<std::string> types = {"user", "mount", "pid", "ipc", "uts", "network", "cgroup"};
+  return types;
+}
+
+const Namespace* Spec::find_namespace(const std::string& type) const {
+  for (const auto& ns : linux.namespaces)
+    if (ns.type == type) return &ns;
+  return nullptr;
+}
+
+Process parse_process(const std::string& json_text) { return parse_process_json(parse_json_text(json_text)); }
+
+Spec parse_spec(const std::string& json_text) {
+  json doc = parse_json_text(json_text);
+  if (!doc.is_object()) throw Error("config.json: top level must be an object");
+  Spec spec;
+  get_to(doc, "ociVersion", spec.oci_version, "");
+  if (spec.oci_version.empty()) throw Error("config.json: ociVersion: missing");
+  if (!starts_with(spec.oci_version, "1.")) throw Error("config.json: ociVersion " + spec.oci_version + " is not 1.x");
+
+  const json& root = object_at(doc, "root", "");
+  get_to(root, "path", spec.root_path, "root");
+  get_to(root, "readonly", spec.root_readonly, "root");
+  if (spec.root_path.empty()) throw Error("config.json: root.path: missing");
+
+  if (doc.contains("process") && !doc["process"].is_null()) spec.process = parse_process_json(doc["process"]);
+  get_to(doc, "hostname", spec.hostname, "");
+  get_to(doc, "domainname", spec.domainname, "");
+  get_to(doc, "annotations", spec.annotations, "");
+
+  for (const auto& m : array_at(doc, "mounts", "")) {
+    Mount mount;
+    reject_unimplemented(m, {"uidMappings", "gidMappings"}, "mounts[]");
+    get_to(m, "destination", mount.destination, "mounts[]");
+    get_to(m, "type", mount.type, "mounts[]");
+    get_to(m, "source", mount.source, "mounts[]");
+    get_to(m, "options", mount.options, "mounts[]");
+    if (mount.destination.empty()) throw Error("config.json: mounts[]: destination missing");
+    // runtime-spec 1.1 allows a relative destination, meaning relative to "/".
+    if (mount.destination[0] != '/') mount.destination = "/" + mount.destination;
+    spec.mounts.push_back(std::move(mount));
+  }
+
+  const json& hooks = object_at(doc, "hooks", "");
+  spec.hooks.prestart = parse_hooks(hooks, "prestart");
+  spec.hooks.create_runtime = parse_hooks(hooks, "createRuntime");
+  spec.hooks.create_container = parse_hooks(hooks, "createContainer");
+  spec.hooks.start_container = parse_hooks(hooks, "startContainer");
+  spec.hooks.poststart = parse_hooks(hooks, "poststart");
+  spec.hooks.poststop = parse_hooks(hooks, "poststop");
+
+  const json& lx = object_at(doc, "linux", "");
+  reject_unimplemented(lx,
+                       {"seccomp", "intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices"},
+                       "linux");
+  // Resource limits need cgroup management, which comes later. Device rules are accepted: without a
+  // device cgroup, the container can only reach the device nodes roost-runtime puts in its /dev.
+  const json& resources = object_at(lx, "resources", "linux");
+  for (const auto& [key, value] : resources.items())
+    if (key != "devices" && !is_empty_value(value))
+      throw Error("config.json: linux.resources." + key +
+                  ": resource limits need cgroup management, which roost-runtime does not do yet");
+
+  for (const auto& n : array_at(lx, "namespaces", "linux")) {
+    Namespace ns;
+    get_to(n, "type", ns.type, "linux.namespaces[]");
+    get_to(n, "path", ns.path, "linux.namespaces[]");
+    const auto& types = supported_namespace_types();
+    if (std::find(types.begin(), types.end(), ns.type) == types.end())
+      throw Error("config.json: linux.namespaces: unknown or unsupported namespace type \"" + ns.type + "\"");
+    if (spec.has_namespace(ns.type))
+      throw Error("config.json: linux.namespaces: \"" + ns.type + "\" is listed twice");
+    if (!ns.path.empty() && ns.path[0] != '/')
+      throw Error("config.json: linux.namespaces: path of \"" + ns.type + "\" must be absolute");
+    spec.linux.namespaces.push_back(std::move(ns));
+  }
+  spec.linux.uid_mappings = parse_mappings(lx, "uidMappings", "linux");
+  spec.linux.gid_mappings = parse_mappings(lx, "gidMappings", "linux");
+  get_to(lx, "sysctl", spec.linux.sysctl, "linux");
+  for (const auto& d : array_at(lx, "devices", "linux")) {
+    Device dev;
+    std::string where = "linux.devices[]";
+    get_to(d, "type", dev.type, where);
+    get_to(d, "path", dev.path, where);
+    get_to(d, "major", dev.major, where);
+    get_to(d, "minor", dev.minor, where);
+    if (d.contains("fileMode") && !d["fileMode"].is_null()) {
+      mode_t m = 0;
+      get_to(d, "fileMode", m, where);
+      dev.file_mode = m;
+    }
+    if (d.contains("uid") && !d["uid"].is_null()) {
+      uid_t u = 0;
+      get_to(d, "uid", u, where);
+      dev.uid = u;
+    }
+    if (d.contains("gid") && !d["gid"].is_null()) {
+      gid_t g = 0;
+      get_to(d, "gid", g, where);
+      dev.gid = g;
+    }
+    if (dev.path.empty() || dev.path[0] != '/') throw Error("config.json: " + where + ".path: must be absolute");
+    if (dev.type != "c" && dev.type != "b" && dev.type != "u" && dev.type != "p")
+      throw Error("config.json: " + where + ".type: \"" + dev.type + "\" is not one of c, b, u, p");
+    spec.linux.devices.push_back(std::move(dev));
+  }
+  get_to(lx, "maskedPaths", spec.linux.masked_paths, "linux");
+  get_to(lx, "readonlyPaths", spec.linux.readonly_paths, "linux");
+  get_to(lx, "rootfsPropagation", spec.linux.rootfs_propagation, "linux");
+  static const std::vector<std::string> propagations = {"",        "private",  "rprivate", "shared",    "rshared",
+                                                        "slave",   "rslave",   "unbindable", "runbindable"};
+  if (std::find(propagations.begin(), propagations.end(), spec.linux.rootfs_propagation) == propagations.end())
+    throw Error("config.json: linux.rootfsPropagation: unknown value \"" + spec.linux.rootfs_propagation + "\"");
+  get_to(lx, "cgroupsPath", spec.linux.cgroups_path, "linux");
+
+  if ((!spec.linux.uid_mappings.empty() || !spec.linux.gid_mappings.empty()) && !spec.has_namespace("user"))
+    throw Error("config.json: linux.uidMappings/gidMappings are given but there is no user namespace");
+  if (!spec.hostname.empty() && !spec.has_namespace("uts"))
+    throw Error("config.json: hostname is set but there is no uts namespace");
+  if (!spec.domainname.empty() && !spec.has_namespace("uts"))
+    throw Error("config.json: domainname is set but there is no uts namespace");
+  return spec;
+}
+
+Spec load_spec(const std::string& bundle_dir) {
+  std::string path = bundle_dir + "/config.json";
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const SysError& e) {
+    if (e.err() == ENOENT) throw Error("bundle " + bundle_dir + " has no config.json");
+    throw;
+  }
+  return parse_spec(text);
+}
+
+}  // namespace roost::oci

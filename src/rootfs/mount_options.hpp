@@ -1,0 +1,22 @@
+// Translating an OCI mount's option strings into mount(2) flags, mount_setattr(2) attributes,
+// propagation and file-system data. Pure logic, unit tested.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace roost {
+
+struct MountOptions {
+  unsigned long flags = 0;        // MS_* for mount(2), including MS_BIND/MS_REC for binds
+  unsigned long clear_flags = 0;  // MS_* explicitly turned off ("rw", "suid", ...)
+  unsigned long propagation = 0;  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE, maybe | MS_REC
+  std::string data;               // everything else, comma-joined, for the file system
+  bool bind() const;
+  bool recursive_bind() const;
+};
+
+// Throws roost::Error for options roost cannot honour (idmapped mounts).
+MountOptions parse_mount_options(const std::vector<std::string>& options);
+
+}  // namespace roost

@@ -1,0 +1,291 @@
+#include "rootfs/rootfs.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rootfs/mount_attr.hpp"
+#include "rootfs/mount_options.hpp"
+#include "rootfs/secure_path.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+
+namespace roost {
+namespace {
+
+// The devices every container gets (runtime-spec config-linux.md "Default Devices").
+struct DefaultDevice {
+  const char* path;
+  unsigned major, minor;
+};
+constexpr DefaultDevice kDefaultDevices[] = {
+    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void do_mount(const std::string& source, const std::string& target, const std::string& fstype,
+              unsigned long flags, const std::string& data, const std::string& what) {
+  if (::mount(source.c_str(), target.c_str(), fstype.empty() ? nullptr : fstype.c_str(), flags,
+              data.empty() ? nullptr : data.c_str()) < 0)
+    throw_errno(what);
+}
+
+// Applies per-mount flags to an existing bind mount without touching the flags the kernel locks
+// in a user namespace.
+void apply_bind_flags(const std::string& target, const MountOptions& opts, bool recursive, const std::string& what) {
+  uint64_t set = 0, clear = 0;
+  ms_flags_to_attr(opts.flags, opts.clear_flags, set, clear);
+  if (set == 0 && clear == 0) return;
+  if (set_mount_attr(target.c_str(), set, clear, recursive) < 0) throw_errno("set flags of " + what);
+}
+
+void apply_propagation(const std::string& target, unsigned long propagation, const std::string& what) {
+  if (propagation == 0) return;
+  do_mount("", target, "", propagation, "", "set propagation of " + what);
+}
+
+std::string strip_option(const std::string& data, const std::string& prefix) {
+  std::string out;
+  for (const auto& part : split(data, ',')) {
+    if (part.empty() || starts_with(part, prefix)) continue;
+    if (!out.empty()) out += ',';
+    out += part;
+  }
+  return out;
+}
+
+// The host's tree bound read-only where the container may not mount the file system itself (a
+// rootless container without its own network namespace cannot mount sysfs, for example).
+void bind_host_readonly(int root_fd, const std::string& host_path, const std::string& dest, const std::string& what) {
+  UniqueFd target = make_in_root(root_fd, dest, false);
+  do_mount(host_path, fd_path(target.get()), "", MS_BIND | MS_REC, "", "bind " + host_path + " for " + what);
+  // The fd still names the directory under the new mount: look the destination up again.
+  target = open_in_root(root_fd, dest, O_PATH);
+  if (!target || set_mount_attr(fd_path(target.get()).c_str(), kAttrRdonly | kAttrNosuid | kAttrNodev | kAttrNoexec, 0, true) < 0)
+    throw_errno("make " + what + " read-only");
+}
+
+void mount_one(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
+  const std::string what = m.type.empty() ? m.destination : m.type + " on " + m.destination;
+  MountOptions opts = parse_mount_options(m.options);
+  const bool bind = opts.bind() || m.type == "bind";
+
+  bool dest_is_file = false;
+  std::string source = m.source;
+  if (bind) {
+    if (source.empty()) throw Error("mount " + m.destination + ": bind mount without a source");
+    if (source[0] != '/') source = ctx.bundle + "/" + source;  // relative to the bundle
+    struct stat st;
+    if (::stat(source.c_str(), &st) < 0) throw_errno("bind mount source " + m.source);
+    dest_is_file = !S_ISDIR(st.st_mode);
+  }
+  UniqueFd dest = make_in_root(root_fd, m.destination, dest_is_file);
+  const std::string target = fd_path(dest.get());
+
+  if (bind) {
+    const bool recursive = opts.recursive_bind();
+    do_mount(source, target, "", MS_BIND | (recursive ? MS_REC : 0), "", "bind mount " + m.source + " on " + m.destination);
+    // Re-open: the fd still points at the directory under the new mount.
+    dest = open_in_root(root_fd, m.destination, O_PATH);
+    if (!dest) throw_errno("open " + m.destination + " after mounting");
+    const std::string mounted = fd_path(dest.get());
+    apply_bind_flags(mounted, opts, recursive, m.destination);
+    apply_propagation(mounted, opts.propagation, m.destination);
+    return;
+  }
+
+  unsigned long flags = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+  const std::string source_name = source.empty() ? m.type : source;
+  if (m.type == "cgroup" || m.type == "cgroup2") {
+    // A fresh cgroup2 mount shows only the container's own cgroup, and only inside a cgroup
+    // namespace on a v2 host; otherwise the host's tree, read-only so it cannot be changed
+    // (CVE-2023-25809).
+    if (ctx.cgroup_mode == CgroupMode::V2 && ctx.new_cgroupns &&
+        ::mount("cgroup2", target.c_str(), "cgroup2", flags, nullptr) == 0)
+      return;
+    log::debug("cgroup on " + m.destination + ": binding the host's /sys/fs/cgroup read-only");
+    bind_host_readonly(root_fd, "/sys/fs/cgroup", m.destination, what);
+    return;
+  }
+  if (::mount(source_name.c_str(), target.c_str(), m.type.c_str(), flags, opts.data.empty() ? nullptr : opts.data.c_str()) == 0) {
+    apply_propagation(target, opts.propagation, m.destination);
+    return;
+  }
+  int err = errno;
+  if (m.type == "devpts" && err == EINVAL && opts.data.find("gid=") != std::string::npos) {
+    // gid=5 (tty) is not mapped in a one-id user namespace: the kernel refuses it.
+    log::debug("devpts on " + m.destination + ": gid not mapped, mounting without gid=");
+    do_mount(source_name, target, "devpts", flags, strip_option(opts.data, "gid="), "mount " + what);
+    return;
+  }
+  if (m.type == "sysfs" && (err == EPERM || err == EACCES) && !ctx.new_netns) {
+    log::debug("sysfs on " + m.destination + ": no network namespace of our own, binding the host's /sys read-only");
+    bind_host_readonly(root_fd, "/sys", m.destination, what);
+    return;
+  }
+  if (m.type == "mqueue" && (err == EPERM || err == EACCES) && is_dir("/dev/mqueue")) {
+    log::debug("mqueue on " + m.destination + ": binding the host's /dev/mqueue");
+    do_mount("/dev/mqueue", target, "", MS_BIND, "", "bind /dev/mqueue for " + what);
+    return;
+  }
+  throw SysError("mount " + what, err);
+}
+
+void make_device(const RootfsContext& ctx, int root_fd, const std::string& path, char type, unsigned major,
+                 unsigned minor, mode_t mode, uid_t uid, gid_t gid) {
+  if (ctx.bind_devices) {
+    // In a user namespace device nodes cannot be created; bind the host's node, after checking it
+    // is the device asked for.
+    struct stat st;
+    if (::stat(path.c_str(), &st) < 0) throw_errno("device " + path + ": the host has no such node to bind");
+    if ((type == 'b') != S_ISBLK(st.st_mode) || major != ::major(st.st_rdev) || minor != ::minor(st.st_rdev))
+      throw Error("device " + path + ": the host's node is not " + std::string(1, type) + " " + std::to_string(major) +
+                  ":" + std::to_string(minor));
+    UniqueFd dest = make_in_root(root_fd, path, true);
+    do_mount(path, fd_path(dest.get()), "", MS_BIND, "", "bind device " + path);
+    return;
+  }
+  auto slash = path.rfind('/');
+  make_in_root(root_fd, path.substr(0, slash), false);
+  UniqueFd dir = open_in_root(root_fd, path.substr(0, slash), O_RDONLY | O_DIRECTORY);
+  if (!dir) throw_errno("open parent of " + path);
+  std::string name = path.substr(slash + 1);
+  mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+  ::unlinkat(dir.get(), name.c_str(), 0);
+  if (::mknodat(dir.get(), name.c_str(), kind | (mode & 07777), makedev(major, minor)) < 0) throw_errno("mknod " + path);
+  if (::fchownat(dir.get(), name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) < 0) throw_errno("chown " + path);
+  // mknod is subject to the umask; set the mode the config asked for.
+  if (::fchmodat(dir.get(), name.c_str(), mode & 07777, 0) < 0) throw_errno("chmod " + path);
+}
+
+void create_devices(const RootfsContext& ctx, int root_fd) {
+  const auto& devices = ctx.spec->linux.devices;
+  for (const auto& d : devices) {
+    char type = d.type == "u" ? 'c' : d.type[0];
+    make_device(ctx, root_fd, d.path, type, static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor),
+                d.file_mode.value_or(0666), d.uid.value_or(0), d.gid.value_or(0));
+  }
+  for (const auto& d : kDefaultDevices) {
+    bool configured = false;
+    for (const auto& c : devices) configured |= c.path == d.path;
+    if (!configured) make_device(ctx, root_fd, d.path, 'c', d.major, d.minor, 0666, 0, 0);
+  }
+}
+
+void create_dev_links(int root_fd) {
+  static const std::pair<const char*, const char*> links[] = {
+      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}, {"/proc/kcore", "core"}};
+  make_in_root(root_fd, "/dev", false);
+  UniqueFd dir = open_in_root(root_fd, "/dev", O_RDONLY | O_DIRECTORY);
+  if (!dir) throw_errno("open /dev in the rootfs");
+  for (const auto& [target, name] : links) {
+    if (std::string(name) == "core" && ::access("/proc/kcore", F_OK) != 0) continue;
+    if (std::string(name) == "ptmx") ::unlinkat(dir.get(), name, 0);  // a ptmx node from the image
+    if (::symlinkat(target, dir.get(), name) < 0 && errno != EEXIST) throw_errno(std::string("symlink /dev/") + name);
+  }
+}
+
+unsigned long propagation_flag(const std::string& name) {
+  if (name == "shared") return MS_SHARED;
+  if (name == "rshared") return MS_SHARED | MS_REC;
+  if (name == "slave") return MS_SLAVE;
+  if (name == "rslave") return MS_SLAVE | MS_REC;
+  if (name == "private") return MS_PRIVATE;
+  if (name == "unbindable") return MS_UNBINDABLE;
+  if (name == "runbindable") return MS_UNBINDABLE | MS_REC;
+  return MS_PRIVATE | MS_REC;
+}
+
+void mask_path(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) < 0) {
+    if (errno == ENOENT) return;
+    throw_errno("masked path " + path);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    do_mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k", "mask " + path);
+  } else if (!S_ISLNK(st.st_mode)) {
+    do_mount("/dev/null", path, "", MS_BIND, "", "mask " + path);
+  }
+}
+
+void readonly_path(const std::string& path) {
+  if (::mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+    if (errno == ENOENT) return;
+    throw_errno("read-only path " + path);
+  }
+  if (set_mount_attr(path.c_str(), kAttrRdonly | kAttrNosuid | kAttrNodev | kAttrNoexec, 0, true) < 0)
+    throw_errno("make " + path + " read-only");
+}
+
+void write_sysctl(const std::string& key, const std::string& value) {
+  std::string path = "/proc/sys/";
+  for (char c : key) path += c == '.' ? '/' : c;
+  if (key.find("..") != std::string::npos || key.find('/') != std::string::npos)
+    throw Error("sysctl " + key + ": not a valid name");
+  try {
+    write_file(path, value, O_TRUNC);
+  } catch (const SysError& e) {
+    throw Error("sysctl " + key + "=" + value + ": " + errno_name(e.err()) +
+                (e.err() == ENOENT ? " (no such key)" : " (not allowed in this container's namespaces)"));
+  }
+}
+
+}  // namespace
+
+void prepare_rootfs(const RootfsContext& ctx) {
+  const auto& spec = *ctx.spec;
+  // Nothing mounted from here on may propagate back to the host.
+  do_mount("", "/", "", MS_REC | (spec.linux.rootfs_propagation.find("slave") != std::string::npos ? MS_SLAVE : MS_PRIVATE),
+           "", "make / private");
+  do_mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", "bind the rootfs " + ctx.rootfs + " onto itself");
+  UniqueFd root_fd(::open(ctx.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) throw_errno("open rootfs " + ctx.rootfs);
+  for (const auto& m : spec.mounts) mount_one(ctx, root_fd.get(), m);
+  create_devices(ctx, root_fd.get());
+  create_dev_links(root_fd.get());
+}
+
+void enter_rootfs(const RootfsContext& ctx) {
+  if (ctx.no_pivot) {
+    if (::chdir(ctx.rootfs.c_str()) < 0) throw_errno("chdir " + ctx.rootfs);
+    do_mount(ctx.rootfs, "/", "", MS_MOVE, "", "move the rootfs to /");
+    if (::chroot(".") < 0) throw_errno("chroot");
+    if (::chdir("/") < 0) throw_errno("chdir /");
+    return;
+  }
+  UniqueFd old_root(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  UniqueFd new_root(::open(ctx.rootfs.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!old_root || !new_root) throw_errno("open the roots for pivot_root");
+  if (::fchdir(new_root.get()) < 0) throw_errno("chdir to the rootfs");
+  // pivot_root(".", ".") stacks the old root under the new one; it is then detached, so nothing of
+  // the host stays reachable from the container.
+  if (::syscall(SYS_pivot_root, ".", ".") < 0) throw_errno("pivot_root");
+  if (::fchdir(old_root.get()) < 0) throw_errno("chdir to the old root");
+  do_mount("", ".", "", MS_SLAVE | MS_REC, "", "make the old root a slave");
+  if (::umount2(".", MNT_DETACH) < 0) throw_errno("detach the old root");
+  if (::chdir("/") < 0) throw_errno("chdir /");
+}
+
+void finish_rootfs(const RootfsContext& ctx) {
+  const auto& spec = *ctx.spec;
+  for (const auto& [key, value] : spec.linux.sysctl) write_sysctl(key, value);
+  for (const auto& path : spec.linux.masked_paths) mask_path(path);
+  for (const auto& path : spec.linux.readonly_paths) readonly_path(path);
+  if (spec.root_readonly && set_mount_attr("/", kAttrRdonly, 0, false) < 0) throw_errno("make the root read-only");
+  if (!spec.linux.rootfs_propagation.empty())
+    do_mount("", "/", "", propagation_flag(spec.linux.rootfs_propagation), "", "set rootfs propagation");
+}
+
+}  // namespace roost

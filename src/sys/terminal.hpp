@@ -1,0 +1,23 @@
+// Terminals: connecting to an engine's console socket, passing a pty master over it with
+// SCM_RIGHTS (runc's terminals.md protocol), and making the pty the container's stdio and console.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "oci/spec.hpp"
+#include "util/unique_fd.hpp"
+
+namespace roost {
+
+UniqueFd connect_console_socket(const std::string& path);
+
+void send_fd(int socket_fd, int fd, const std::string& name);
+UniqueFd receive_fd(int socket_fd);
+
+// In the container, after pivot_root: opens a pty from the container's /dev/ptmx, sends the master
+// over console_socket, makes the peer the controlling terminal and stdio, and binds it on
+// /dev/console.
+void setup_container_terminal(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid);
+
+}  // namespace roost

@@ -1,0 +1,23 @@
+// Small whole-file helpers with errors that name the file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace roost {
+
+std::string read_file(const std::string& path);
+// Writes the whole of data; throws SysError naming the path.
+void write_file(const std::string& path, const std::string& data, int flags, int mode = 0644);
+// Writes to a temporary file beside path and renames it over path, so readers never see half a file.
+void write_file_atomic(const std::string& path, const std::string& data, int mode = 0644);
+bool path_exists(const std::string& path);
+// mkdir -p; existing directories are fine.
+void make_dirs(const std::string& path, int mode = 0755);
+// rm -rf that stays on one file system and never follows symlinks.
+void remove_tree(const std::string& path);
+
+std::vector<std::string> split(const std::string& s, char sep);
+bool starts_with(const std::string& s, const std::string& prefix);
+
+}  // namespace roost

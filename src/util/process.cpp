@@ -1,0 +1,122 @@
+#include "util/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "util/error.hpp"
+#include "util/unique_fd.hpp"
+
+namespace roost {
+namespace {
+
+std::vector<char*> to_argv(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  out.reserve(v.size() + 1);
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+long now_ms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+bool ProgramResult::succeeded() const { return !timed_out && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0; }
+
+std::string ProgramResult::describe() const {
+  if (timed_out) return "timed out";
+  if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+  if (WIFSIGNALED(wait_status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(wait_status));
+  return "ended";
+}
+
+bool wait_for_exit(pid_t pid, int timeout_ms) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) return errno == ESRCH;
+  struct pollfd p = {pidfd.get(), POLLIN, 0};
+  int r;
+  while ((r = ::poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {
+  }
+  return r > 0;
+}
+
+void reset_signals() {
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  sigset_t all;
+  sigemptyset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+}
+
+ProgramResult run_program(const ProgramSpec& spec) {
+  int in_pipe[2], err_pipe[2] = {-1, -1};
+  if (::pipe2(in_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  if (spec.capture_stderr && ::pipe2(err_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd err_read(err_pipe[0]), err_write(err_pipe[1]);
+  auto argv = to_argv(spec.argv);
+  std::vector<char*> envp;
+  if (spec.env) envp = to_argv(*spec.env);
+  const char* path = spec.path.empty() ? spec.argv.at(0).c_str() : spec.path.c_str();
+
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    reset_signals();
+    ::dup2(in_read.get(), STDIN_FILENO);
+    if (err_write) ::dup2(err_write.get(), STDERR_FILENO);
+    if (spec.env)
+      ::execvpe(path, argv.data(), envp.data());
+    else
+      ::execvp(path, argv.data());
+    dprintf(STDERR_FILENO, "exec %s: %s\n", path, strerror(errno));
+    _exit(127);
+  }
+  in_read.reset();
+  err_write.reset();
+  // The program may not read its input; a short write is not an error, SIGPIPE is ignored by main.
+  if (!spec.input.empty()) (void)!::write(in_write.get(), spec.input.data(), spec.input.size());
+  in_write.reset();
+
+  ProgramResult result;
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  const long deadline = spec.timeout_seconds > 0 ? now_ms() + spec.timeout_seconds * 1000L : -1;
+  for (;;) {
+    struct pollfd fds[2];
+    int n = 0;
+    fds[n++] = {pidfd.get(), POLLIN, 0};
+    if (err_read) fds[n++] = {err_read.get(), POLLIN, 0};
+    int wait_ms = deadline < 0 ? -1 : static_cast<int>(std::max(0L, deadline - now_ms()));
+    int r = ::poll(fds, n, wait_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    if (n > 1 && (fds[1].revents & (POLLIN | POLLHUP))) {
+      char buf[1024];
+      ssize_t got = ::read(err_read.get(), buf, sizeof buf);
+      if (got > 0 && result.error_output.size() < 4096) result.error_output.append(buf, static_cast<size_t>(got));
+      if (got <= 0) err_read.reset();
+    }
+    if (fds[0].revents & POLLIN) break;
+  }
+  while (::waitpid(pid, &result.wait_status, 0) < 0 && errno == EINTR) {
+  }
+  while (!result.error_output.empty() && (result.error_output.back() == '\n' || result.error_output.back() == ' '))
+    result.error_output.pop_back();
+  return result;
+}
+
+}  // namespace roost

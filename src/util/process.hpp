@@ -1,0 +1,38 @@
+// Running a helper program to completion: hooks, newuidmap/newgidmap. Its stdin gets `input`, its
+// stderr can be captured for the error message, and it is killed if it outlives the timeout.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace roost {
+
+struct ProgramResult {
+  int wait_status = 0;      // as from waitpid
+  bool timed_out = false;
+  std::string error_output; // stderr, when captured
+  bool succeeded() const;
+  std::string describe() const;  // "exited with status 2", "killed by signal 9", "timed out"
+};
+
+struct ProgramSpec {
+  std::vector<std::string> argv;         // argv[0] is the path (or a name looked up in PATH)
+  std::string path;                      // if set, executed instead of argv[0]
+  const std::vector<std::string>* env = nullptr;  // null: inherit
+  std::string input;
+  int timeout_seconds = 0;               // 0: no limit
+  bool capture_stderr = false;
+};
+
+// Throws roost::SysError only when the program could not be started at all.
+ProgramResult run_program(const ProgramSpec& spec);
+
+// Waits until the process (not necessarily a child) has exited, up to timeout_ms; true if it did.
+bool wait_for_exit(pid_t pid, int timeout_ms);
+
+// Resets every signal to its default action and unblocks all, as a freshly exec'd program expects.
+void reset_signals();
+
+}  // namespace roost
