@@ -1,1 +1,38 @@
 #include <gtest/gtest.h>
+#include <sys/mount.h>
+
+#include "rootfs/mount_attr.hpp"
+#include "rootfs/mount_options.hpp"
+#include "util/error.hpp"
+
+using roost::parse_mount_options;
+
+TEST(MountOptions, TranslatesFlagsAndKeepsDataForTheFileSystem) {
+  auto o = parse_mount_options({"nosuid", "noexec", "mode=755", "size=65536k", "strictatime"});
+  EXPECT_EQ(o.flags, MS_NOSUID | MS_NOEXEC | MS_STRICTATIME);
+  EXPECT_EQ(o.data, "mode=755,size=65536k");
+  EXPECT_FALSE(o.bind());
+}
+
+TEST(MountOptions, LaterOptionsWin) {
+  auto o = parse_mount_options({"ro", "rw"});
+  EXPECT_EQ(o.flags & MS_RDONLY, 0u);
+  EXPECT_EQ(o.clear_flags & MS_RDONLY, static_cast<unsigned long>(MS_RDONLY));
+}
+
+TEST(MountOptions, BindAndPropagation) {
+  auto o = parse_mount_options({"rbind", "ro", "rslave"});
+  EXPECT_TRUE(o.bind());
+  EXPECT_TRUE(o.recursive_bind());
+  EXPECT_EQ(o.propagation, static_cast<unsigned long>(MS_SLAVE | MS_REC));
+  EXPECT_FALSE(parse_mount_options({"bind"}).recursive_bind());
+}
+
+TEST(MountOptions, RefusesIdmappedMounts) { EXPECT_THROW(parse_mount_options({"idmap"}), roost::Error); }
+
+TEST(MountAttr, MapsFlagsToMountSetattr) {
+  uint64_t set = 0, clear = 0;
+  roost::ms_flags_to_attr(MS_RDONLY | MS_NOSUID | MS_NOATIME, MS_NOEXEC, set, clear);
+  EXPECT_EQ(set, roost::kAttrRdonly | roost::kAttrNosuid | roost::kAttrNoatime);
+  EXPECT_EQ(clear, roost::kAttrNoexec | roost::kAttrAtimeMask);
+}

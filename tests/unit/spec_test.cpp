@@ -1,1 +1,134 @@
 #include <gtest/gtest.h>
+
+#include "oci/default_spec.hpp"
+#include "oci/spec.hpp"
+#include "util/error.hpp"
+
+using roost::Error;
+using roost::oci::parse_spec;
+
+namespace {
+
+std::string minimal(const std::string& extra = "") {
+  return R"({"ociVersion":"1.0.2","root":{"path":"rootfs"},"process":{"args":["sh"],"cwd":"/"},
+            "linux":{"namespaces":[{"type":"mount"},{"type":"uts"}]})" +
+         extra + "}";
+}
+
+}  // namespace
+
+TEST(Spec, ParsesTheDefaultSpecBothWays) {
+  for (bool rootless : {false, true}) {
+    auto spec = parse_spec(roost::oci::default_spec_json(rootless));
+    ASSERT_TRUE(spec.process);
+    EXPECT_EQ(spec.process->args, std::vector<std::string>{"sh"});
+    EXPECT_TRUE(spec.root_readonly);
+    EXPECT_EQ(spec.has_namespace("user"), rootless);
+    EXPECT_TRUE(spec.linux.uid_mappings.empty());
+    EXPECT_EQ(spec.process->rlimits.size(), 1u);
+    EXPECT_TRUE(spec.process->no_new_privileges);
+  }
+}
+
+TEST(Spec, ReadsProcessFields) {
+  auto spec = parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"/r","readonly":true},
+    "process":{"terminal":true,"consoleSize":{"height":24,"width":80},
+      "user":{"uid":1000,"gid":100,"umask":18,"additionalGids":[5,6]},
+      "args":["/bin/echo","hi"],"env":["A=1"],"cwd":"/tmp",
+      "capabilities":{"bounding":["CAP_KILL"],"ambient":["CAP_KILL"]},
+      "rlimits":[{"type":"RLIMIT_NOFILE","soft":10,"hard":20}],
+      "noNewPrivileges":true,"oomScoreAdj":500},
+    "hostname":"h","domainname":"d","annotations":{"a":"b"},
+    "linux":{"namespaces":[{"type":"uts"},{"type":"network","path":"/proc/1/ns/net"}],
+      "sysctl":{"net.ipv4.ip_forward":"1"},"maskedPaths":["/proc/kcore"],"rootfsPropagation":"rslave"}})");
+  const auto& p = *spec.process;
+  EXPECT_TRUE(p.terminal);
+  EXPECT_EQ(p.console_size->width, 80u);
+  EXPECT_EQ(p.user.uid, 1000u);
+  EXPECT_EQ(*p.user.umask, 18u);
+  EXPECT_EQ(p.user.additional_gids, (std::vector<gid_t>{5, 6}));
+  EXPECT_EQ(p.cwd, "/tmp");
+  EXPECT_EQ(p.capabilities->bounding, std::vector<std::string>{"CAP_KILL"});
+  EXPECT_EQ(p.rlimits[0].hard, 20u);
+  EXPECT_EQ(*p.oom_score_adj, 500);
+  EXPECT_EQ(spec.hostname, "h");
+  EXPECT_EQ(spec.annotations.at("a"), "b");
+  EXPECT_EQ(spec.find_namespace("network")->path, "/proc/1/ns/net");
+  EXPECT_EQ(spec.linux.sysctl.at("net.ipv4.ip_forward"), "1");
+  EXPECT_EQ(spec.linux.rootfs_propagation, "rslave");
+}
+
+TEST(Spec, RejectsMalformedJson) { EXPECT_THROW(parse_spec("{not json"), Error); }
+
+TEST(Spec, RejectsMissingRootOrVersion) {
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2"})"), Error);
+  EXPECT_THROW(parse_spec(R"({"root":{"path":"r"}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"2.0.0","root":{"path":"r"}})"), Error);
+}
+
+TEST(Spec, RejectsUnknownAndDuplicateNamespaces) {
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"namespaces":[{"type":"foo"}]}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"namespaces":[{"type":"pid"},{"type":"pid"}]}})"),
+               Error);
+}
+
+TEST(Spec, RejectsFieldsNotImplementedWithTheirName) {
+  try {
+    parse_spec(minimal(R"(,"x":1)").replace(minimal().find("\"linux\":{"), 9, "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"},"));
+    FAIL() << "seccomp accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("linux.seccomp"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"resources":{"memory":{"limit":1000}}}})"),
+               Error);
+  // Device rules alone are accepted (no cgroup needed to honour a deny-all default).
+  EXPECT_NO_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},
+    "linux":{"resources":{"devices":[{"allow":false,"access":"rwm"}]}}})"));
+}
+
+TEST(Spec, IgnoresPropertiesTheSpecDoesNotDefine) {
+  EXPECT_NO_THROW(parse_spec(minimal(R"(,"org.example.extension":{"x":1})")));
+}
+
+TEST(Spec, RejectsHostnameWithoutUtsNamespace) {
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"hostname":"x"})"), Error);
+}
+
+TEST(Spec, RejectsWrongTypesNamingTheField) {
+  try {
+    parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":"sh","cwd":"/"}})");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("process.args"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Spec, RejectsBadProcessValues) {
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":[],"cwd":"/"}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["a"],"cwd":"rel"}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["a"],"cwd":"/",
+    "rlimits":[{"type":"RLIMIT_NOFILE","soft":5,"hard":1}]}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"process":{"args":["a"],"cwd":"/","oomScoreAdj":5000}})"),
+               Error);
+}
+
+TEST(Spec, MakesRelativeMountDestinationsAbsolute) {
+  auto spec = parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"mounts":[{"destination":"data","type":"tmpfs"}]})");
+  EXPECT_EQ(spec.mounts[0].destination, "/data");
+}
+
+TEST(Spec, HooksNeedAbsolutePathsAndPositiveTimeouts) {
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"hooks":{"prestart":[{"path":"rel"}]}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"hooks":{"poststop":[{"path":"/x","timeout":0}]}})"),
+               Error);
+  auto spec = parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"hooks":{"createRuntime":[{"path":"/x","args":["x","1"],"timeout":3}]}})");
+  EXPECT_EQ(*spec.hooks.create_runtime[0].timeout, 3);
+  EXPECT_EQ(spec.hooks.create_runtime[0].args.size(), 2u);
+}
+
+TEST(Spec, FeaturesListsNamespacesAndHooks) {
+  std::string f = roost::oci::features_json();
+  EXPECT_NE(f.find("\"cgroup\""), std::string::npos);
+  EXPECT_NE(f.find("createRuntime"), std::string::npos);
+  EXPECT_NE(f.find("CAP_SYS_ADMIN"), std::string::npos);
+}
