@@ -212,10 +212,12 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
           record.pid = init_pid;
           record.pid_start_time = process_start_time(init_pid);
           dir.write(record);
-          std::string state = state_json(record, Status::Creating, 0);
+          std::string state = state_json(record, Status::Creating, -1);
           run_hooks(hooks.prestart, "prestart", state);
           run_hooks(hooks.create_runtime, "createRuntime", state);
-          sync_send(ours.get(), SyncMsg::HooksDone, state_json(record, Status::Created, 0));
+          // Compact JSON has no newline: the init gets the state for createContainer, then for
+          // startContainer (running), on two lines.
+          sync_send(ours.get(), SyncMsg::HooksDone, state + "\n" + state_json(record, Status::Running, -1));
           break;
         }
         case SyncMsg::Error:

@@ -13,7 +13,12 @@ void run_hooks(const std::vector<oci::Hook>& hooks, const std::string& phase, co
     spec.env = &hook.env;
     spec.input = state_json;
     spec.timeout_seconds = hook.timeout.value_or(0);
-    ProgramResult r = run_program(spec);
+    ProgramResult r;
+    try {
+      r = run_program(spec);
+    } catch (const Error& e) {
+      throw Error(phase + " hook " + hook.path + ": " + e.what());
+    }
     if (!r.succeeded())
       throw Error(phase + " hook " + hook.path + " " + r.describe() +
                   (r.timed_out ? " after " + std::to_string(*hook.timeout) + "s" : ""));

@@ -71,9 +71,16 @@ void bring_up_loopback() {
   ::close(fd);
 }
 
-void become_namespace_root() {
-  if (::setresgid(0, 0, 0) < 0) throw_errno("setresgid(0): is gid 0 mapped in the user namespace?");
-  if (::setresuid(0, 0, 0) < 0) throw_errno("setresuid(0): is uid 0 mapped in the user namespace?");
+// Root of the user namespace for the set-up, so files it creates belong to root. When the maps have
+// no 0 (only the process user is mapped), that user instead: the init still holds every
+// capability in the namespace it created, and a change between non-zero ids does not drop them.
+void become_namespace_root(const oci::User& user) {
+  if (::setresgid(0, 0, 0) < 0) {
+    if (errno != EINVAL || ::setresgid(user.gid, user.gid, user.gid) < 0) throw_errno("setresgid in the user namespace");
+  }
+  if (::setresuid(0, 0, 0) < 0) {
+    if (errno != EINVAL || ::setresuid(user.uid, user.uid, user.uid) < 0) throw_errno("setresuid in the user namespace");
+  }
 }
 
 // Switches to the configured user keeping exactly the configured capabilities.
@@ -84,7 +91,8 @@ void become_process_user(const InitConfig& cfg) {
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("keep capabilities across setuid");
   if (cfg.setgroups_allowed) {
     const auto& g = proc.user.additional_gids;
-    if (::setgroups(g.size(), g.data()) < 0) throw_errno("setgroups");
+    // A joined user namespace may deny setgroups; without additional gids there is nothing to set.
+    if (::setgroups(g.size(), g.data()) < 0 && !(errno == EPERM && g.empty())) throw_errno("setgroups");
   }
   if (::setresgid(proc.user.gid, proc.user.gid, proc.user.gid) < 0)
     throw_errno("setgid " + std::to_string(proc.user.gid));
@@ -109,7 +117,7 @@ void change_directory(const std::string& cwd) {
   const oci::Process& proc = *spec.process;
   const NamespacePlan& ns = *cfg.namespaces;
 
-  if (ns.in_user_namespace()) become_namespace_root();
+  if (ns.in_user_namespace()) become_namespace_root(proc.user);
   if (cfg.new_session_keyring) {
     // A session keyring of its own keeps the container from the caller's keys. Not every kernel
     // allows it (quota, user namespaces): then the container shares the caller's, as runc does.
@@ -132,12 +140,15 @@ void change_directory(const std::string& cwd) {
   prepare_rootfs(cfg.rootfs);
 
   const auto& hooks = spec.hooks;
-  std::string state;
+  std::string state, running_state;
   const bool any_hooks = !hooks.prestart.empty() || !hooks.create_runtime.empty() ||
                          !hooks.create_container.empty() || !hooks.start_container.empty();
   if (any_hooks) {
     sync_send(cfg.sync_fd, SyncMsg::Hooks);
-    state = sync_expect(cfg.sync_fd, SyncMsg::HooksDone);
+    std::string states = sync_expect(cfg.sync_fd, SyncMsg::HooksDone);
+    auto newline = states.find('\n');
+    state = states.substr(0, newline);
+    running_state = newline == std::string::npos ? state : states.substr(newline + 1);
     run_hooks(hooks.create_container, "createContainer", state);
   }
 
@@ -161,7 +172,7 @@ void change_directory(const std::string& cwd) {
   ::close(cfg.fifo_fd);
 
   // From here errors go to the container's stderr: the runtime that created it has gone.
-  run_hooks(hooks.start_container, "startContainer", state);
+  run_hooks(hooks.start_container, "startContainer", running_state);
   if (proc.user.umask) ::umask(*proc.user.umask);
   become_process_user(cfg);
   change_directory(proc.cwd);

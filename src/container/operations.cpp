@@ -97,7 +97,7 @@ void start_container(const Runtime& rt, const std::string& id) {
   ::unlink(dir.fifo_path().c_str());
   if (::write(fifo.get(), "0", 1) != 1) throw_errno("start container " + id);
   auto hooks = stored_hooks(dir);
-  if (!hooks.poststart.empty()) run_hooks_warning_only(hooks.poststart, "poststart", state_json(record, Status::Running, 0));
+  if (!hooks.poststart.empty()) run_hooks_warning_only(hooks.poststart, "poststart", state_json(record, Status::Running, -1));
 }
 
 std::string container_state_json(const Runtime& rt, const std::string& id) {
@@ -129,7 +129,7 @@ void delete_container(const Runtime& rt, const std::string& id, bool force) {
   if (status != Status::Stopped) stop_and_wait(record);
   auto hooks = stored_hooks(dir);
   dir.remove();
-  if (!hooks.poststop.empty()) run_hooks_warning_only(hooks.poststop, "poststop", state_json(record, Status::Stopped, 0));
+  if (!hooks.poststop.empty()) run_hooks_warning_only(hooks.poststop, "poststop", state_json(record, Status::Stopped, -1));
 }
 
 namespace {

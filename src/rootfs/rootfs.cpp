@@ -1,5 +1,6 @@
 #include "rootfs/rootfs.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -141,18 +142,42 @@ void mount_one(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
   throw SysError("mount " + what, err);
 }
 
+bool is_device(const std::string& path, char type, unsigned major, unsigned minor) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) < 0) return false;
+  bool kind = type == 'b' ? S_ISBLK(st.st_mode) : S_ISCHR(st.st_mode);
+  return kind && ::major(st.st_rdev) == major && ::minor(st.st_rdev) == minor;
+}
+
+// The host's node for a device: the same path, udev's /dev/char/M:m links, or any node in /dev.
+std::string find_host_device(const std::string& path, char type, unsigned major, unsigned minor) {
+  if (type == 'p') throw Error("device " + path + ": a fifo cannot be created in a user namespace");
+  const std::string number = std::to_string(major) + ":" + std::to_string(minor);
+  for (const std::string& candidate : {path, std::string(type == 'b' ? "/dev/block/" : "/dev/char/") + number})
+    if (is_device(candidate, type, major, minor)) return candidate;
+  if (DIR* dir = ::opendir("/dev")) {
+    std::string found;
+    while (struct dirent* ent = ::readdir(dir)) {
+      std::string candidate = std::string("/dev/") + ent->d_name;
+      if (is_device(candidate, type, major, minor)) {
+        found = candidate;
+        break;
+      }
+    }
+    ::closedir(dir);
+    if (!found.empty()) return found;
+  }
+  throw Error("device " + path + " (" + std::string(1, type) + " " + number +
+              "): the host has no such node to bind into a user namespace");
+}
+
 void make_device(const RootfsContext& ctx, int root_fd, const std::string& path, char type, unsigned major,
                  unsigned minor, mode_t mode, uid_t uid, gid_t gid) {
   if (ctx.bind_devices) {
-    // In a user namespace device nodes cannot be created; bind the host's node, after checking it
-    // is the device asked for.
-    struct stat st;
-    if (::stat(path.c_str(), &st) < 0) throw_errno("device " + path + ": the host has no such node to bind");
-    if ((type == 'b') != S_ISBLK(st.st_mode) || major != ::major(st.st_rdev) || minor != ::minor(st.st_rdev))
-      throw Error("device " + path + ": the host's node is not " + std::string(1, type) + " " + std::to_string(major) +
-                  ":" + std::to_string(minor));
+    // In a user namespace device nodes cannot be created; bind a host node of the same device.
+    std::string host = find_host_device(path, type, major, minor);
     UniqueFd dest = make_in_root(root_fd, path, true);
-    do_mount(path, fd_path(dest.get()), "", MS_BIND, "", "bind device " + path);
+    do_mount(host, fd_path(dest.get()), "", MS_BIND, "", "bind device " + host + " on " + path);
     return;
   }
   auto slash = path.rfind('/');

@@ -69,6 +69,11 @@ ProgramResult run_program(const ProgramSpec& spec) {
   if (spec.env) envp = to_argv(*spec.env);
   const char* path = spec.path.empty() ? spec.argv.at(0).c_str() : spec.path.c_str();
 
+  // Closed by a successful exec; otherwise the child writes its errno into it.
+  int exec_pipe[2];
+  if (::pipe2(exec_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd exec_read(exec_pipe[0]), exec_write(exec_pipe[1]);
+
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
@@ -79,8 +84,16 @@ ProgramResult run_program(const ProgramSpec& spec) {
       ::execvpe(path, argv.data(), envp.data());
     else
       ::execvp(path, argv.data());
-    dprintf(STDERR_FILENO, "exec %s: %s\n", path, strerror(errno));
+    int err = errno;
+    (void)!::write(exec_write.get(), &err, sizeof err);
     _exit(127);
+  }
+  exec_write.reset();
+  int exec_errno = 0;
+  if (::read(exec_read.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    throw SysError(std::string("exec ") + path, exec_errno);
   }
   in_read.reset();
   err_write.reset();
