@@ -169,7 +169,7 @@ void change_directory(const std::string& cwd) {
   while ((n = ::read(cfg.fifo_fd, &byte, 1)) < 0 && errno == EINTR) {
   }
   if (n != 1) throw_errno("wait for start");
-  ::close(cfg.fifo_fd);
+  // The fifo stays open until execve closes it: that is how `start` knows the program runs.
 
   // From here errors go to the container's stderr: the runtime that created it has gone.
   run_hooks(hooks.start_container, "startContainer", running_state);

@@ -2,6 +2,7 @@
 // read-only state and list) and derives the status from the live system.
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -91,11 +92,22 @@ void start_container(const Runtime& rt, const std::string& id) {
   Status status = container_status(record, dir.path());
   if (status != Status::Created)
     throw Error("cannot start container \"" + id + "\": it is " + status_name(status) + ", not created");
+  // The reader is opened first and never reads: it only waits for the init's end of the fifo to
+  // close, which happens at execve (close-on-exec) or if the init dies. Then the program is
+  // running and poststart hooks may run, as runtime-spec orders them.
+  UniqueFd watch(::open(dir.fifo_path().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   UniqueFd fifo(::open(dir.fifo_path().c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fifo) throw_errno("open the exec fifo of " + id);
+  if (!watch || !fifo) throw_errno("open the exec fifo of " + id);
   // Unlinked first: from here on the status reads "running".
   ::unlink(dir.fifo_path().c_str());
   if (::write(fifo.get(), "0", 1) != 1) throw_errno("start container " + id);
+  fifo.reset();
+  for (;;) {
+    struct pollfd p = {watch.get(), POLLIN, 0};
+    if (::poll(&p, 1, -1) < 0 && errno != EINTR) throw_errno("wait for container " + id + " to start");
+    if (p.revents & (POLLHUP | POLLERR)) break;
+    ::usleep(200);  // the byte is still in the fifo: the init has not read it yet
+  }
   auto hooks = stored_hooks(dir);
   if (!hooks.poststart.empty()) run_hooks_warning_only(hooks.poststart, "poststart", state_json(record, Status::Running, -1));
 }
