@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# Bad input: every failure exits non-zero with one "roost-runtime: " line on stderr and leaves
+# neither state nor a process behind.
+
+load helpers
+
+# create_fails [REGEX]: create must fail cleanly (error line matching REGEX if given).
+create_fails() {
+  rrun create --bundle "$BUNDLE" c1
+  assert_error "${1:-}" || return 1
+  assert_clean || return 1
+  # run fails the same way.
+  rrun run --bundle "$BUNDLE" c2
+  assert_error "${1:-}" || return 1
+  assert_clean
+}
+
+@test "missing config.json" {
+  rm "$BUNDLE/config.json"
+  create_fails 'config\.json'
+}
+
+@test "malformed config.json" {
+  echo '{"ociVersion": "1.0.2", "process": ' >"$BUNDLE/config.json"
+  create_fails
+}
+
+@test "config.json that is not an object" {
+  echo '[1, 2]' >"$BUNDLE/config.json"
+  create_fails
+}
+
+@test "missing rootfs directory" {
+  update_config '.root.path = "does-not-exist"'
+  create_fails
+}
+
+@test "bundle directory that does not exist" {
+  rrun create --bundle "$BATS_TEST_TMPDIR/no-such-bundle" c1
+  assert_error
+  assert_clean
+}
+
+@test "unknown namespace type" {
+  update_config '.linux.namespaces += [{type: "foo"}]'
+  create_fails 'foo|namespace'
+}
+
+@test "linux.seccomp is rejected as unsupported" {
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"], syscalls: []}'
+  create_fails seccomp
+}
+
+@test "overlapping id mappings" {
+  update_config 'if any(.linux.namespaces[]; .type == "user") then . else .linux.namespaces += [{type: "user"}] end'
+  update_config --argjson u "$MY_UID" --argjson g "$MY_GID" \
+    '.linux.uidMappings = [{containerID: 0, hostID: $u, size: 1}, {containerID: 0, hostID: $u, size: 1}]
+     | .linux.gidMappings = [{containerID: 0, hostID: $g, size: 1}]'
+  create_fails
+}
+
+@test "a program that does not exist" {
+  update_config '.process.args = ["/no/such/program"]'
+  # Whether create or start reports it, run must fail and clean up.
+  rrun run --bundle "$BUNDLE" c1
+  assert_failure
+  [[ "$stderr" == *"roost-runtime: "* ]] || fail "no roost-runtime: error"
+  assert_clean
+}
+
+@test "a mount with an unknown filesystem type" {
+  add_mount /mnt no-such-fs none
+  create_fails
+}
+
+@test "a bind mount whose source does not exist" {
+  add_mount /mnt bind "$BATS_TEST_TMPDIR/missing-source" bind
+  create_fails
+}
+
+@test "a mount destination that escapes through .. is not mounted outside the rootfs" {
+  # /../../x resolves to /x inside the rootfs (never to a host path); either an error or a mount at /x.
+  add_mount /../../escape-target tmpfs tmpfs size=1m
+  update_config '.process.args = ["true"]'
+  rrun run --bundle "$BUNDLE" c1
+  [ ! -e "$(dirname "$BASE_BUNDLE")/escape-target" ] || fail "mount point created outside the rootfs"
+  [ ! -e "$BATS_TEST_TMPDIR/escape-target" ] || fail "mount point created outside the rootfs"
+  assert_clean
+}
+
+@test "an unsupported ociVersion" {
+  update_config '.ociVersion = "2.0.0"'
+  create_fails
+}
+
+@test "state, start, kill and delete of an unknown container fail" {
+  local cmd
+  for cmd in state start kill delete; do
+    rrun "$cmd" no-such-container
+    assert_error || return 1
+  done
+}
+
+@test "a container id with a path separator is rejected" {
+  update_config '.process.args = ["sleep", "100"]'
+  rrun create --bundle "$BUNDLE" ../escape
+  assert_error
+  [ ! -e "$BATS_TEST_TMPDIR/escape" ] || fail "state written outside the state dir"
+  assert_clean
+}
+
+@test "a failed create leaves the state dir usable" {
+  echo 'not json' >"$BUNDLE/config.json.bad"
+  cp "$BUNDLE/config.json" "$BUNDLE/config.json.good"
+  mv "$BUNDLE/config.json.bad" "$BUNDLE/config.json"
+  rrun create --bundle "$BUNDLE" c1
+  assert_error
+  mv "$BUNDLE/config.json.good" "$BUNDLE/config.json"
+  update_config '.process.args = ["true"]'
+  run_ctr c1
+  assert_success
+  assert_clean
+}
