@@ -134,9 +134,12 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
 
   UniqueFd console;
   if (proc.terminal) {
-    if (opts.console_socket.empty())
+    if (opts.console_fd >= 0)
+      console = UniqueFd(::fcntl(opts.console_fd, F_DUPFD_CLOEXEC, 3));
+    else if (opts.console_socket.empty())
       throw Error("process.terminal is true: give --console-socket (or set terminal to false)");
-    console = connect_console_socket(opts.console_socket);
+    else
+      console = connect_console_socket(opts.console_socket);
   } else if (!opts.console_socket.empty()) {
     log::debug("--console-socket ignored: process.terminal is false");
   }

@@ -21,6 +21,9 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
+  // Set by run: without a console socket, a terminal's master comes back to the runtime itself
+  // through this connected socket, and run relays it to its own stdio.
+  int console_fd = -1;
 };
 
 // Returns the host pid of the container's init, which waits for start.

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -20,6 +21,7 @@
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "sys/terminal.hpp"
 #include "util/unique_fd.hpp"
 
 namespace roost {
@@ -151,10 +153,20 @@ void forward_signal(int sig) {
 }
 }  // namespace
 
-int run_container(const Runtime& rt, const CreateOptions& opts, bool detach) {
+int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
   // The init may be a grandchild (namespaces joined by path): be its reaper so we can wait for it.
   if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  CreateOptions opts = given;
+  UniqueFd console_receiver, console_sender;
+  if (opts.console_socket.empty() && !detach) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
+    console_receiver.reset(pair[0]);
+    console_sender.reset(pair[1]);
+    opts.console_fd = console_sender.get();
+  }
   pid_t pid = create_container(rt, opts);
+  console_sender.reset();
   try {
     start_container(rt, opts.id);
   } catch (...) {
@@ -170,6 +182,12 @@ int run_container(const Runtime& rt, const CreateOptions& opts, bool detach) {
   struct sigaction sa = {};
   sa.sa_handler = forward_signal;
   for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH}) ::sigaction(sig, &sa, nullptr);
+  // A terminal the container sent back (process.terminal without --console-socket) is relayed.
+  struct pollfd p = {console_receiver.get(), POLLIN, 0};
+  if (console_receiver && ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+    UniqueFd master = receive_fd(console_receiver.get());
+    relay_terminal(master.get());
+  }
   int status = 0;
   for (;;) {
     pid_t got = ::waitpid(-1, &status, 0);

@@ -9,6 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #include <cstring>
 
 #include "util/error.hpp"
@@ -90,6 +92,63 @@ void setup_container_terminal(int console_socket, const std::optional<oci::Conso
   if (::ioctl(peer.get(), TIOCSCTTY, 0) < 0) throw_errno("make the pty the controlling terminal");
   for (int fd = 0; fd < 3; ++fd)
     if (::dup2(peer.get(), fd) < 0) throw_errno("dup the pty to stdio");
+}
+
+namespace {
+
+void copy_window_size(int from, int to) {
+  struct winsize ws;
+  if (::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+// Writes all of buf; false when the other side is gone.
+bool write_all(int fd, const char* buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = ::write(fd, buf, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buf += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+void relay_terminal(int master) {
+  const bool stdin_tty = ::isatty(STDIN_FILENO);
+  struct termios saved;
+  if (stdin_tty && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
+    struct termios raw = saved;
+    ::cfmakeraw(&raw);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    copy_window_size(STDIN_FILENO, master);
+  }
+  bool stdin_open = true;
+  char buf[16384];
+  for (;;) {
+    struct pollfd fds[2] = {{master, POLLIN, 0}, {STDIN_FILENO, static_cast<short>(stdin_open ? POLLIN : 0), 0}};
+    int r = ::poll(fds, 2, 250);
+    if (r < 0 && errno != EINTR) break;
+    if (stdin_tty) copy_window_size(STDIN_FILENO, master);
+    if (r <= 0) continue;
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO: every process holding the pty has gone
+      if (!write_all(STDOUT_FILENO, buf, static_cast<size_t>(n))) break;
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n <= 0) {
+        stdin_open = false;
+        const char eof = 4;  // ^D: end of input for the program, as a terminal would send
+        (void)!::write(master, &eof, 1);
+      } else if (!write_all(master, buf, static_cast<size_t>(n))) {
+        break;
+      }
+    }
+  }
+  if (stdin_tty) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 }
 
 }  // namespace roost

@@ -20,4 +20,8 @@ UniqueFd receive_fd(int socket_fd);
 // /dev/console.
 void setup_container_terminal(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid);
 
+// Relays between the caller's stdio and a pty master until the container's processes have closed
+// the pty: the caller's terminal (if stdin is one) is put in raw mode and its size follows.
+void relay_terminal(int master);
+
 }  // namespace roost

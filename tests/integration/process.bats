@@ -98,6 +98,22 @@ PY
   assert_clean
 }
 
+@test "run with terminal and no --console-socket relays the pty to the caller's terminal" {
+  command -v script >/dev/null || skip "script(1) is not installed"
+  update_config '.process.terminal = true'
+  set_cmd 'tty; stty size; exit 4'
+  local log="$BATS_TEST_TMPDIR/tty.log"
+  # script(1) gives the runtime a real terminal of 30x100 as its stdin and stdout. Its own stdin
+  # stays open (at end of input script would type its EOF character into the terminal).
+  status=0
+  sleep 3 | script -qec "stty rows 30 cols 100; $ROOST_RUNTIME --root $STATE run --bundle $BUNDLE c1" "$log" >/dev/null || status=$?
+  cat "$log"
+  assert_equal "$status" 4 "exit code through the terminal" || return 1
+  grep -q '^/dev/pts/[0-9]' "$log" || fail "the process has no pty"
+  grep -q '^30 100' "$log" || fail "the caller's window size was not passed on"
+  assert_clean
+}
+
 @test "user uid and gid set the process credentials" {
   require_mode subuid root
   update_config '.process.user = {uid: 1, gid: 1} | .process.args = ["sh", "-c", "id -u; id -g; grep -E ^Uid: /proc/self/status"]'
