@@ -186,7 +186,7 @@ int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
   struct pollfd p = {console_receiver.get(), POLLIN, 0};
   if (console_receiver && ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
     UniqueFd master = receive_fd(console_receiver.get());
-    relay_terminal(master.get());
+    if (master) relay_terminal(master.get());
   }
   int status = 0;
   for (;;) {

@@ -57,7 +57,9 @@ UniqueFd receive_fd(int socket_fd) {
   msg.msg_iovlen = 1;
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
-  if (::recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC) < 0) throw_errno("receive the terminal");
+  ssize_t got = ::recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
+  if (got < 0) throw_errno("receive the terminal");
+  if (got == 0) return UniqueFd();  // closed without sending one
   struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
   if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS) throw Error("no terminal was received");
   int fd;

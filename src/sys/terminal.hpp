@@ -13,6 +13,7 @@ namespace roost {
 UniqueFd connect_console_socket(const std::string& path);
 
 void send_fd(int socket_fd, int fd, const std::string& name);
+// An invalid fd if the peer closed the socket without sending one.
 UniqueFd receive_fd(int socket_fd);
 
 // In the container, after pivot_root: opens a pty from the container's /dev/ptmx, sends the master
