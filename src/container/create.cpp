@@ -22,6 +22,7 @@
 #include "sys/capabilities.hpp"
 #include "sys/cgroups.hpp"
 #include "sys/rlimits.hpp"
+#include "sys/seccomp.hpp"
 #include "sys/terminal.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
@@ -115,6 +116,11 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
   if (proc.capabilities) validate_capabilities(*proc.capabilities);
   validate_rlimits(proc.rlimits);
 
+  std::optional<SeccompFilter> seccomp;
+  if (spec.linux.seccomp) {
+    seccomp = SeccompFilter::compile(*spec.linux.seccomp);
+    for (const auto& name : seccomp->unknown_syscalls()) log::debug("seccomp: syscall " + name + " unknown here, skipped");
+  }
   NamespacePlan ns = plan_namespaces(spec);
   const bool privileged = ::geteuid() == 0;
   if (!privileged && !ns.in_user_namespace())
@@ -160,6 +166,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     InitConfig cfg;
     cfg.spec = &spec;
     cfg.namespaces = &ns;
+    cfg.seccomp = seccomp ? &*seccomp : nullptr;
     cfg.rootfs.spec = &spec;
     cfg.rootfs.bundle = bundle;
     cfg.rootfs.rootfs = rootfs;

@@ -174,6 +174,9 @@ void change_directory(const std::string& cwd) {
   // From here errors go to the container's stderr: the runtime that created it has gone.
   run_hooks(hooks.start_container, "startContainer", running_state);
   if (proc.user.umask) ::umask(*proc.user.umask);
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the process user may not
+  // keep: then the filter goes in before the user change (and must allow it, as with runc).
+  if (cfg.seccomp && !proc.no_new_privileges) cfg.seccomp->load();
   become_process_user(cfg);
   change_directory(proc.cwd);
   if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw_errno("set no_new_privs");
@@ -185,6 +188,8 @@ void change_directory(const std::string& cwd) {
   }
   if (::syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) throw_errno("close_range");
   reset_signals();
+  // As late as possible: nothing the runtime itself does is filtered, only the program.
+  if (cfg.seccomp && proc.no_new_privileges) cfg.seccomp->load();
 
   std::vector<char*> argv, envp;
   for (const auto& a : proc.args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -5,12 +5,14 @@
 #include "oci/spec.hpp"
 #include "rootfs/rootfs.hpp"
 #include "sys/namespaces.hpp"
+#include "sys/seccomp.hpp"
 
 namespace roost {
 
 struct InitConfig {
   const oci::Spec* spec = nullptr;
   const NamespacePlan* namespaces = nullptr;
+  const SeccompFilter* seccomp = nullptr;  // compiled by the runtime; null without linux.seccomp
   RootfsContext rootfs;
   int sync_fd = -1;
   int fifo_fd = -1;           // the exec fifo, opened read-write: blocks until `start` writes a byte

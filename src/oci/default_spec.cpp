@@ -4,6 +4,7 @@
 
 #include "oci/spec.hpp"
 #include "sys/capabilities.hpp"
+#include "sys/seccomp.hpp"
 
 namespace roost::oci {
 
@@ -82,7 +83,14 @@ std::string features_json() {
         {"capabilities", capability_names()},
         // No cgroup management yet: the container runs in the caller's cgroup.
         {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
-        {"seccomp", {{"enabled", false}}},
+        {"seccomp",
+         {{"enabled", true},
+          {"actions", seccomp_actions()},
+          {"operators", seccomp_operators()},
+          {"archs", seccomp_architectures()},
+          {"knownFlags", {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                          "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}},
+          {"supportedFlags", seccomp_flags()}}},
         {"apparmor", {{"enabled", false}}},
         {"selinux", {{"enabled", false}}},
         {"intelRdt", {{"enabled", false}}},

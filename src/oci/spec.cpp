@@ -156,6 +156,46 @@ json parse_json_text(const std::string& text) {
   }
 }
 
+Seccomp parse_seccomp(const json& sc) {
+  const std::string where = "linux.seccomp";
+  Seccomp out;
+  get_to(sc, "defaultAction", out.default_action, where);
+  if (out.default_action.empty()) throw Error("config.json: linux.seccomp.defaultAction: missing");
+  if (sc.contains("defaultErrnoRet") && !sc["defaultErrnoRet"].is_null()) {
+    unsigned v = 0;
+    get_to(sc, "defaultErrnoRet", v, where);
+    out.default_errno_ret = v;
+  }
+  get_to(sc, "architectures", out.architectures, where);
+  get_to(sc, "flags", out.flags, where);
+  get_to(sc, "listenerPath", out.listener_path, where);
+  get_to(sc, "listenerMetadata", out.listener_metadata, where);
+  for (const auto& r : array_at(sc, "syscalls", where)) {
+    SeccompSyscall rule;
+    const std::string rw = where + ".syscalls[]";
+    get_to(r, "names", rule.names, rw);
+    get_to(r, "action", rule.action, rw);
+    if (rule.names.empty()) throw Error("config.json: " + rw + ".names: must name at least one syscall");
+    if (rule.action.empty()) throw Error("config.json: " + rw + ".action: missing");
+    if (r.contains("errnoRet") && !r["errnoRet"].is_null()) {
+      unsigned v = 0;
+      get_to(r, "errnoRet", v, rw);
+      rule.errno_ret = v;
+    }
+    for (const auto& a : array_at(r, "args", rw)) {
+      SeccompArg arg;
+      get_to(a, "index", arg.index, rw + ".args[]");
+      get_to(a, "value", arg.value, rw + ".args[]");
+      get_to(a, "valueTwo", arg.value_two, rw + ".args[]");
+      get_to(a, "op", arg.op, rw + ".args[]");
+      if (arg.index > 5) throw Error("config.json: " + rw + ".args[].index: " + std::to_string(arg.index) + " is not 0..5");
+      rule.args.push_back(arg);
+    }
+    out.syscalls.push_back(std::move(rule));
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& supported_namespace_types() {
@@ -212,7 +252,7 @@ Spec parse_spec(const std::string& json_text) {
 
   const json& lx = object_at(doc, "linux", "");
   reject_unimplemented(lx,
-                       {"seccomp", "intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices"},
+                       {"intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices"},
                        "linux");
   // Resource limits need cgroup management, which comes later. Device rules are accepted: without a
   // device cgroup, the container can only reach the device nodes roost-runtime puts in its /dev.
@@ -273,6 +313,10 @@ Spec parse_spec(const std::string& json_text) {
   if (std::find(propagations.begin(), propagations.end(), spec.linux.rootfs_propagation) == propagations.end())
     throw Error("config.json: linux.rootfsPropagation: unknown value \"" + spec.linux.rootfs_propagation + "\"");
   get_to(lx, "cgroupsPath", spec.linux.cgroups_path, "linux");
+  if (lx.contains("seccomp") && !lx["seccomp"].is_null()) {
+    if (!lx["seccomp"].is_object()) throw Error("config.json: linux.seccomp: must be an object");
+    spec.linux.seccomp = parse_seccomp(lx["seccomp"]);
+  }
 
   if ((!spec.linux.uid_mappings.empty() || !spec.linux.gid_mappings.empty()) && !spec.has_namespace("user"))
     throw Error("config.json: linux.uidMappings/gidMappings are given but there is no user namespace");

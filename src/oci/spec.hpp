@@ -88,6 +88,30 @@ struct Device {
   std::optional<gid_t> gid;
 };
 
+struct SeccompArg {
+  unsigned index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;  // "SCMP_CMP_EQ", ...
+};
+
+struct SeccompSyscall {
+  std::vector<std::string> names;
+  std::string action;  // "SCMP_ACT_ERRNO", ...
+  std::optional<unsigned> errno_ret;
+  std::vector<SeccompArg> args;
+};
+
+struct Seccomp {
+  std::string default_action;
+  std::optional<unsigned> default_errno_ret;
+  std::vector<std::string> architectures;  // "SCMP_ARCH_X86_64", ...
+  std::vector<std::string> flags;          // "SECCOMP_FILTER_FLAG_LOG", ...
+  std::string listener_path;
+  std::string listener_metadata;
+  std::vector<SeccompSyscall> syscalls;
+};
+
 struct Linux {
   std::vector<Namespace> namespaces;
   std::vector<IdMapping> uid_mappings, gid_mappings;
@@ -96,6 +120,7 @@ struct Linux {
   std::vector<std::string> masked_paths, readonly_paths;
   std::string rootfs_propagation;
   std::string cgroups_path;
+  std::optional<Seccomp> seccomp;
 };
 
 struct Spec {

@@ -46,9 +46,20 @@ create_fails() {
   create_fails 'foo|namespace'
 }
 
-@test "linux.seccomp is rejected as unsupported" {
-  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"], syscalls: []}'
-  create_fails seccomp
+@test "a seccomp profile with an unknown action is rejected" {
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_MAYBE"}]}'
+  create_fails 'seccomp.*SCMP_ACT_MAYBE'
+}
+
+@test "a seccomp profile with an unknown operator is rejected" {
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+    syscalls: [{names: ["mkdir"], action: "SCMP_ACT_ERRNO", args: [{index: 0, value: 1, op: "SCMP_CMP_ODD"}]}]}'
+  create_fails 'SCMP_CMP_ODD'
+}
+
+@test "seccomp notify is refused until a listener is implemented" {
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_NOTIFY"}]}'
+  create_fails 'NOTIFY'
 }
 
 @test "overlapping id mappings" {

@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# linux.seccomp: the filter is installed for the container's program, every action and operator
+# has an effect a test can see, and a filter without no_new_privs still loads.
+
+load helpers
+
+# A writable /tmp, so that only the filter can make mkdir fail.
+setup() {
+  common_setup
+  add_mount /tmp tmpfs tmpfs
+}
+
+
+# seccomp_profile DEFAULT RULES_JSON: sets linux.seccomp.
+seccomp_profile() {
+  update_config --arg d "$1" --argjson r "$2" \
+    '.linux.seccomp = {defaultAction: $d, architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], syscalls: $r}'
+}
+
+@test "control: without a seccomp profile mkdir works" {
+  set_cmd 'mkdir /tmp/d && echo made'
+  run_ctr c1
+  assert_success
+  assert_equal "$output" made
+}
+
+@test "SCMP_ACT_ERRNO with errnoRet makes the syscall fail with that errno" {
+  # 38 is ENOSYS: busybox prints "Function not implemented".
+  seccomp_profile SCMP_ACT_ALLOW '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+  set_cmd 'mkdir /tmp/d 2>&1; echo rc=$?'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *"Function not implemented"* ]] || fail "mkdir was not refused with ENOSYS: $output"
+  [[ "$output" == *"rc=1"* ]] || fail "mkdir did not fail"
+}
+
+@test "SCMP_ACT_ERRNO without errnoRet is EPERM" {
+  seccomp_profile SCMP_ACT_ALLOW '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+  set_cmd 'mkdir /tmp/d 2>&1; true'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *"Operation not permitted"* ]] || fail "expected EPERM: $output"
+}
+
+@test "defaultAction applies to syscalls no rule names, and defaultErrnoRet sets its errno" {
+  # Deny by default, allow what busybox sh needs except mkdir.
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: []}'
+  update_config '.linux.seccomp.defaultAction = "SCMP_ACT_ERRNO" | .linux.seccomp.defaultErrnoRet = 38
+    | .linux.seccomp.syscalls = [{names: ["read","write","writev","openat","open","close","fstat","newfstatat","stat","lstat",
+        "execve","brk","mmap","munmap","mprotect","arch_prctl","set_tid_address","exit","exit_group","rt_sigaction",
+        "rt_sigprocmask","rt_sigreturn","getpid","getppid","getuid","geteuid","getgid","getegid","ioctl","fcntl","dup2",
+        "dup3","wait4","clone","fork","vfork","uname","getcwd","chdir","lseek","prlimit64","getrlimit","statx","readlink",
+        "access","faccessat","faccessat2","poll","ppoll","pselect6","select","sigaltstack","set_robust_list","rseq",
+        "getrandom","futex","sysinfo","clock_gettime","gettimeofday","nanosleep","clock_nanosleep"], action: "SCMP_ACT_ALLOW"}]'
+  set_cmd 'echo alive; mkdir /tmp/d 2>&1; true'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *alive* ]] || fail "the allowed syscalls were not allowed: $output"
+  [[ "$output" == *"Function not implemented"* ]] || fail "mkdir did not get defaultErrnoRet ENOSYS: $output"
+}
+
+@test "argument comparisons: only the matching call is refused" {
+  # personality(0xffffffff) queries; busybox setarch is not present, so use the umask syscall:
+  # umask(022) allowed, umask(077) refused (SCMP_CMP_EQ on argument 0).
+  seccomp_profile SCMP_ACT_ALLOW '[{"names": ["umask"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+    "args": [{"index": 0, "value": 63, "op": "SCMP_CMP_EQ"}]}]'
+  set_cmd 'umask 022 && echo ok022; umask 077; umask'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *ok022* ]] || fail "umask 022 should pass: $output"
+  # The refused umask(077) leaves the mask at 0022.
+  [[ "$(tail -n1 <<<"$output")" == 0022 ]] || fail "umask(077) was not refused: $output"
+}
+
+@test "SCMP_CMP_MASKED_EQ compares under a mask" {
+  # Refuse umask with any of the group bits (mask 070) set to 070.
+  seccomp_profile SCMP_ACT_ALLOW '[{"names": ["umask"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+    "args": [{"index": 0, "value": 56, "valueTwo": 56, "op": "SCMP_CMP_MASKED_EQ"}]}]'
+  set_cmd 'umask 027; umask; umask 077; umask'
+  run_ctr c1
+  assert_success
+  assert_equal "$(tr '\n' ' ' <<<"$output")" "0027 0027 " "umask after 027 then 077"
+}
+
+@test "SCMP_ACT_KILL_PROCESS kills the program" {
+  seccomp_profile SCMP_ACT_ALLOW '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL_PROCESS"}]'
+  # mkdir is the container's process itself (in a shell only the forked child would die).
+  update_config '.process.args = ["mkdir", "/tmp/d"]'
+  run_ctr c1
+  # Killed by SIGSYS (31): run reports 128+31.
+  assert_equal "$status" 159 "exit status" || fail "output: $output"
+}
+
+@test "unknown syscall names are skipped and the rest of the profile applies" {
+  seccomp_profile SCMP_ACT_ALLOW '[{"names": ["no_such_syscall_here", "mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+  set_cmd 'mkdir /tmp/d 2>&1; true'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *"Function not implemented"* ]] || fail "the known names were not filtered: $output"
+}
+
+@test "a filter loads without noNewPrivileges" {
+  update_config '.process.noNewPrivileges = false'
+  seccomp_profile SCMP_ACT_ALLOW '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+  set_cmd 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status; mkdir /tmp/d 2>&1; true'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *"Seccomp:"*2* ]] || fail "no filter installed: $output"
+  [[ "$output" == *"NoNewPrivs:"*0* ]] || fail "no_new_privs was set: $output"
+  [[ "$output" == *"Function not implemented"* ]] || fail "mkdir was not filtered: $output"
+}
