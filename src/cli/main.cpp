@@ -65,6 +65,29 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "create, start and wait for a container");
   add_create_options(run_cmd, create_opts);
   run_cmd->add_flag("-d,--detach", detach, "return after start");
+  roost::ExecRequest exec_req;
+  auto* exec_cmd = app.add_subcommand("exec", "run another process in a running container");
+  exec_cmd->add_option("-p,--process", exec_req.process_file, "a runtime-spec process JSON file");
+  exec_cmd->add_flag("-t,--tty", exec_req.tty, "allocate a pseudo-terminal");
+  exec_cmd->add_option("--console-socket", exec_req.console_socket, "AF_UNIX socket that receives the pty master");
+  exec_cmd->add_flag("-d,--detach", exec_req.detach, "do not wait for the process");
+  exec_cmd->add_option("--pid-file", exec_req.pid_file, "write the process's pid to this file");
+  exec_cmd->add_option("--cwd", exec_req.cwd, "working directory in the container");
+  exec_cmd->add_option("-e,--env", exec_req.env, "KEY=VALUE (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  exec_cmd->add_option("-u,--user", exec_req.user, "uid[:gid]");
+  exec_cmd->add_option("-c,--cap", exec_req.caps, "add a capability (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  exec_cmd->add_flag("--no-new-privs", exec_req.no_new_privs, "set no_new_privs");
+  exec_cmd->add_option("--preserve-fds", exec_req.preserve_fds, "pass this many fds after stdio")->check(CLI::NonNegativeNumber);
+  exec_cmd->add_option("id", exec_req.id, "container id")->required();
+  exec_cmd->add_option("command", exec_req.args, "command and arguments");
+  exec_cmd->positionals_at_end();
+  exec_cmd->prefix_command();
   auto* start_cmd = app.add_subcommand("start", "run the user's program in a created container");
   start_cmd->add_option("id", id)->required();
   auto* state_cmd = app.add_subcommand("state", "print the container's state as JSON");
@@ -104,6 +127,10 @@ int main(int argc, char** argv) {
       roost::create_container(rt, create_opts);
     } else if (run_cmd->parsed()) {
       return roost::run_container(rt, create_opts, detach);
+    } else if (exec_cmd->parsed()) {
+      for (const auto& extra : exec_cmd->remaining()) exec_req.args.push_back(extra);
+      if (!exec_req.args.empty() && exec_req.args.front() == "--") exec_req.args.erase(exec_req.args.begin());
+      return roost::exec_in_container(rt, exec_req);
     } else if (start_cmd->parsed()) {
       roost::start_container(rt, id);
     } else if (state_cmd->parsed()) {

@@ -49,19 +49,6 @@ std::string owner_name() {
   return std::to_string(::geteuid());
 }
 
-// Descriptors the caller asked to preserve must exist, or a descriptor of ours could take the
-// number and leak into the container: gaps are filled with /dev/null.
-void fill_preserved_fd_gaps(int count) {
-  for (int fd = 3; fd < 3 + count; ++fd) {
-    if (::fcntl(fd, F_GETFD) >= 0) continue;
-    int null_fd = ::open("/dev/null", O_RDWR);
-    if (null_fd >= 0 && null_fd != fd) {
-      ::dup2(null_fd, fd);
-      ::close(null_fd);
-    }
-  }
-}
-
 void check_mapped(const idmap::Mappings& maps, uint32_t id, const std::string& what) {
   uint32_t host;
   if (!idmap::to_host(maps, id, host))
@@ -154,7 +141,8 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
   pid_t child = -1, init_pid = -1;
   try {
     const auto& hooks = spec.hooks;
-    if (!hooks.poststart.empty() || !hooks.poststop.empty()) write_file(dir.config_path(), config_text, O_CREAT | O_TRUNC, 0600);
+    // Kept for start and delete (poststart, poststop hooks) and exec (the process defaults).
+    write_file(dir.config_path(), config_text, O_CREAT | O_TRUNC, 0600);
     if (::mkfifo(dir.fifo_path().c_str(), 0600) < 0) throw_errno("mkfifo " + dir.fifo_path());
     // Read-write, so the open does not block and the init's read blocks until start writes.
     UniqueFd fifo(::open(dir.fifo_path().c_str(), O_RDWR | O_CLOEXEC));

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "container/hooks.hpp"
+#include "container/process_exec.hpp"
 #include "container/sync_channel.hpp"
 #include "sys/capabilities.hpp"
 #include "sys/rlimits.hpp"
@@ -25,36 +26,6 @@
 
 namespace roost {
 namespace {
-
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-std::string env_value(const std::vector<std::string>& env, const std::string& name) {
-  for (const auto& e : env)
-    if (starts_with(e, name + "=")) return e.substr(name.size() + 1);
-  return "";
-}
-
-bool is_executable_file(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-}
-
-// Finds the program as execvp would, with the container's PATH, so that a missing program fails
-// create (with a clear message) rather than after start.
-std::string find_executable(const oci::Process& proc) {
-  const std::string& name = proc.args[0];
-  if (name.find('/') != std::string::npos) {
-    if (!is_executable_file(name)) throw Error("executable " + name + " not found in the container (or not executable)");
-    return name;
-  }
-  std::string path = env_value(proc.env, "PATH");
-  if (path.empty()) path = kDefaultPath;
-  for (const auto& dir : split(path, ':')) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (is_executable_file(candidate)) return candidate;
-  }
-  throw Error("executable \"" + name + "\" not found in the container's PATH");
-}
 
 void bring_up_loopback() {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -71,44 +42,6 @@ void bring_up_loopback() {
   ::close(fd);
 }
 
-// Root of the user namespace for the set-up, so files it creates belong to root. When the maps have
-// no 0 (only the process user is mapped), that user instead: the init still holds every
-// capability in the namespace it created, and a change between non-zero ids does not drop them.
-void become_namespace_root(const oci::User& user) {
-  if (::setresgid(0, 0, 0) < 0) {
-    if (errno != EINVAL || ::setresgid(user.gid, user.gid, user.gid) < 0) throw_errno("setresgid in the user namespace");
-  }
-  if (::setresuid(0, 0, 0) < 0) {
-    if (errno != EINVAL || ::setresuid(user.uid, user.uid, user.uid) < 0) throw_errno("setresuid in the user namespace");
-  }
-}
-
-// Switches to the configured user keeping exactly the configured capabilities.
-void become_process_user(const InitConfig& cfg) {
-  const oci::Process& proc = *cfg.spec->process;
-  const auto& caps = proc.capabilities;
-  if (caps) drop_bounding_set(*caps);
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("keep capabilities across setuid");
-  if (cfg.setgroups_allowed) {
-    const auto& g = proc.user.additional_gids;
-    // A joined user namespace may deny setgroups; without additional gids there is nothing to set.
-    if (::setgroups(g.size(), g.data()) < 0 && !(errno == EPERM && g.empty())) throw_errno("setgroups");
-  }
-  if (::setresgid(proc.user.gid, proc.user.gid, proc.user.gid) < 0)
-    throw_errno("setgid " + std::to_string(proc.user.gid));
-  if (::setresuid(proc.user.uid, proc.user.uid, proc.user.uid) < 0)
-    throw_errno("setuid " + std::to_string(proc.user.uid));
-  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw_errno("reset keep-capabilities");
-  if (caps) apply_process_capabilities(*caps);
-}
-
-void change_directory(const std::string& cwd) {
-  if (::chdir(cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + cwd);
-  // A cwd outside the root (a leaked descriptor, CVE-2024-21626) has no name from "/".
-  char buf[4096];
-  if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
-    throw Error("process.cwd " + cwd + " is outside the container's root");
-}
 
 // Everything up to the user's program: runs in the container's init, after the runtime has
 // written the id maps.
@@ -173,31 +106,7 @@ void change_directory(const std::string& cwd) {
 
   // From here errors go to the container's stderr: the runtime that created it has gone.
   run_hooks(hooks.start_container, "startContainer", running_state);
-  if (proc.user.umask) ::umask(*proc.user.umask);
-  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the process user may not
-  // keep: then the filter goes in before the user change (and must allow it, as with runc).
-  if (cfg.seccomp && !proc.no_new_privileges) cfg.seccomp->load();
-  become_process_user(cfg);
-  change_directory(proc.cwd);
-  if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw_errno("set no_new_privs");
-
-  // Only stdio and the preserved descriptors reach the program.
-  for (int fd = 3; fd < 3 + cfg.preserve_fds; ++fd) {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-  }
-  if (::syscall(SYS_close_range, 3 + cfg.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) throw_errno("close_range");
-  reset_signals();
-  // As late as possible: nothing the runtime itself does is filtered, only the program.
-  if (cfg.seccomp && proc.no_new_privileges) cfg.seccomp->load();
-
-  std::vector<char*> argv, envp;
-  for (const auto& a : proc.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : proc.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  ::execve(program.c_str(), argv.data(), envp.data());
-  throw_errno("exec " + program);
+  exec_process(proc, program, {cfg.seccomp, cfg.preserve_fds, cfg.setgroups_allowed});
 }
 
 // With namespaces to join: join them, create the new ones, and fork when a pid namespace is

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "container/state_store.hpp"
 
@@ -25,6 +26,27 @@ struct CreateOptions {
   // through this connected socket, and run relays it to its own stdio.
   int console_fd = -1;
 };
+
+struct ExecRequest {
+  std::string id;
+  std::string process_file;           // a runtime-spec process JSON; otherwise args + overrides
+  std::vector<std::string> args;
+  bool tty = false;
+  std::string console_socket;
+  bool detach = false;
+  std::string pid_file;
+  std::string cwd;
+  std::vector<std::string> env;       // KEY=VALUE, replacing the container's value of KEY
+  std::string user;                   // "uid" or "uid:gid"
+  std::vector<std::string> caps;      // added to bounding, effective, permitted, ambient
+  bool no_new_privs = false;
+  int preserve_fds = 0;
+};
+
+// Runs another process in a running container: joins its namespaces (the user namespace first),
+// applies its seccomp filter, capabilities and rlimits unless the request says otherwise. Returns
+// the process's exit code, or 0 when detached.
+int exec_in_container(const Runtime& rt, const ExecRequest& req);
 
 // Returns the host pid of the container's init, which waits for start.
 pid_t create_container(const Runtime& rt, const CreateOptions& opts);

@@ -67,7 +67,7 @@ UniqueFd receive_fd(int socket_fd) {
   return UniqueFd(fd);
 }
 
-void setup_container_terminal(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid) {
+std::string attach_new_pty(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid) {
   UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!master) throw_errno("open /dev/ptmx in the container");
   int unlock = 0;
@@ -85,15 +85,20 @@ void setup_container_terminal(int console_socket, const std::optional<oci::Conso
   }
   (void)::fchown(peer.get(), uid, static_cast<gid_t>(-1));
   const std::string pts = "/dev/pts/" + std::to_string(number);
-  // /dev/console is the container's pty, as on a real machine's console.
-  int console = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (console >= 0) ::close(console);
-  if (::mount(pts.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0) throw_errno("bind " + pts + " on /dev/console");
   send_fd(console_socket, master.get(), pts);
   if (::setsid() < 0) throw_errno("setsid");
   if (::ioctl(peer.get(), TIOCSCTTY, 0) < 0) throw_errno("make the pty the controlling terminal");
   for (int fd = 0; fd < 3; ++fd)
     if (::dup2(peer.get(), fd) < 0) throw_errno("dup the pty to stdio");
+  return pts;
+}
+
+void setup_container_terminal(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid) {
+  const std::string pts = attach_new_pty(console_socket, size, uid);
+  // /dev/console is the container's pty, as on a real machine's console.
+  int console = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (console >= 0) ::close(console);
+  if (::mount(pts.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0) throw_errno("bind " + pts + " on /dev/console");
 }
 
 namespace {

@@ -16,6 +16,10 @@ void send_fd(int socket_fd, int fd, const std::string& name);
 // An invalid fd if the peer closed the socket without sending one.
 UniqueFd receive_fd(int socket_fd);
 
+// In the container: opens a pty from /dev/ptmx, sends the master over console_socket, and makes
+// the peer the controlling terminal and stdio. Returns the peer's path (/dev/pts/N).
+std::string attach_new_pty(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid);
+
 // In the container, after pivot_root: opens a pty from the container's /dev/ptmx, sends the master
 // over console_socket, makes the peer the controlling terminal and stdio, and binds it on
 // /dev/console.

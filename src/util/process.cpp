@@ -51,6 +51,19 @@ bool wait_for_exit(pid_t pid, int timeout_ms) {
   return r > 0;
 }
 
+// Descriptors the caller asked to preserve must exist, or a descriptor of ours could take the
+// number and leak into the container: gaps are filled with /dev/null.
+void fill_preserved_fd_gaps(int count) {
+  for (int fd = 3; fd < 3 + count; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0) continue;
+    int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0 && null_fd != fd) {
+      ::dup2(null_fd, fd);
+      ::close(null_fd);
+    }
+  }
+}
+
 void reset_signals() {
   for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
   sigset_t all;

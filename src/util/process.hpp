@@ -32,6 +32,10 @@ ProgramResult run_program(const ProgramSpec& spec);
 // Waits until the process (not necessarily a child) has exited, up to timeout_ms; true if it did.
 bool wait_for_exit(pid_t pid, int timeout_ms);
 
+// Descriptors 3 .. 3+count-1 that a caller asked to preserve must exist, or a descriptor of the
+// runtime could take the number and leak into the container: gaps are filled with /dev/null.
+void fill_preserved_fd_gaps(int count);
+
 // Resets every signal to its default action and unblocks all, as a freshly exec'd program expects.
 void reset_signals();
 

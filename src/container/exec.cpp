@@ -1,0 +1,231 @@
+// exec: a new process in a running container. The runtime forks a child that joins the
+// container's namespaces (the user namespace first, then the rest) and forks again, so the
+// grandchild is inside the container's pid namespace; that grandchild sets up the process as the
+// init does for the first one and execs. Its sync socket closes on execve: EOF means success.
+#include <fcntl.h>
+#include <signal.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "container/lifecycle.hpp"
+#include "container/process_exec.hpp"
+#include "container/status.hpp"
+#include "container/sync_channel.hpp"
+#include "sys/capabilities.hpp"
+#include "sys/namespaces.hpp"
+#include "sys/rlimits.hpp"
+#include "sys/seccomp.hpp"
+#include "sys/terminal.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/process.hpp"
+#include "util/unique_fd.hpp"
+
+namespace roost {
+namespace {
+
+uint32_t parse_id(const std::string& text, const std::string& what) {
+  uint32_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v == UINT32_MAX)
+    throw Error("--user: " + what + " \"" + text + "\" is not a number");
+  return v;
+}
+
+void set_env(std::vector<std::string>& env, const std::string& entry) {
+  auto eq = entry.find('=');
+  if (eq == std::string::npos || eq == 0) throw Error("--env \"" + entry + "\": expected KEY=VALUE");
+  const std::string prefix = entry.substr(0, eq + 1);
+  for (auto& e : env)
+    if (starts_with(e, prefix)) {
+      e = entry;
+      return;
+    }
+  env.push_back(entry);
+}
+
+oci::Process build_process(const oci::Spec& spec, const ExecRequest& req) {
+  if (!req.process_file.empty()) {
+    oci::Process proc = oci::parse_process(read_file(req.process_file));
+    if (req.tty) proc.terminal = true;
+    return proc;
+  }
+  if (req.args.empty()) throw Error("exec: give the command to run, or --process FILE");
+  oci::Process proc = *spec.process;
+  proc.args = req.args;
+  proc.terminal = req.tty;
+  for (const auto& e : req.env) set_env(proc.env, e);
+  if (!req.cwd.empty()) {
+    if (req.cwd[0] != '/') throw Error("--cwd must be an absolute path");
+    proc.cwd = req.cwd;
+  }
+  if (!req.user.empty()) {
+    auto colon = req.user.find(':');
+    proc.user.uid = parse_id(req.user.substr(0, colon), "uid");
+    proc.user.gid = colon == std::string::npos ? 0 : parse_id(req.user.substr(colon + 1), "gid");
+    proc.user.additional_gids.clear();
+  }
+  if (!req.caps.empty()) {
+    oci::Capabilities caps = proc.capabilities.value_or(oci::Capabilities{});
+    // Never the inheritable set (CVE-2022-29162): a capability there survives into programs the
+    // process runs that are not meant to have it.
+    for (auto* set : {&caps.bounding, &caps.effective, &caps.permitted, &caps.ambient})
+      for (const auto& c : req.caps) set->push_back(c);
+    proc.capabilities = std::move(caps);
+  }
+  if (req.no_new_privs) proc.no_new_privileges = true;
+  return proc;
+}
+
+std::string ns_link(const std::string& proc_dir, const std::string& name) {
+  char buf[128];
+  ssize_t n = ::readlink((proc_dir + "/ns/" + name).c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+// The container's namespaces that differ from ours, the user namespace first.
+std::vector<JoinedNamespace> container_namespaces(const oci::Spec& spec, pid_t pid) {
+  std::vector<JoinedNamespace> out;
+  const std::string theirs = "/proc/" + std::to_string(pid);
+  for (const auto& ns : spec.linux.namespaces) {
+    const std::string name = namespace_proc_name(ns.type);
+    if (ns_link(theirs, name) == ns_link("/proc/self", name)) continue;
+    JoinedNamespace j{ns.type, namespace_clone_flag(ns.type), UniqueFd(::open((theirs + "/ns/" + name).c_str(), O_RDONLY | O_CLOEXEC))};
+    if (!j.fd && errno == ENOENT) throw Error("cannot exec in the container: its process has exited");
+    if (!j.fd) throw_errno("open the container's " + ns.type + " namespace");
+    if (j.flag == CLONE_NEWUSER)
+      out.insert(out.begin(), std::move(j));
+    else
+      out.push_back(std::move(j));
+  }
+  return out;
+}
+
+pid_t g_exec_pid = 0;
+void forward_to_exec(int sig) {
+  if (g_exec_pid > 0) ::kill(g_exec_pid, sig);
+}
+
+}  // namespace
+
+int exec_in_container(const Runtime& rt, const ExecRequest& req) {
+  fill_preserved_fd_gaps(req.preserve_fds);
+  oci::Spec spec;
+  StateRecord record;
+  {
+    ContainerDir dir = ContainerDir::open(rt.store, req.id);
+    record = dir.read();
+    Status status = container_status(record, dir.path());
+    if (status != Status::Running && status != Status::Created)
+      throw Error("cannot exec in container \"" + req.id + "\": it is " + status_name(status));
+    spec = oci::parse_spec(read_file(dir.config_path()));
+  }
+  const oci::Process proc = build_process(spec, req);
+  if (proc.capabilities) validate_capabilities(*proc.capabilities);
+  validate_rlimits(proc.rlimits);
+  std::optional<SeccompFilter> seccomp;
+  if (spec.linux.seccomp) seccomp = SeccompFilter::compile(*spec.linux.seccomp);
+  NamespacePlan plan;
+  plan.joins = container_namespaces(spec, record.pid);
+  const bool in_userns = plan.joins_user() || spec.has_namespace("user");
+  std::string setgroups = "allow";
+  try {
+    setgroups = read_file("/proc/" + std::to_string(record.pid) + "/setgroups");
+  } catch (const Error&) {
+  }
+
+  UniqueFd console, relay_end;
+  if (proc.terminal) {
+    if (!req.console_socket.empty()) {
+      console = connect_console_socket(req.console_socket);
+    } else if (!req.detach) {
+      int pair[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
+      relay_end.reset(pair[0]);
+      console.reset(pair[1]);
+    } else {
+      throw Error("exec --tty --detach needs --console-socket");
+    }
+  }
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
+  UniqueFd ours(pair[0]), theirs(pair[1]);
+  if (!req.detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  pid_t child = ::fork();
+  if (child < 0) throw_errno("fork");
+  if (child == 0) {
+    ours.reset();
+    try {
+      join_namespaces(plan);
+      pid_t grandchild = ::fork();
+      if (grandchild < 0) throw_errno("fork into the container's pid namespace");
+      if (grandchild > 0) {
+        sync_send(theirs.get(), SyncMsg::Pid, std::to_string(grandchild));
+        _exit(0);
+      }
+      if (in_userns) become_namespace_root(proc.user);
+      if (proc.terminal) attach_new_pty(console.get(), proc.console_size, proc.user.uid);
+      console.reset();
+      apply_rlimits(proc.rlimits);
+      if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to " + proc.cwd);
+      const std::string program = find_executable(proc);
+      exec_process(proc, program, {seccomp ? &*seccomp : nullptr, req.preserve_fds, setgroups.rfind("deny", 0) != 0});
+    } catch (const std::exception& e) {
+      try {
+        sync_send(theirs.get(), SyncMsg::Error, e.what());
+      } catch (...) {
+      }
+    }
+    _exit(127);
+  }
+  theirs.reset();
+  console.reset();
+  pid_t pid = 0;
+  try {
+    pid = std::atoi(sync_expect(ours.get(), SyncMsg::Pid).c_str());
+    while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    // EOF: the program was exec'd (the socket is close-on-exec). A message is an error.
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::recv(ours.get(), buf, sizeof buf, 0)) < 0 && errno == EINTR) {
+    }
+    if (n > 0) {
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      throw Error(std::string(buf + 1, static_cast<size_t>(n - 1)));
+    }
+  } catch (...) {
+    ::waitpid(child, nullptr, WNOHANG);
+    throw;
+  }
+  if (!req.pid_file.empty()) write_file_atomic(req.pid_file, std::to_string(pid), 0644);
+  if (req.detach) return 0;
+
+  g_exec_pid = pid;
+  struct sigaction sa = {};
+  sa.sa_handler = forward_to_exec;
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH}) ::sigaction(sig, &sa, nullptr);
+  if (relay_end) {
+    UniqueFd master = receive_fd(relay_end.get());
+    if (master) relay_terminal(master.get());
+  }
+  int status = 0;
+  for (;;) {
+    pid_t got = ::waitpid(-1, &status, 0);
+    if (got == pid) break;
+    if (got < 0 && errno != EINTR) throw_errno("wait for the exec'd process");
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+}  // namespace roost
