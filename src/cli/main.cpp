@@ -103,6 +103,21 @@ int main(int argc, char** argv) {
   list_cmd->alias("ls");
   list_cmd->add_option("-f,--format", list_format, "table or json")->check(CLI::IsMember({"table", "json"}));
   list_cmd->add_flag("-q,--quiet", quiet, "ids only");
+  std::string ps_format = "table";
+  auto* ps_cmd = app.add_subcommand("ps", "list the processes of a container");
+  ps_cmd->add_option("-f,--format", ps_format, "table or json")->check(CLI::IsMember({"table", "json"}));
+  ps_cmd->add_option("id", id)->required();
+  // Freezing and resource updates act on the container's cgroup, which is not managed yet: these
+  // commands exist so engines get a clear error instead of "unknown command".
+  auto* pause_cmd = app.add_subcommand("pause", "freeze a container (needs cgroup management)");
+  pause_cmd->add_option("id", id)->required();
+  auto* resume_cmd = app.add_subcommand("resume", "thaw a container (needs cgroup management)");
+  resume_cmd->add_option("id", id)->required();
+  std::string resources_file;
+  auto* update_cmd = app.add_subcommand("update", "change a container's resource limits (needs cgroup management)");
+  update_cmd->add_option("-r,--resources", resources_file, "resources JSON file, or - for stdin");
+  update_cmd->add_option("id", id)->required();
+  update_cmd->allow_extras();
   auto* features_cmd = app.add_subcommand("features", "print the features this runtime implements (JSON)");
 
   try {
@@ -141,6 +156,12 @@ int main(int argc, char** argv) {
       roost::delete_container(rt, id, force);
     } else if (list_cmd->parsed()) {
       write_out(roost::list_containers(rt, list_format, quiet));
+    } else if (ps_cmd->parsed()) {
+      write_out(roost::container_processes(rt, id, ps_format));
+    } else if (pause_cmd->parsed() || resume_cmd->parsed() || update_cmd->parsed()) {
+      roost::container_state_json(rt, id);  // an unknown container is reported as such first
+      throw roost::Error(std::string(pause_cmd->parsed() ? "pause" : resume_cmd->parsed() ? "resume" : "update") +
+                         " needs the container's cgroup, and roost-runtime does not manage cgroups yet");
     } else if (features_cmd->parsed()) {
       write_out(roost::oci::features_json());
     }

@@ -56,6 +56,8 @@ void kill_container(const Runtime& rt, const std::string& id, int signal, bool a
 void delete_container(const Runtime& rt, const std::string& id, bool force);
 // Returns the container process's exit code (128+N if killed by signal N), or 0 when detached.
 int run_container(const Runtime& rt, const CreateOptions& opts, bool detach);
+// The host pids of the container's processes: "table" (PID and command) or "json" (an array).
+std::string container_processes(const Runtime& rt, const std::string& id, const std::string& format);
 // "table" or "json"; quiet prints the ids only.
 std::string list_containers(const Runtime& rt, const std::string& format, bool quiet);
 

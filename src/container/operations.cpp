@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -56,25 +57,30 @@ void signal_init(const StateRecord& r, int sig) {
   if (::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) < 0) throw_errno("signal container " + r.id);
 }
 
-// Every process in the container's pid namespace, when it has one of its own.
-void signal_all(const StateRecord& r, int sig) {
+// The processes of a container: with a pid namespace of its own, every process in it (found by
+// /proc/PID/ns/pid); without one, only the init can be named (there is no cgroup to list).
+std::vector<pid_t> container_pids(const StateRecord& r) {
   const std::string target = ns_inode(r.pid);
-  if (target.empty() || target == ns_inode(::getpid())) {
-    signal_init(r, sig);  // no pid namespace of its own: the init is all we can name
-    return;
-  }
-  if (sig == SIGKILL) {
-    // Killing a pid namespace's init kills everything in it.
-    signal_init(r, sig);
-    return;
-  }
+  if (target.empty() || target == ns_inode(::getpid())) return {r.pid};
+  std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");
   if (!proc) throw_errno("open /proc");
   while (struct dirent* ent = ::readdir(proc)) {
     pid_t pid = std::atoi(ent->d_name);
-    if (pid > 0 && ns_inode(pid) == target) ::kill(pid, sig);
+    if (pid > 0 && ns_inode(pid) == target) pids.push_back(pid);
   }
   ::closedir(proc);
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
+void signal_all(const StateRecord& r, int sig) {
+  // Killing a pid namespace's init kills everything in it; the init alone is signalled safely
+  // through its pidfd.
+  signal_init(r, sig);
+  if (sig == SIGKILL) return;
+  for (pid_t pid : container_pids(r))
+    if (pid != r.pid) ::kill(pid, sig);
 }
 
 void stop_and_wait(const StateRecord& r) {
@@ -199,6 +205,36 @@ int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 1;
+}
+
+std::string container_processes(const Runtime& rt, const std::string& id, const std::string& format) {
+  validate_container_id(id);
+  const std::string dir = rt.store.container_dir(id);
+  if (!path_exists(dir + "/state.json")) throw Error("container \"" + id + "\" does not exist");
+  StateRecord record = read_state_record(dir);
+  if (container_status(record, dir) == Status::Stopped) throw Error("container \"" + id + "\" is not running");
+  auto pids = container_pids(record);
+  if (format == "json") {
+    nlohmann::json arr = pids;
+    return arr.dump() + "\n";
+  }
+  if (format != "table") throw Error("unknown ps format \"" + format + "\" (table or json)");
+  std::string out = "PID      CMD\n";
+  for (pid_t pid : pids) {
+    std::string cmd;
+    try {
+      cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    } catch (const Error&) {
+      continue;  // exited meanwhile
+    }
+    for (auto& c : cmd)
+      if (c == '\0') c = ' ';
+    while (!cmd.empty() && cmd.back() == ' ') cmd.pop_back();
+    char line[64];
+    std::snprintf(line, sizeof line, "%-8d ", pid);
+    out += line + cmd + "\n";
+  }
+  return out;
 }
 
 std::string list_containers(const Runtime& rt, const std::string& format, bool quiet) {

@@ -112,3 +112,32 @@ JSON
   rrun exec c1 true
   assert_error 'stopped|exited|not running'
 }
+
+@test "ps lists the container's processes as table and JSON" {
+  start_sleeper c1
+  rrun exec --detach c1 sleep 40
+  assert_success
+  local init
+  init=$(state_field c1 pid)
+  rrun ps --format json c1
+  assert_success
+  jq -e --argjson p "$init" 'length == 2 and (index($p) != null)' <<<"$output" >/dev/null || fail "ps json: $output"
+  rrun ps c1
+  assert_success
+  [[ "${lines[0]}" == PID* ]] || fail "no header: ${lines[0]}"
+  grep -q "^$init .*sleep 60" <<<"$output" || fail "init missing from the table: $output"
+  grep -q "sleep 40" <<<"$output" || fail "exec'd process missing: $output"
+}
+
+@test "pause, resume and update say they need cgroup management" {
+  start_sleeper c1
+  for cmd in pause resume; do
+    rrun $cmd c1
+    assert_error 'cgroup' || return 1
+  done
+  rrun update --resources - c1
+  assert_error 'cgroup'
+  rrun pause nosuch
+  assert_error 'does not exist'
+  assert_equal "$(state_field c1 status)" running "container after pause attempts"
+}
