@@ -13,6 +13,7 @@
 
 #include <charconv>
 
+#include "container/foreground.hpp"
 #include "container/lifecycle.hpp"
 #include "container/process_exec.hpp"
 #include "container/status.hpp"
@@ -107,10 +108,6 @@ std::vector<JoinedNamespace> container_namespaces(const oci::Spec& spec, pid_t p
   return out;
 }
 
-pid_t g_exec_pid = 0;
-void forward_to_exec(int sig) {
-  if (g_exec_pid > 0) ::kill(g_exec_pid, sig);
-}
 
 }  // namespace
 
@@ -209,23 +206,7 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   if (!req.pid_file.empty()) write_file_atomic(req.pid_file, std::to_string(pid), 0644);
   if (req.detach) return 0;
 
-  g_exec_pid = pid;
-  struct sigaction sa = {};
-  sa.sa_handler = forward_to_exec;
-  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH}) ::sigaction(sig, &sa, nullptr);
-  if (relay_end) {
-    UniqueFd master = receive_fd(relay_end.get());
-    if (master) relay_terminal(master.get());
-  }
-  int status = 0;
-  for (;;) {
-    pid_t got = ::waitpid(-1, &status, 0);
-    if (got == pid) break;
-    if (got < 0 && errno != EINTR) throw_errno("wait for the exec'd process");
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
+  return wait_in_foreground(pid, relay_end.get());
 }
 
 }  // namespace roost

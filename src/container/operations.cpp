@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "container/foreground.hpp"
 #include "container/hooks.hpp"
 #include "container/lifecycle.hpp"
 #include "container/status.hpp"
@@ -22,7 +23,6 @@
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
-#include "sys/terminal.hpp"
 #include "util/unique_fd.hpp"
 
 namespace roost {
@@ -152,13 +152,6 @@ void delete_container(const Runtime& rt, const std::string& id, bool force) {
   if (!hooks.poststop.empty()) run_hooks_warning_only(hooks.poststop, "poststop", state_json(record, Status::Stopped, -1));
 }
 
-namespace {
-pid_t g_forward_to = 0;
-void forward_signal(int sig) {
-  if (g_forward_to > 0) ::kill(g_forward_to, sig);
-}
-}  // namespace
-
 int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
   // The init may be a grandchild (namespaces joined by path): be its reaper so we can wait for it.
   if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -184,27 +177,9 @@ int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
   }
   if (detach) return 0;
 
-  g_forward_to = pid;
-  struct sigaction sa = {};
-  sa.sa_handler = forward_signal;
-  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH}) ::sigaction(sig, &sa, nullptr);
-  // A terminal the container sent back (process.terminal without --console-socket) is relayed.
-  struct pollfd p = {console_receiver.get(), POLLIN, 0};
-  if (console_receiver && ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
-    UniqueFd master = receive_fd(console_receiver.get());
-    if (master) relay_terminal(master.get());
-  }
-  int status = 0;
-  for (;;) {
-    pid_t got = ::waitpid(-1, &status, 0);
-    if (got == pid) break;
-    if (got < 0 && errno != EINTR) throw_errno("wait for the container");
-  }
-  g_forward_to = 0;
+  int code = wait_in_foreground(pid, console_receiver.get());
   delete_container(rt, opts.id, true);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
+  return code;
 }
 
 std::string container_processes(const Runtime& rt, const std::string& id, const std::string& format) {
