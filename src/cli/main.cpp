@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "container/lifecycle.hpp"
+#include "idmap/idmap_writer.hpp"
 #include "oci/default_spec.hpp"
 #include "sys/signals.hpp"
 #include "util/error.hpp"
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
 
   roost::log::configure(log_file, log_format == "json" ? roost::log::Format::Json : roost::log::Format::Text, debug);
   try {
-    const bool rootless = rootless_opt == "true" || (rootless_opt == "auto" && ::geteuid() != 0);
+    const bool rootless = rootless_opt == "true" || (rootless_opt == "auto" && roost::running_rootless());
     roost::Runtime rt{roost::StateStore(root.empty() ? roost::StateStore::default_root(rootless) : root), rootless};
     if (systemd_cgroup) roost::log::debug("--systemd-cgroup: accepted; roost-runtime does not manage cgroups yet");
 

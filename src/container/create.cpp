@@ -158,7 +158,8 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     cfg.rootfs.spec = &spec;
     cfg.rootfs.bundle = bundle;
     cfg.rootfs.rootfs = rootfs;
-    cfg.rootfs.bind_devices = ns.in_user_namespace();
+    // mknod needs real root; in any user namespace (ours, or one the caller runs in) bind instead.
+    cfg.rootfs.bind_devices = ns.in_user_namespace() || running_rootless();
     cfg.rootfs.new_netns = ns.new_flags & CLONE_NEWNET;
     cfg.rootfs.new_cgroupns = ns.new_flags & CLONE_NEWCGROUP;
     cfg.rootfs.cgroup_mode = detect_cgroup_mode();

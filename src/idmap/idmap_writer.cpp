@@ -9,6 +9,24 @@
 #include "util/log.hpp"
 #include "util/process.hpp"
 
+namespace roost {
+
+bool running_rootless() {
+  if (::geteuid() != 0) return true;
+  try {
+    // The host's user namespace maps every id to itself: "0 0 4294967295".
+    auto fields = split(read_file("/proc/self/uid_map"), ' ');
+    std::vector<std::string> words;
+    for (auto& f : fields)
+      if (!f.empty()) words.push_back(f.substr(0, f.find('\n')));
+    return !(words.size() >= 3 && words[0] == "0" && words[1] == "0" && words[2] == "4294967295");
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+}  // namespace roost
+
 namespace roost::idmap {
 namespace {
 

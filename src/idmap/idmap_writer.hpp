@@ -5,6 +5,14 @@
 
 #include "idmap/idmap.hpp"
 
+namespace roost {
+
+// True for an unprivileged user, and for root inside a user namespace other than the host's (as
+// when podman runs the runtime in its own namespace): neither may touch the host's /run.
+bool running_rootless();
+
+}  // namespace roost
+
 namespace roost::idmap {
 
 struct IdMapPlan {

@@ -86,3 +86,19 @@ load helpers
   [ "$(awk '{print $1" "$2}' /proc/sys/net/ipv4/ping_group_range)" != "0 0" ] || [ "$(cat /proc/sys/kernel/msgmax)" != 4096 ] ||
     fail "host sysctls changed"
 }
+
+@test "as root of a user namespace the caller made (as under podman), state goes to XDG_RUNTIME_DIR and devices are bound" {
+  require_mode subuid oneid
+  command -v unshare >/dev/null || skip "unshare(1) is not installed"
+  update_config '.linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)'
+  set_cmd 'cat /proc/self/uid_map; head -c 4 /dev/zero | wc -c'
+  local xdg="$BATS_TEST_TMPDIR/xdg"
+  mkdir -p "$xdg"
+  status=0
+  output=$(unshare --user --map-root-user env XDG_RUNTIME_DIR="$xdg" "$ROOST_RUNTIME" run --bundle "$BUNDLE" c1 2>&1) || status=$?
+  echo "$output"
+  assert_equal "$status" 0 "exit status" || return 1
+  assert_equal "$(head -n1 <<<"$output" | normalize_map)" "0 $MY_UID 1" "uid_map of the caller's namespace" || return 1
+  assert_equal "$(tail -n1 <<<"$output" | tr -d ' ')" 4 "/dev/zero works" || return 1
+  [ -d "$xdg/roost-runtime" ] || fail "the state did not go under XDG_RUNTIME_DIR"
+}
