@@ -120,12 +120,23 @@ void start_container(const Runtime& rt, const std::string& id) {
   if (!hooks.poststart.empty()) run_hooks_warning_only(hooks.poststart, "poststart", state_json(record, Status::Running, -1));
 }
 
-std::string container_state_json(const Runtime& rt, const std::string& id) {
+namespace {
+
+// The record and status of an existing container, read without the lock (for state and ps).
+std::pair<StateRecord, Status> read_unlocked(const Runtime& rt, const std::string& id) {
   validate_container_id(id);
   const std::string dir = rt.store.container_dir(id);
   if (!path_exists(dir + "/state.json")) throw Error("container \"" + id + "\" does not exist");
   StateRecord record = read_state_record(dir);
-  return state_json(record, container_status(record, dir));
+  Status status = container_status(record, dir);
+  return {std::move(record), status};
+}
+
+}  // namespace
+
+std::string container_state_json(const Runtime& rt, const std::string& id) {
+  auto [record, status] = read_unlocked(rt, id);
+  return state_json(record, status);
 }
 
 void kill_container(const Runtime& rt, const std::string& id, int sig, bool all) {
@@ -183,11 +194,8 @@ int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
 }
 
 std::string container_processes(const Runtime& rt, const std::string& id, const std::string& format) {
-  validate_container_id(id);
-  const std::string dir = rt.store.container_dir(id);
-  if (!path_exists(dir + "/state.json")) throw Error("container \"" + id + "\" does not exist");
-  StateRecord record = read_state_record(dir);
-  if (container_status(record, dir) == Status::Stopped) throw Error("container \"" + id + "\" is not running");
+  auto [record, status] = read_unlocked(rt, id);
+  if (status == Status::Stopped) throw Error("container \"" + id + "\" is not running");
   auto pids = container_pids(record);
   if (format == "json") {
     nlohmann::json arr = pids;

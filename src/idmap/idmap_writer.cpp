@@ -4,6 +4,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -15,11 +17,9 @@ bool running_rootless() {
   if (::geteuid() != 0) return true;
   try {
     // The host's user namespace maps every id to itself: "0 0 4294967295".
-    auto fields = split(read_file("/proc/self/uid_map"), ' ');
-    std::vector<std::string> words;
-    for (auto& f : fields)
-      if (!f.empty()) words.push_back(f.substr(0, f.find('\n')));
-    return !(words.size() >= 3 && words[0] == "0" && words[1] == "0" && words[2] == "4294967295");
+    unsigned long inside = 1, outside = 1, count = 0;
+    std::sscanf(read_file("/proc/self/uid_map").c_str(), "%lu %lu %lu", &inside, &outside, &count);
+    return !(inside == 0 && outside == 0 && count == 4294967295UL);
   } catch (const Error&) {
     return false;
   }
