@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "oci/json_fields.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -10,39 +11,10 @@ namespace roost::oci {
 namespace {
 
 using json = nlohmann::json;
-
-// Reads an optional member with a type check that names the field on error.
-template <typename T>
-void get_to(const json& obj, const char* key, T& out, const std::string& where) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return;
-  try {
-    it->get_to(out);
-  } catch (const json::exception&) {
-    throw Error("config.json: " + where + "." + key + ": wrong type (" + it->type_name() + ")");
-  }
-}
-
-const json& object_at(const json& obj, const char* key, const std::string& where) {
-  static const json empty = json::object();
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return empty;
-  if (!it->is_object()) throw Error("config.json: " + where + "." + key + ": must be an object");
-  return *it;
-}
-
-const json& array_at(const json& obj, const char* key, const std::string& where) {
-  static const json empty = json::array();
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return empty;
-  if (!it->is_array()) throw Error("config.json: " + where + "." + key + ": must be an array");
-  return *it;
-}
-
-bool is_empty_value(const json& v) {
-  return v.is_null() || (v.is_string() && v.get<std::string>().empty()) ||
-         ((v.is_object() || v.is_array()) && v.empty());
-}
+using fields::array_at;
+using fields::get_to;
+using fields::is_empty_value;
+using fields::object_at;
 
 // A field the runtime-spec defines but roost-runtime does not implement: refusing it is honest,
 // ignoring it would run the container without what the user asked for.
@@ -254,13 +226,7 @@ Spec parse_spec(const std::string& json_text) {
   reject_unimplemented(lx,
                        {"intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices"},
                        "linux");
-  // Resource limits need cgroup management, which comes later. Device rules are accepted: without a
-  // device cgroup, the container can only reach the device nodes roost-runtime puts in its /dev.
-  const json& resources = object_at(lx, "resources", "linux");
-  for (const auto& [key, value] : resources.items())
-    if (key != "devices" && !is_empty_value(value))
-      throw Error("config.json: linux.resources." + key +
-                  ": resource limits need cgroup management, which roost-runtime does not do yet");
+  spec.linux.resources = parse_resources(object_at(lx, "resources", "linux"));
 
   for (const auto& n : array_at(lx, "namespaces", "linux")) {
     Namespace ns;

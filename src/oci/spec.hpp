@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "oci/resources.hpp"
+
 namespace roost::oci {
 
 struct IdMapping {
@@ -120,6 +122,7 @@ struct Linux {
   std::vector<std::string> masked_paths, readonly_paths;
   std::string rootfs_propagation;
   std::string cgroups_path;
+  Resources resources;
   std::optional<Seccomp> seccomp;
 };
 

@@ -79,8 +79,12 @@ TEST(Spec, RejectsFieldsNotImplementedWithTheirName) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("linux.intelRdt"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"resources":{"memory":{"limit":1000}}}})"),
+  // cgroup v1-only resources are refused; limits parse into the model (applied at create).
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"resources":{"memory":{"swappiness":10}}}})"),
                Error);
+  EXPECT_EQ(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"resources":{"memory":{"limit":1000}}}})")
+                .linux.resources.memory_limit,
+            1000);
   // Device rules alone are accepted (no cgroup needed to honour a deny-all default).
   EXPECT_NO_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},
     "linux":{"resources":{"devices":[{"allow":false,"access":"rwm"}]}}})"));
