@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   app.add_option("--log", log_file, "append errors (and debug messages) to this file");
   app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--debug", debug, "print debug messages");
-  app.add_flag("--systemd-cgroup", systemd_cgroup, "accepted for compatibility; cgroups are not managed yet");
+  app.add_flag("--systemd-cgroup", systemd_cgroup, "linux.cgroupsPath is systemd's slice:prefix:name (laid out on cgroupfs; systemd is not asked)");
   app.add_option("--rootless", rootless_opt, "auto, true or false")->check(CLI::IsMember({"auto", "true", "false"}));
   app.fallthrough();
 
@@ -108,17 +108,15 @@ int main(int argc, char** argv) {
   auto* ps_cmd = app.add_subcommand("ps", "list the processes of a container");
   ps_cmd->add_option("-f,--format", ps_format, "table or json")->check(CLI::IsMember({"table", "json"}));
   ps_cmd->add_option("id", id)->required();
-  // Freezing and resource updates act on the container's cgroup, which is not managed yet: these
-  // commands exist so engines get a clear error instead of "unknown command".
-  auto* pause_cmd = app.add_subcommand("pause", "freeze a container (needs cgroup management)");
+  // Freezing and resource updates act on the container's own cgroup v2 group.
+  auto* pause_cmd = app.add_subcommand("pause", "freeze a container's processes (cgroup v2 freezer)");
   pause_cmd->add_option("id", id)->required();
-  auto* resume_cmd = app.add_subcommand("resume", "thaw a container (needs cgroup management)");
+  auto* resume_cmd = app.add_subcommand("resume", "thaw a paused container");
   resume_cmd->add_option("id", id)->required();
   std::string resources_file;
-  auto* update_cmd = app.add_subcommand("update", "change a container's resource limits (needs cgroup management)");
-  update_cmd->add_option("-r,--resources", resources_file, "resources JSON file, or - for stdin");
+  auto* update_cmd = app.add_subcommand("update", "change a container's resource limits");
+  update_cmd->add_option("-r,--resources", resources_file, "linux.resources JSON file, or - for stdin")->required();
   update_cmd->add_option("id", id)->required();
-  update_cmd->allow_extras();
   auto* features_cmd = app.add_subcommand("features", "print the features this runtime implements (JSON)");
 
   try {
@@ -132,8 +130,8 @@ int main(int argc, char** argv) {
   roost::log::configure(log_file, log_format == "json" ? roost::log::Format::Json : roost::log::Format::Text, debug);
   try {
     const bool rootless = rootless_opt == "true" || (rootless_opt == "auto" && roost::running_rootless());
-    roost::Runtime rt{roost::StateStore(root.empty() ? roost::StateStore::default_root(rootless) : root), rootless};
-    if (systemd_cgroup) roost::log::debug("--systemd-cgroup: accepted; roost-runtime does not manage cgroups yet");
+    roost::Runtime rt{roost::StateStore(root.empty() ? roost::StateStore::default_root(rootless) : root), rootless,
+                      systemd_cgroup};
 
     if (spec_cmd->parsed()) {
       std::string path = bundle_dir + "/config.json";
@@ -159,10 +157,12 @@ int main(int argc, char** argv) {
       write_out(roost::list_containers(rt, list_format, quiet));
     } else if (ps_cmd->parsed()) {
       write_out(roost::container_processes(rt, id, ps_format));
-    } else if (pause_cmd->parsed() || resume_cmd->parsed() || update_cmd->parsed()) {
-      roost::container_state_json(rt, id);  // an unknown container is reported as such first
-      throw roost::Error(std::string(pause_cmd->parsed() ? "pause" : resume_cmd->parsed() ? "resume" : "update") +
-                         " needs the container's cgroup, and roost-runtime does not manage cgroups yet");
+    } else if (pause_cmd->parsed()) {
+      roost::pause_container(rt, id);
+    } else if (resume_cmd->parsed()) {
+      roost::resume_container(rt, id);
+    } else if (update_cmd->parsed()) {
+      roost::update_container(rt, id, resources_file);
     } else if (features_cmd->parsed()) {
       write_out(roost::oci::features_json());
     }

@@ -1,6 +1,7 @@
 // The runtime side of create: validate everything that can be validated, start the init, answer
 // its requests (id maps, hooks), record the state.
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "container/sync_channel.hpp"
 #include "idmap/idmap_writer.hpp"
 #include "sys/capabilities.hpp"
+#include "sys/cgroup_manager.hpp"
 #include "sys/cgroups.hpp"
 #include "sys/rlimits.hpp"
 #include "sys/seccomp.hpp"
@@ -78,6 +80,21 @@ void kill_started(pid_t child, pid_t init_pid) {
   }
 }
 
+// Starts the init (or, with namespaces to join, the intermediate process) with `flags` creating
+// namespaces. With a cgroup, clone3's CLONE_INTO_CGROUP makes the child born in it: no process of
+// the container ever runs outside its cgroup, and a new cgroup namespace is rooted there.
+pid_t spawn_init(unsigned long flags, int cgroup_fd) {
+  if (cgroup_fd < 0) {
+    return flags == 0 ? ::fork()
+                      : static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  }
+  struct clone_args args = {};
+  args.flags = flags | CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
 }  // namespace
 
 pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
@@ -118,12 +135,6 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     id_plan = idmap::plan_id_maps(spec, privileged);
     check_process_ids(proc, id_plan);
   }
-  if (log::debug_enabled()) {
-    CgroupMode mode = detect_cgroup_mode();
-    std::string problem = cgroup_delegation_problem(mode);
-    log::debug("the container stays in the caller's cgroup: " +
-               (problem.empty() ? "roost-runtime does not manage cgroups yet" : problem));
-  }
 
   UniqueFd console;
   if (proc.terminal) {
@@ -139,7 +150,14 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
 
   ContainerDir dir = ContainerDir::create(rt.store, opts.id);
   pid_t child = -1, init_pid = -1;
+  std::string cgroup;
   try {
+    cgroup = create_container_cgroup({spec.linux.cgroups_path, opts.id, rt.systemd_cgroup, spec.linux.resources});
+    UniqueFd cgroup_fd;
+    if (!cgroup.empty()) {
+      cgroup_fd.reset(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!cgroup_fd) throw_errno("open cgroup " + cgroup);
+    }
     const auto& hooks = spec.hooks;
     // Kept for start and delete (poststart, poststop hooks) and exec (the process defaults).
     write_file(dir.config_path(), config_text, O_CREAT | O_TRUNC, 0600);
@@ -173,8 +191,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     cfg.new_session_keyring = !opts.no_new_keyring;
 
     // Without namespaces to join, one clone() creates them all and the child is the init.
-    child = cfg.intermediate ? ::fork()
-                             : static_cast<pid_t>(::syscall(SYS_clone, ns.new_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    child = spawn_init(cfg.intermediate ? 0 : ns.new_flags, cgroup_fd.get());
     if (child < 0) throw_errno("clone the container's init");
     if (child == 0) {
       ::close(dir.lock_fd());
@@ -185,6 +202,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     theirs.reset();
     fifo.reset();
     console.reset();
+    cgroup_fd.reset();
 
     StateRecord record;
     record.id = opts.id;
@@ -193,6 +211,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     record.created = now_rfc3339();
     record.owner = owner_name();
     record.annotations = spec.annotations;
+    record.cgroup = cgroup;
     for (;;) {
       auto [type, payload] = sync_receive(ours.get());
       if (type == SyncMsg::Ready) break;
@@ -233,6 +252,13 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     return init_pid;
   } catch (...) {
     kill_started(child, init_pid);
+    if (!cgroup.empty()) {
+      try {
+        remove_cgroup(cgroup);
+      } catch (const Error& e) {
+        log::warn(e.what());
+      }
+    }
     dir.remove();
     throw;
   }

@@ -19,6 +19,7 @@
 #include "container/status.hpp"
 #include "container/sync_channel.hpp"
 #include "sys/capabilities.hpp"
+#include "sys/cgroup_manager.hpp"
 #include "sys/namespaces.hpp"
 #include "sys/rlimits.hpp"
 #include "sys/seccomp.hpp"
@@ -160,6 +161,9 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   if (child == 0) {
     ours.reset();
     try {
+      // Into the container's cgroup first, while the host's cgroup tree is still in view: its
+      // limits, freezer and kill apply to this process as to the rest of the container.
+      if (!record.cgroup.empty()) join_cgroup(record.cgroup, ::getpid());
       join_namespaces(plan);
       pid_t grandchild = ::fork();
       if (grandchild < 0) throw_errno("fork into the container's pid namespace");

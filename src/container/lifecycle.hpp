@@ -12,6 +12,7 @@ namespace roost {
 struct Runtime {
   StateStore store;
   bool rootless = false;  // --rootless, resolved: true when not real root
+  bool systemd_cgroup = false;  // --systemd-cgroup: cgroupsPath is slice:prefix:name
 };
 
 struct CreateOptions {
@@ -58,6 +59,11 @@ void delete_container(const Runtime& rt, const std::string& id, bool force);
 int run_container(const Runtime& rt, const CreateOptions& opts, bool detach);
 // The host pids of the container's processes: "table" (PID and command) or "json" (an array).
 std::string container_processes(const Runtime& rt, const std::string& id, const std::string& format);
+// Freeze and thaw the container's cgroup (an error when it has none of its own).
+void pause_container(const Runtime& rt, const std::string& id);
+void resume_container(const Runtime& rt, const std::string& id);
+// Writes new limits (a linux.resources JSON file, "-" for stdin) to the container's cgroup.
+void update_container(const Runtime& rt, const std::string& id, const std::string& resources_file);
 // "table" or "json"; quiet prints the ids only.
 std::string list_containers(const Runtime& rt, const std::string& format, bool quiet);
 

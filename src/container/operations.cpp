@@ -19,6 +19,7 @@
 #include "container/hooks.hpp"
 #include "container/lifecycle.hpp"
 #include "container/status.hpp"
+#include "sys/cgroup_manager.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -57,9 +58,18 @@ void signal_init(const StateRecord& r, int sig) {
   if (::syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) < 0) throw_errno("signal container " + r.id);
 }
 
-// The processes of a container: with a pid namespace of its own, every process in it (found by
-// /proc/PID/ns/pid); without one, only the init can be named (there is no cgroup to list).
+// The processes of a container: those in its cgroup when it has one; else, with a pid namespace
+// of its own, every process in it (found by /proc/PID/ns/pid); else only the init can be named.
 std::vector<pid_t> container_pids(const StateRecord& r) {
+  if (!r.cgroup.empty()) {
+    try {
+      auto pids = cgroup_pids(r.cgroup);
+      std::sort(pids.begin(), pids.end());
+      return pids;
+    } catch (const Error&) {
+      // Gone meanwhile: fall back to the namespace scan.
+    }
+  }
   const std::string target = ns_inode(r.pid);
   if (target.empty() || target == ns_inode(::getpid())) return {r.pid};
   std::vector<pid_t> pids;
@@ -155,10 +165,18 @@ void delete_container(const Runtime& rt, const std::string& id, bool force) {
   ContainerDir dir = ContainerDir::open(rt.store, id);
   StateRecord record = dir.read();
   Status status = container_status(record, dir.path());
-  if (status == Status::Running && !force)
-    throw Error("cannot delete container \"" + id + "\": it is running (stop it first, or use --force)");
+  if ((status == Status::Running || status == Status::Paused) && !force)
+    throw Error("cannot delete container \"" + id + "\": it is " + status_name(status) +
+                " (stop it first, or use --force)");
   if (status != Status::Stopped) stop_and_wait(record);
   auto hooks = stored_hooks(dir);
+  if (!record.cgroup.empty()) {
+    try {
+      remove_cgroup(record.cgroup);
+    } catch (const Error& e) {
+      log::warn(e.what());
+    }
+  }
   dir.remove();
   if (!hooks.poststop.empty()) run_hooks_warning_only(hooks.poststop, "poststop", state_json(record, Status::Stopped, -1));
 }
@@ -191,6 +209,42 @@ int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
   int code = wait_in_foreground(pid, console_receiver.get());
   delete_container(rt, opts.id, true);
   return code;
+}
+
+namespace {
+
+// The record of a container that has a cgroup of its own, for pause, resume and update.
+StateRecord cgroup_owner(const ContainerDir& dir, const char* command) {
+  StateRecord record = dir.read();
+  if (container_status(record, dir.path()) == Status::Stopped)
+    throw Error(std::string(command) + ": container \"" + record.id + "\" is not running");
+  if (record.cgroup.empty())
+    throw Error(std::string(command) + ": container \"" + record.id +
+                "\" has no cgroup of its own (it runs in the caller's: the caller may not create cgroup v2 "
+                "groups; run `roost-runtime --debug create` to see why)");
+  return record;
+}
+
+}  // namespace
+
+void pause_container(const Runtime& rt, const std::string& id) {
+  ContainerDir dir = ContainerDir::open(rt.store, id);
+  set_cgroup_frozen(cgroup_owner(dir, "pause").cgroup, true);
+}
+
+void resume_container(const Runtime& rt, const std::string& id) {
+  ContainerDir dir = ContainerDir::open(rt.store, id);
+  StateRecord record = cgroup_owner(dir, "resume");
+  if (!cgroup_frozen(record.cgroup)) throw Error("resume: container \"" + id + "\" is not paused");
+  set_cgroup_frozen(record.cgroup, false);
+}
+
+void update_container(const Runtime& rt, const std::string& id, const std::string& resources_file) {
+  ContainerDir dir = ContainerDir::open(rt.store, id);
+  const std::string cgroup = cgroup_owner(dir, "update").cgroup;
+  const bool from_stdin = resources_file == "-";
+  const std::string text = read_file(from_stdin ? "/dev/stdin" : resources_file);
+  apply_cgroup_resources(cgroup, oci::parse_resources_text(text, from_stdin ? "resources (stdin)" : resources_file));
 }
 
 std::string container_processes(const Runtime& rt, const std::string& id, const std::string& format) {

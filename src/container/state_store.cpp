@@ -99,6 +99,7 @@ StateRecord read_state_record(const std::string& dir) {
   r.created = j.value("created", "");
   r.owner = j.value("owner", "");
   r.ready = j.value("ready", false);
+  r.cgroup = j.value("cgroup", "");
   if (j.contains("annotations")) j["annotations"].get_to(r.annotations);
   return r;
 }
@@ -108,7 +109,8 @@ StateRecord ContainerDir::read() const { return read_state_record(path_); }
 void ContainerDir::write(const StateRecord& r) const {
   json j = {{"id", r.id},           {"pid", r.pid},         {"pidStartTime", r.pid_start_time},
             {"bundle", r.bundle},   {"rootfs", r.rootfs},   {"created", r.created},
-            {"owner", r.owner},     {"ready", r.ready},     {"annotations", r.annotations}};
+            {"owner", r.owner},     {"ready", r.ready},     {"annotations", r.annotations},
+            {"cgroup", r.cgroup}};
   write_file_atomic(path_ + "/state.json", j.dump(), 0600);
 }
 

@@ -23,6 +23,7 @@ struct StateRecord {
   std::string created;          // RFC 3339
   std::string owner;
   std::map<std::string, std::string> annotations;
+  std::string cgroup;           // the container's own cgroup v2 directory; "" when it has none
   bool ready = false;           // false while create is still setting the container up
 };
 

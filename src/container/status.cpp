@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sys/cgroup_manager.hpp"
 #include "util/file.hpp"
 
 namespace roost {
@@ -11,6 +12,7 @@ const char* status_name(Status s) {
     case Status::Creating: return "creating";
     case Status::Created: return "created";
     case Status::Running: return "running";
+    case Status::Paused: return "paused";
     case Status::Stopped: return "stopped";
   }
   return "unknown";
@@ -23,6 +25,7 @@ bool process_alive(const StateRecord& record) {
 Status container_status(const StateRecord& record, const std::string& dir) {
   if (!process_alive(record)) return Status::Stopped;
   if (!record.ready) return Status::Creating;
+  if (!record.cgroup.empty() && cgroup_frozen(record.cgroup)) return Status::Paused;
   return path_exists(dir + "/exec.fifo") ? Status::Created : Status::Running;
 }
 

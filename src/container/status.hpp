@@ -1,6 +1,7 @@
 // A container's runtime-spec status, derived from its state record and the live system rather than
 // stored, so that it is never stale: the init process alive and the exec fifo present means
-// "created", alive without the fifo "running", gone "stopped".
+// "created", alive without the fifo "running" (or "paused" while its cgroup is frozen), gone
+// "stopped".
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@
 
 namespace roost {
 
-enum class Status { Creating, Created, Running, Stopped };
+enum class Status { Creating, Created, Running, Paused, Stopped };
 
 const char* status_name(Status s);
 Status container_status(const StateRecord& record, const std::string& dir);

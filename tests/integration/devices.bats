@@ -60,10 +60,3 @@ load helpers
   run_ctr c1
   assert_success
 }
-
-@test "other linux.resources are rejected with an error" {
-  update_config '.linux.resources = {memory: {limit: 100000000}} | .process.args = ["true"]'
-  rrun create --bundle "$BUNDLE" c1
-  assert_error 'resources|memory'
-  assert_clean
-}
