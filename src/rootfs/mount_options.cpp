@@ -68,6 +68,10 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
     if (known) continue;
     if (opt == "idmap" || opt == "ridmap") throw Error("mount option \"" + opt + "\" (idmapped mounts) is not supported yet");
     if (opt.empty()) continue;
+    if (opt == "tmpcopyup") {
+      out.copy_up = true;
+      continue;
+    }
     if (!out.data.empty()) out.data += ',';
     out.data += opt;
   }

@@ -12,6 +12,9 @@ struct MountOptions {
   unsigned long clear_flags = 0;  // MS_* explicitly turned off ("rw", "suid", ...)
   unsigned long propagation = 0;  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE, maybe | MS_REC
   std::string data;               // everything else, comma-joined, for the file system
+  // "tmpcopyup" (a runc/crun extension podman uses for --read-only): a tmpfs starts with a copy
+  // of what the directory it covers held.
+  bool copy_up = false;
   bool bind() const;
   bool recursive_bind() const;
 };

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "rootfs/copy_up.hpp"
 #include "rootfs/mount_attr.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/secure_path.hpp"
@@ -118,8 +119,20 @@ void mount_one(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
     bind_host_readonly(root_fd, "/sys/fs/cgroup", m.destination, what);
     return;
   }
+  // The directory the tmpfs will cover, kept open so its entries can be copied up afterwards.
+  UniqueFd covered;
+  if (opts.copy_up) {
+    if (m.type != "tmpfs") throw Error("mount " + what + ": tmpcopyup is for tmpfs only");
+    covered = open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
+    if (!covered) throw_errno("open " + m.destination + " to copy it up");
+  }
   if (::mount(source_name.c_str(), target.c_str(), m.type.c_str(), flags, opts.data.empty() ? nullptr : opts.data.c_str()) == 0) {
-    apply_propagation(target, opts.propagation, m.destination);
+    if (!covered && !opts.propagation) return;
+    // The fd we mounted through still names the covered directory: open the new mount's root.
+    UniqueFd mounted = open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
+    if (!mounted) throw_errno("open " + m.destination + " after mounting");
+    if (covered) copy_tree(covered.get(), mounted.get(), m.destination);
+    apply_propagation(fd_path(mounted.get()), opts.propagation, m.destination);
     return;
   }
   int err = errno;
