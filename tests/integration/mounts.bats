@@ -165,3 +165,22 @@ has_opt() { [[ ",$1," == *",$2,"* ]]; }
   run_detached c1
   ! grep -q "$BATS_TEST_TMPDIR" /proc/self/mountinfo || fail "container mounts leaked to the host mount table"
 }
+
+@test "tmpcopyup: a tmpfs starts with what the directory it covers held, owners and modes kept" {
+  private_rootfs
+  mkdir -p "$BUNDLE/rootfs/srv/sub"
+  echo "image content" >"$BUNDLE/rootfs/srv/sub/file"
+  chmod 750 "$BUNDLE/rootfs/srv/sub"
+  ln -s sub/file "$BUNDLE/rootfs/srv/link"
+  add_mount /srv tmpfs tmpfs nosuid tmpcopyup mode=755
+  update_config '.root.readonly = true'
+  set_cmd 'cat /srv/link; stat -c "%a" /srv/sub; echo new > /srv/sub/new && cat /srv/sub/new; grep -c " /srv tmpfs" /proc/mounts'
+  run_ctr c1
+  assert_success
+  assert_output_equals "image content
+750
+new
+1"
+  # The image itself is untouched.
+  [ ! -e "$BUNDLE/rootfs/srv/sub/new" ] || fail "the write reached the image"
+}

@@ -28,6 +28,13 @@ TEST(MountOptions, BindAndPropagation) {
   EXPECT_FALSE(parse_mount_options({"bind"}).recursive_bind());
 }
 
+TEST(MountOptions, TmpcopyupIsOursNotTheKernels) {
+  auto o = parse_mount_options({"nosuid", "tmpcopyup", "mode=755"});
+  EXPECT_TRUE(o.copy_up);
+  EXPECT_EQ(o.data, "mode=755");
+  EXPECT_FALSE(parse_mount_options({"mode=755"}).copy_up);
+}
+
 TEST(MountOptions, RefusesIdmappedMounts) { EXPECT_THROW(parse_mount_options({"idmap"}), roost::Error); }
 
 TEST(MountAttr, MapsFlagsToMountSetattr) {
