@@ -77,12 +77,12 @@ std::string features_json() {
         "noiversion", "nolazytime", "nomand",   "norelatime", "nostrictatime", "nosuid", "nosymfollow",
         "private",  "rbind",      "relatime",   "remount",    "ro",        "rprivate",  "rshared",    "rslave",
         "runbindable", "rw",      "shared",     "silent",     "slave",     "strictatime", "suid",     "symfollow",
-        "sync",     "unbindable"}},
+        "sync",     "tmpcopyup", "unbindable"}},
       {"linux",
        {{"namespaces", namespaces},
         {"capabilities", capability_names()},
-        // No cgroup management yet: the container runs in the caller's cgroup.
-        {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+        // cgroup v2 groups on cgroupfs; --systemd-cgroup paths are laid out without asking systemd.
+        {"cgroup", {{"v1", false}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
         {"seccomp",
          {{"enabled", true},
           {"actions", seccomp_actions()},

@@ -64,11 +64,7 @@ IMAGE=docker.io/library/roostbb:latest
 }
 
 @test "ctr run -t under a real pty" {
-  run script -qec "stty rows 29 cols 91; ctr --address '$CTD/containerd.sock' --namespace '$CTD_NS' run --rm -t --runc-binary '$ENGINE_RUNTIME' $IMAGE tty1 sh -c 'tty; sleep 0.5; stty size; exit 5'" /dev/null
-  show
-  [ "$status" -eq 5 ]
-  [[ "$output" == */dev/pts/* ]]
-  [[ "$output" == *"29 91"* ]]
+  in_pty 29 91 5 "ctr --address '$CTD/containerd.sock' --namespace '$CTD_NS' run --rm -t --runc-binary '$ENGINE_RUNTIME' $IMAGE tty1 sh -c 'tty; sleep 0.5; stty size; exit 5'"
 }
 
 @test "ctr task exec" {

@@ -44,11 +44,7 @@ docker_() { timeout -k 5 60 /usr/bin/docker -H "unix://$DK/docker.sock" "$@" 3>&
 }
 
 @test "docker run -it under a real pty" {
-  run script -qec "stty rows 27 cols 88; /usr/bin/docker -H 'unix://$DK/docker.sock' run --rm -it --runtime roost roostbb sh -c 'tty; sleep 0.5; stty size; exit 6'" /dev/null
-  show
-  [ "$status" -eq 6 ]
-  [[ "$output" == */dev/pts/* ]]
-  [[ "$output" == *"27 88"* ]]
+  in_pty 27 88 6 "/usr/bin/docker -H 'unix://$DK/docker.sock' run --rm -it --runtime roost roostbb sh -c 'tty; sleep 0.5; stty size; exit 6'"
 }
 
 @test "docker exec" {

@@ -82,6 +82,18 @@ show() {
   echo "$output"
 }
 
+# in_pty ROWS COLS STATUS COMMAND: runs COMMAND (a shell string) under a real pseudo-terminal of
+# that size (script(1)) and checks that it exits with STATUS, that the container saw a pty and
+# that the size reached it (the container prints `tty` and `stty size`).
+in_pty() {
+  local rows=$1 cols=$2 want=$3
+  run script -qec "stty rows $rows cols $cols; $4" /dev/null
+  show
+  [ "$status" -eq "$want" ] || return 1
+  [[ "$output" == */dev/pts/* ]] || { echo "no pty in the container"; return 1; }
+  [[ "$output" == *"$rows $cols"* ]] || { echo "window size $rows $cols did not arrive"; return 1; }
+}
+
 # A process id is gone (or now belongs to another process started later).
 pid_gone() {
   [ ! -d "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null

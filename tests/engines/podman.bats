@@ -69,11 +69,7 @@ pm() {
 }
 
 @test "run -it under a real pty" {
-  run script -qec "stty rows 31 cols 97; podman --root '$PODMAN_STORE' --runroot '$PODMAN_RUNROOT' --storage-driver overlay --cgroup-manager cgroupfs --events-backend file --runtime '$ENGINE_RUNTIME' run --rm -it localhost/roostbb sh -c 'tty; stty size; exit 7'" /dev/null
-  show
-  [ "$status" -eq 7 ]
-  [[ "$output" == */dev/pts/* ]]
-  [[ "$output" == *"31 97"* ]]
+  in_pty 31 97 7 "podman --root '$PODMAN_STORE' --runroot '$PODMAN_RUNROOT' --storage-driver overlay --cgroup-manager cgroupfs --events-backend file --runtime '$ENGINE_RUNTIME' run --rm -it localhost/roostbb sh -c 'tty; stty size; exit 7'"
 }
 
 @test "--user 1000:1000" {

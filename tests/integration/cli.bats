@@ -81,7 +81,8 @@ load helpers
   echo "$output" | jq -e '.ociVersionMin | startswith("1.")'
   echo "$output" | jq -e '.ociVersionMax | startswith("1.")'
   echo "$output" | jq -e '.hooks | sort == ["createContainer","createRuntime","poststart","poststop","prestart","startContainer"]'
-  echo "$output" | jq -e '.mountOptions | index("rbind") and index("ro") and index("nosuid")'
+  echo "$output" | jq -e '.mountOptions | index("rbind") and index("ro") and index("nosuid") and index("tmpcopyup")'
+  echo "$output" | jq -e '.linux.cgroup.v2 == true and .linux.cgroup.v1 == false'
   echo "$output" | jq -e '.linux.namespaces | index("user") and index("pid") and index("network") and index("mount")'
 }
 
