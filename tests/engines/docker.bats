@@ -81,13 +81,13 @@ docker_() { timeout -k 5 60 /usr/bin/docker -H "unix://$DK/docker.sock" "$@" 3>&
   id=$(docker_ inspect --format '{{.Id}}' doomed)
   pid=$(docker_ inspect --format '{{.State.Pid}}' doomed)
   [ -d "/proc/$pid" ]
-  # The runtime's state for the container (docker gives it --root EXEC-ROOT/runtime-NAME/moby).
-  [ -e "$DK/exec/runtime-roost/moby/$id" ]
+  # The runtime's state for the container (docker gives it --root EXEC-ROOT/runtime-runc/moby).
+  [ -e "$DK/exec/runtime-runc/moby/$id" ]
   run docker_ rm -f doomed
   show
   [ "$status" -eq 0 ]
   wait_for 10 pid_gone "$pid"
-  [ ! -e "$DK/exec/runtime-roost/moby/$id" ]
+  [ ! -e "$DK/exec/runtime-runc/moby/$id" ]
   run grep -c "$id" /proc/self/mountinfo
   [ "$output" = 0 ]
 }

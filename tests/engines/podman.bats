@@ -160,6 +160,8 @@ pm() {
   id=$(pm inspect --format '{{.Id}}' doomed)
   pid=$(pm inspect --format '{{.State.Pid}}' doomed)
   [ -d "/proc/$pid" ]
+  # The runtime's state (runc, crun and roost-runtime keep it in $XDG_RUNTIME_DIR/<name>).
+  [ -e "$XDG_RUNTIME_DIR/$RUNTIME_NAME/$id" ]
   run pm rm -f --time 0 doomed
   show
   [ "$status" -eq 0 ]
