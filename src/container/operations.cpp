@@ -243,7 +243,7 @@ void update_container(const Runtime& rt, const std::string& id, const std::strin
   ContainerDir dir = ContainerDir::open(rt.store, id);
   const std::string cgroup = cgroup_owner(dir, "update").cgroup;
   const bool from_stdin = resources_file == "-";
-  const std::string text = read_file(from_stdin ? "/dev/stdin" : resources_file);
+  const std::string text = read_file(from_stdin ? "/proc/self/fd/0" : resources_file);
   apply_cgroup_resources(cgroup, oci::parse_resources_text(text, from_stdin ? "resources (stdin)" : resources_file));
 }
 
