@@ -169,6 +169,29 @@ load helpers
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^sleep 100' || fail "pid $pid is not the container program"
 }
 
+@test "the container outlives create's caller, and a subreaper caller reaps it with its exit status" {
+  # As conmon and containerd-shim do: the caller becomes a child subreaper, create returns, the
+  # container's init is reparented to the caller, which waits for it after start.
+  set_cmd 'sleep 0.3; exit 42'
+  cat >"$BATS_TEST_TMPDIR/reaper.py" <<'PY'
+import ctypes, json, os, subprocess, sys
+rt, state, bundle = sys.argv[1:4]
+PR_SET_CHILD_SUBREAPER = 36
+ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+# create runs in a short-lived shell of its own, which exits before the container starts.
+subprocess.run(["sh", "-c", 'exec "$0" --root "$1" create --bundle "$2" c1', rt, state, bundle], check=True,
+               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+pid = json.loads(subprocess.run([rt, "--root", state, "state", "c1"], check=True, capture_output=True).stdout)["pid"]
+subprocess.run([rt, "--root", state, "start", "c1"], check=True)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+PY
+  run timeout 30 env ROOST_TEST_MARKER="$MARKER" python3 "$BATS_TEST_TMPDIR/reaper.py" "$ROOST_RUNTIME" "$STATE" "$BUNDLE" 3>&-
+  [ "$status" -eq 0 ] || fail "reaper failed: $output"
+  assert_output_equals 42
+  wait_status c1 stopped
+}
+
 @test "create --pid-file writes the container's pid" {
   update_config '.process.args = ["sleep", "100"]'
   create_ctr c1 --pid-file "$BATS_TEST_TMPDIR/pidfile"
