@@ -134,8 +134,10 @@ std::string create_container_cgroup(const CgroupRequest& req) {
     path += "/" + part;
     if (::mkdir(path.c_str(), 0755) == 0) {
       made.push_back(path);
-    } else if (errno == EEXIST && path == dir && path_exists(dir + "/cgroup.procs") &&
-               !split(read_file(dir + "/cgroup.procs"), '\n').front().empty()) {
+    } else if (errno == EEXIST && path == dir && ::access((dir + "/cgroup.procs").c_str(), W_OK) != 0) {
+      // Somebody else's group (another user's container of the same name, say): not ours to use.
+      return stay("cgroup " + dir + " exists and is not writable by uid " + std::to_string(::geteuid()));
+    } else if (errno == EEXIST && path == dir && !split(read_file(dir + "/cgroup.procs"), '\n').front().empty()) {
       throw Error("cgroup " + dir + " already holds processes: give each container a cgroupsPath of its own");
     } else if (errno != EEXIST) {
       int err = errno;
