@@ -36,7 +36,7 @@ teardown() {
 # Debian's own client (a newer one may sit earlier in PATH).
 docker_() { timeout -k 5 60 /usr/bin/docker -H "unix://$DK/docker.sock" "$@" 3>&-; }
 
-@test "docker run --rm --runtime roost" {
+@test "docker run --rm with the runtime added by --add-runtime" {
   run docker_ run --rm --runtime roost roostbb sh -c 'echo hello from docker; exit 3'
   show
   [ "$status" -eq 3 ]
