@@ -165,12 +165,14 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       // limits, freezer and kill apply to this process as to the rest of the container.
       if (!record.cgroup.empty()) join_cgroup(record.cgroup, ::getpid());
       join_namespaces(plan);
+      GateAfterFork gate;
       pid_t grandchild = ::fork();
       if (grandchild < 0) throw_errno("fork into the container's pid namespace");
       if (grandchild > 0) {
         sync_send(theirs.get(), SyncMsg::Pid, std::to_string(grandchild));
-        _exit(0);
+        _exit(0);  // opens the gate
       }
+      gate.wait_for_parent_exit();
       if (in_userns) become_namespace_root(proc.user);
       if (proc.terminal) attach_new_pty(console.get(), proc.console_size, proc.user.uid);
       console.reset();

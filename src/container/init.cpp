@@ -123,12 +123,14 @@ void enter_namespaces_by_steps(const InitConfig& cfg) {
   bool pid_ns = ns.new_flags & CLONE_NEWPID;
   for (const auto& j : ns.joins) pid_ns |= j.flag == CLONE_NEWPID;
   if (!pid_ns) return;
+  GateAfterFork gate;
   pid_t child = ::fork();
   if (child < 0) throw_errno("fork into the pid namespace");
   if (child > 0) {
     sync_send(cfg.sync_fd, SyncMsg::Pid, std::to_string(child));
-    _exit(0);
+    _exit(0);  // opens the gate
   }
+  gate.wait_for_parent_exit();
 }
 
 }  // namespace

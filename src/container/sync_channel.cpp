@@ -1,10 +1,37 @@
 #include "container/sync_channel.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "util/error.hpp"
 
 namespace roost {
+
+GateAfterFork::GateAfterFork() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("pipe");
+  read_end_ = fds[0];
+  write_end_ = fds[1];
+}
+
+GateAfterFork::~GateAfterFork() {
+  if (read_end_ >= 0) ::close(read_end_);
+  if (write_end_ >= 0) ::close(write_end_);
+}
+
+void GateAfterFork::wait_for_parent_exit() {
+  ::close(write_end_);
+  write_end_ = -1;
+  // Nobody writes: read returns 0 once the parent's copy of the write end is gone.
+  char byte;
+  while (::read(read_end_, &byte, 1) < 0 && errno == EINTR) {
+  }
+  ::close(read_end_);
+  read_end_ = -1;
+}
 
 void sync_send(int fd, SyncMsg type, const std::string& payload) {
   std::string msg(1, static_cast<char>(type));

@@ -17,6 +17,23 @@ enum class SyncMsg : char {
   Error = 'E',      // either way: payload is the one-line error
 };
 
+// Orders two processes sharing the channel after a fork: the parent sends the child's pid
+// (SyncMsg::Pid) and exits, and only then may the child send anything. Without it a busy machine
+// can schedule the child through its whole setup first, and the runtime would take the first
+// message it sees for the parent's.
+class GateAfterFork {
+ public:
+  GateAfterFork();  // before fork()
+  ~GateAfterFork();
+  GateAfterFork(const GateAfterFork&) = delete;
+  GateAfterFork& operator=(const GateAfterFork&) = delete;
+  // In the child: returns once the parent has exited (its end of the gate closed with it).
+  void wait_for_parent_exit();
+
+ private:
+  int read_end_ = -1, write_end_ = -1;
+};
+
 void sync_send(int fd, SyncMsg type, const std::string& payload = "");
 // Throws roost::Error if the peer closed the channel (it exited) before sending.
 std::pair<SyncMsg, std::string> sync_receive(int fd);
