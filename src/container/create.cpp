@@ -13,6 +13,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "container/exe_guard.hpp"
 #include "container/hooks.hpp"
 #include "container/init.hpp"
 #include "container/lifecycle.hpp"
@@ -118,6 +119,18 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     id_plan = idmap::plan_id_maps(spec, privileged);
     check_process_ids(proc, id_plan);
   }
+  {
+    // Before anything with a side effect: this may re-execute the runtime (CVE-2019-5736).
+    ContainerIds ids;
+    if (ns.new_user()) {
+      ids.uid = id_plan.uid;
+      ids.gid = id_plan.gid;
+    } else {
+      // The host's ids, or a joined user namespace whose maps are not known here: the worst case.
+      ids.all = true;
+    }
+    protect_runtime_binary(ids);
+  }
   if (log::debug_enabled()) {
     CgroupMode mode = detect_cgroup_mode();
     std::string problem = cgroup_delegation_problem(mode);
@@ -171,6 +184,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     cfg.intermediate = !ns.joins.empty();
     cfg.setgroups_allowed = !id_plan.deny_setgroups;
     cfg.new_session_keyring = !opts.no_new_keyring;
+    cfg.non_dumpable = privileged;
 
     // Without namespaces to join, one clone() creates them all and the child is the init.
     child = cfg.intermediate ? ::fork()

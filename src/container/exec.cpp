@@ -15,6 +15,7 @@
 
 #include "container/foreground.hpp"
 #include "container/lifecycle.hpp"
+#include "container/exe_guard.hpp"
 #include "container/process_exec.hpp"
 #include "container/status.hpp"
 #include "container/sync_channel.hpp"
@@ -123,6 +124,8 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       throw Error("cannot exec in container \"" + req.id + "\": it is " + status_name(status));
     spec = oci::parse_spec(read_file(dir.config_path()));
   }
+  // Before anything with a side effect: this may re-execute the runtime (CVE-2019-5736).
+  protect_runtime_binary(container_ids_of(record.pid));
   const oci::Process proc = build_process(spec, req);
   if (proc.capabilities) validate_capabilities(*proc.capabilities);
   validate_rlimits(proc.rlimits);
@@ -155,11 +158,15 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   UniqueFd ours(pair[0]), theirs(pair[1]);
   if (!req.detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
+  const bool privileged = ::geteuid() == 0;
   pid_t child = ::fork();
   if (child < 0) throw_errno("fork");
   if (child == 0) {
     ours.reset();
     try {
+      // As for the init: as real root, nothing in the container may open /proc/PID/exe of this
+      // process (the runtime binary) or ptrace it before its execve (CVE-2019-5736).
+      if (privileged && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("make the exec process non-dumpable");
       join_namespaces(plan);
       pid_t grandchild = ::fork();
       if (grandchild < 0) throw_errno("fork into the container's pid namespace");
