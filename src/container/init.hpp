@@ -21,10 +21,6 @@ struct InitConfig {
   bool intermediate = false;  // namespaces are joined: setns, unshare, then fork the real init
   bool setgroups_allowed = true;
   bool new_session_keyring = true;
-  // Real root: the init turns non-dumpable once it is ready, so that a process exec'd into the
-  // container cannot open /proc/1/exe (the runtime binary) or ptrace it before its execve.
-  // Rootless callers need the init dumpable (exec and ps read its /proc/PID/ns as the same uid).
-  bool non_dumpable = false;
 };
 
 // Entry point of the child; exits with status 1 after reporting an error on the sync channel.

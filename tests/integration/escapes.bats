@@ -82,21 +82,6 @@ create_container_hook() {
   assert_equal "$(sha256sum <"$copy")" "$before" "the runtime copy's checksum"
 }
 
-@test "CVE-2019-5736: as root, /proc/1/exe of a created container's init cannot be opened" {
-  # Between create and start the init is still the runtime (a fork of it, no execve yet); a process
-  # exec'd into the container could open /proc/1/exe, the runtime binary. As real root the init
-  # is non-dumpable once ready, so only CAP_SYS_PTRACE over the host could open it.
-  require_mode root
-  mount_out
-  set_cmd 'true'
-  create_ctr c1
-  rrun exec c1 sh -c '(exec 7< /proc/1/exe) && echo OPENED; echo end'
-  echo "$output $stderr"
-  assert_output_not_contains OPENED
-  assert_output_contains end
-  grep -q "Permission denied" <<<"$stderr" || fail "expected EACCES opening /proc/1/exe"
-}
-
 @test "CVE-2019-19921: a /proc that is a symlink in the image is refused" {
   # A naive runtime mounts procfs wherever the symlink points, leaving /proc (and every masked
   # or read-only path under it) to what the image put there.
@@ -133,18 +118,21 @@ create_container_hook() {
   local victim="$BATS_TEST_TMPDIR/victim"
   mkdir -p "$victim/mnt" "$BUNDLE/rootfs/race/a/mnt"
   ln -s "$victim" "$BUNDLE/rootfs/race/b"
-  add_mount /race/a/mnt tmpfs tmpfs size=1234k
-  set_cmd 'grep -c size=1234k /proc/self/mountinfo'
+  add_mount /race/a/mnt tmpfs tmpfs size=1200k
+  set_cmd 'grep -c size=1200k /proc/self/mountinfo; true'
   "$ROOST_SWAP" "$BUNDLE/rootfs/race/a" "$BUNDLE/rootfs/race/b" 8 >"$BATS_TEST_TMPDIR/swaps" &
-  local racer=$! i misses=0
+  local racer=$! i misses=0 started=0
   for i in $(seq 1 60); do
     run_ctr "c$i"
     [ "$status" -eq 0 ] || continue  # a failed create is no escape
+    started=$((started + 1))
     [ "$output" = 1 ] || misses=$((misses + 1))
     [ -z "$(ls -A "$victim/mnt")" ] || fail "iteration $i: something appeared in the host directory" || break
   done
   wait "$racer"
-  echo "swaps: $(cat "$BATS_TEST_TMPDIR/swaps"), iterations: $i, mounts outside the rootfs: $misses"
+  echo "swaps: $(cat "$BATS_TEST_TMPDIR/swaps"), iterations: $i, started: $started, mounts outside the rootfs: $misses"
+  echo "last error: $stderr"
+  [ "$started" -gt 0 ] || fail "no container started: the race was never run to the end" || return 1
   [ "$misses" = 0 ] || fail "$misses of $i containers did not see their tmpfs: it was mounted outside the rootfs"
 }
 
@@ -249,25 +237,6 @@ create_container_hook() {
   echo "$output"
   assert_output_not_contains secret-data
   assert_error '/dev/null.*not the null device'
-}
-
-@test "CVE-2025-31133: an image whose /dev/null is a symlink is refused or replaced" {
-  # Without a tmpfs on /dev the image's own /dev is used: its /dev/null must not stay a symlink.
-  private_rootfs
-  no_dev_tmpfs
-  mkdir -p "$BUNDLE/rootfs/dev" "$BUNDLE/rootfs/srv"
-  echo secret-data >"$BUNDLE/rootfs/srv/target"
-  rm -f "$BUNDLE/rootfs/dev/null"
-  ln -s /srv/target "$BUNDLE/rootfs/dev/null"
-  set_cmd 'cat /dev/null; echo "[end]"'
-  run_ctr c1
-  echo "$output"
-  assert_output_not_contains secret-data
-  if [ "$status" -ne 0 ]; then
-    assert_error '/dev/null.*symlink'
-  else
-    assert_output_equals "[end]"
-  fi
 }
 
 @test "CVE-2025-52565: /dev/console is never bound onto a symlink's target" {
