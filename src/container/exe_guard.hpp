@@ -11,6 +11,10 @@
 // when the container's root could write it does the runtime re-execute itself, before anything
 // else is done, from a copy the container cannot write: a detached read-only bind of the binary
 // (open_tree, when the runtime may mount: real root) or else a sealed memfd copy.
+//
+// Making the runtime non-dumpable would add nothing: the init keeps its full capability set
+// until its execve, so the kernel's ptrace check already refuses /proc/1/exe to container
+// processes with fewer capabilities, and one with CAP_SYS_PTRACE passes either way.
 #pragma once
 
 #include "idmap/idmap.hpp"
