@@ -14,6 +14,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "container/exe_guard.hpp"
 #include "container/hooks.hpp"
 #include "container/init.hpp"
 #include "container/lifecycle.hpp"
@@ -134,6 +135,18 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
   if (ns.new_user()) {
     id_plan = idmap::plan_id_maps(spec, privileged);
     check_process_ids(proc, id_plan);
+  }
+  {
+    // Before anything with a side effect: this may re-execute the runtime (CVE-2019-5736).
+    ContainerIds ids;
+    if (ns.new_user()) {
+      ids.uid = id_plan.uid;
+      ids.gid = id_plan.gid;
+    } else {
+      // The host's ids, or a joined user namespace whose maps are not known here: the worst case.
+      ids.all = true;
+    }
+    protect_runtime_binary(ids);
   }
 
   UniqueFd console;

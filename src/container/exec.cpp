@@ -15,6 +15,7 @@
 
 #include "container/foreground.hpp"
 #include "container/lifecycle.hpp"
+#include "container/exe_guard.hpp"
 #include "container/process_exec.hpp"
 #include "container/status.hpp"
 #include "container/sync_channel.hpp"
@@ -124,6 +125,8 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       throw Error("cannot exec in container \"" + req.id + "\": it is " + status_name(status));
     spec = oci::parse_spec(read_file(dir.config_path()));
   }
+  // Before anything with a side effect: this may re-execute the runtime (CVE-2019-5736).
+  protect_runtime_binary(container_ids_of(record.pid));
   const oci::Process proc = build_process(spec, req);
   if (proc.capabilities) validate_capabilities(*proc.capabilities);
   validate_rlimits(proc.rlimits);

@@ -28,6 +28,12 @@ int set_mount_attr(const char* path, uint64_t set, uint64_t clear, bool recursiv
   return static_cast<int>(::syscall(SYS_mount_setattr, AT_FDCWD, path, flags, &attr, sizeof attr));
 }
 
+int set_mount_attr_fd(int fd, uint64_t set, uint64_t clear, bool recursive) {
+  MountAttr attr{set, clear, 0, 0};
+  unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  return static_cast<int>(::syscall(SYS_mount_setattr, fd, "", flags, &attr, sizeof attr));
+}
+
 void ms_flags_to_attr(unsigned long ms, unsigned long ms_clear, uint64_t& set, uint64_t& clear) {
   set = clear = 0;
   auto map = [&](unsigned long ms_flag, uint64_t attr) {

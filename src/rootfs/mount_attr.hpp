@@ -21,6 +21,10 @@ constexpr uint64_t kAttrNosymfollow = 0x00200000;
 // change (locked by the kernel) intact. Returns -1 with errno on failure.
 int set_mount_attr(const char* path, uint64_t set, uint64_t clear, bool recursive);
 
+// The same on the mount an fd holds (AT_EMPTY_PATH): a detached tree from open_tree(2) gets its
+// flags before it is attached anywhere, so no path lookup happens between mounting and locking.
+int set_mount_attr_fd(int fd, uint64_t set, uint64_t clear, bool recursive);
+
 // MS_* flags (from parse_mount_options) to mount_setattr attributes.
 void ms_flags_to_attr(unsigned long ms_flags, unsigned long ms_clear, uint64_t& set, uint64_t& clear);
 

@@ -9,7 +9,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #include "rootfs/copy_up.hpp"
+#include "rootfs/mount_api.hpp"
 #include "rootfs/mount_attr.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/secure_path.hpp"
@@ -70,14 +73,65 @@ std::string strip_option(const std::string& data, const std::string& prefix) {
 // rootless container without its own network namespace cannot mount sysfs, for example).
 void bind_host_readonly(int root_fd, const std::string& host_path, const std::string& dest, const std::string& what) {
   UniqueFd target = make_in_root(root_fd, dest, false);
+  constexpr uint64_t kLocked = kAttrRdonly | kAttrNosuid | kAttrNodev | kAttrNoexec;
+  if (UniqueFd tree = clone_mount_tree(host_path, true)) {
+    // Read-only before it is attached: there is no moment at which the host's tree is writable
+    // in the container.
+    if (set_mount_attr_fd(tree.get(), kLocked, 0, true) < 0) throw_errno("make " + what + " read-only");
+    if (attach_mount_tree(tree.get(), target.get()) < 0) throw_errno("bind " + host_path + " for " + what);
+    return;
+  } else if (errno != ENOSYS) {
+    throw_errno("bind " + host_path + " for " + what);
+  }
   do_mount(host_path, fd_path(target.get()), "", MS_BIND | MS_REC, "", "bind " + host_path + " for " + what);
   // The fd still names the directory under the new mount: look the destination up again.
   target = open_in_root(root_fd, dest, O_PATH);
-  if (!target || set_mount_attr(fd_path(target.get()).c_str(), kAttrRdonly | kAttrNosuid | kAttrNodev | kAttrNoexec, 0, true) < 0)
+  if (!target || set_mount_attr(fd_path(target.get()).c_str(), kLocked, 0, true) < 0)
     throw_errno("make " + what + " read-only");
 }
 
+// /proc and /sys must be the real file systems exactly where they are named: a symlink there
+// (CVE-2019-19921, CVE-2023-27561) would put them elsewhere and leave masked and read-only paths
+// under /proc and /sys pointing at whatever the image put in their place. 0 for other mounts.
+void mount_one_unchecked(const RootfsContext& ctx, int root_fd, const oci::Mount& m);
+
+long special_fs_magic(const oci::Mount& m) {
+  std::string dest = m.destination;
+  while (dest.size() > 1 && dest.back() == '/') dest.pop_back();
+  if (!dest.empty() && dest[0] != '/') dest = "/" + dest;
+  if (m.type == "proc" || dest == "/proc") return PROC_SUPER_MAGIC;
+  if (m.type == "sysfs" || dest == "/sys") return SYSFS_MAGIC;
+  return 0;
+}
+
+void refuse_symlinked_destination(int root_fd, const oci::Mount& m) {
+  UniqueFd probe = open_in_root_no_symlinks(root_fd, m.destination, O_PATH);
+  if (!probe && errno == ELOOP)
+    throw Error("mount " + m.type + " on " + m.destination +
+                ": the destination is or goes through a symlink in the rootfs (refused)");
+}
+
+void verify_special_fs(int root_fd, const oci::Mount& m, long magic) {
+  UniqueFd mounted = open_in_root_no_symlinks(root_fd, m.destination, O_PATH | O_DIRECTORY);
+  struct statfs sfs;
+  if (!mounted || ::fstatfs(mounted.get(), &sfs) < 0) throw_errno("check " + m.destination + " after mounting");
+  if (sfs.f_type != magic)
+    throw Error("mount " + m.type + " on " + m.destination + ": not a " +
+                (magic == PROC_SUPER_MAGIC ? "procfs" : "sysfs") + " after mounting (refused)");
+}
+
 void mount_one(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
+  const long magic = special_fs_magic(m);
+  if (magic == 0) {
+    mount_one_unchecked(ctx, root_fd, m);
+    return;
+  }
+  refuse_symlinked_destination(root_fd, m);
+  mount_one_unchecked(ctx, root_fd, m);
+  verify_special_fs(root_fd, m, magic);
+}
+
+void mount_one_unchecked(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
   const std::string what = m.type.empty() ? m.destination : m.type + " on " + m.destination;
   MountOptions opts = parse_mount_options(m.options);
   const bool bind = opts.bind() || m.type == "bind";
@@ -96,6 +150,22 @@ void mount_one(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
 
   if (bind) {
     const bool recursive = opts.recursive_bind();
+    if (UniqueFd tree = clone_mount_tree(source, recursive)) {
+      // Flags go onto the detached copy, which is then attached onto the inode `dest` holds: the
+      // destination is never looked up again (CVE-2021-30465), and the bind is never visible
+      // without its flags.
+      uint64_t set = 0, clear = 0;
+      ms_flags_to_attr(opts.flags, opts.clear_flags, set, clear);
+      if ((set || clear) && set_mount_attr_fd(tree.get(), set, clear, recursive) < 0)
+        throw_errno("set flags of " + m.destination);
+      if (attach_mount_tree(tree.get(), dest.get()) < 0)
+        throw_errno("bind mount " + m.source + " on " + m.destination);
+      // After move_mount the tree fd names the attached mount.
+      apply_propagation(fd_path(tree.get()), opts.propagation, m.destination);
+      return;
+    } else if (errno != ENOSYS) {
+      throw_errno("bind mount " + m.source + " on " + m.destination);
+    }
     do_mount(source, target, "", MS_BIND | (recursive ? MS_REC : 0), "", "bind mount " + m.source + " on " + m.destination);
     // Re-open: the fd still points at the directory under the new mount.
     dest = open_in_root(root_fd, m.destination, O_PATH);
@@ -245,26 +315,58 @@ unsigned long propagation_flag(const std::string& name) {
   return MS_PRIVATE | MS_REC;
 }
 
-void mask_path(const std::string& path) {
+// The container's /dev/null, checked to be the null device: masking binds it over files, and a
+// /dev/null replaced by a symlink or another file would bind that instead (CVE-2025-31133).
+UniqueFd verified_dev_null(int root_fd) {
+  UniqueFd null = open_in_root(root_fd, "/dev/null", O_PATH | O_NOFOLLOW);
   struct stat st;
-  if (::lstat(path.c_str(), &st) < 0) {
-    if (errno == ENOENT) return;
-    throw_errno("masked path " + path);
+  if (!null || ::fstat(null.get(), &st) < 0) throw_errno("maskedPaths: open /dev/null in the container");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    throw Error("maskedPaths: /dev/null in the container is not the null device (a symlink or another file): refused");
+  return null;
+}
+
+// Binds `source_fd` onto `target_fd`, both held by fd: nothing is looked up by name.
+void bind_fd_onto(int source_fd, int target_fd, bool recursive, uint64_t attrs, const std::string& what) {
+  if (UniqueFd tree = clone_mount_fd(source_fd, recursive)) {
+    if (attrs && set_mount_attr_fd(tree.get(), attrs, 0, recursive) < 0) throw_errno("set flags of " + what);
+    if (attach_mount_tree(tree.get(), target_fd) < 0) throw_errno(what);
+    return;
+  } else if (errno != ENOSYS) {
+    throw_errno(what);
   }
-  if (S_ISDIR(st.st_mode)) {
-    do_mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k", "mask " + path);
-  } else if (!S_ISLNK(st.st_mode)) {
-    do_mount("/dev/null", path, "", MS_BIND, "", "mask " + path);
+  do_mount(fd_path(source_fd), fd_path(target_fd), "", MS_BIND | (recursive ? MS_REC : 0), "", what);
+  if (attrs) {
+    UniqueFd again(::open(fd_path(target_fd).c_str(), O_PATH | O_CLOEXEC));
+    if (!again || set_mount_attr(fd_path(again.get()).c_str(), attrs, 0, recursive) < 0) throw_errno("set flags of " + what);
   }
 }
 
-void readonly_path(const std::string& path) {
-  if (::mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+// Masks one path (resolved inside the container's root, its last component not followed): an
+// empty read-only tmpfs over a directory, the verified /dev/null over anything else.
+void mask_path(int root_fd, const std::string& path, const UniqueFd& null) {
+  UniqueFd target = open_in_root(root_fd, path, O_PATH | O_NOFOLLOW);
+  if (!target) {
+    if (errno == ENOENT) return;
+    throw_errno("masked path " + path);
+  }
+  struct stat st;
+  if (::fstat(target.get(), &st) < 0) throw_errno("masked path " + path);
+  if (S_ISDIR(st.st_mode)) {
+    do_mount("tmpfs", fd_path(target.get()), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k", "mask " + path);
+  } else if (!S_ISLNK(st.st_mode)) {
+    bind_fd_onto(null.get(), target.get(), false, 0, "mask " + path);
+  }
+}
+
+void readonly_path(int root_fd, const std::string& path) {
+  UniqueFd target = open_in_root(root_fd, path, O_PATH);
+  if (!target) {
     if (errno == ENOENT) return;
     throw_errno("read-only path " + path);
   }
-  if (set_mount_attr(path.c_str(), kAttrRdonly | kAttrNosuid | kAttrNodev | kAttrNoexec, 0, true) < 0)
-    throw_errno("make " + path + " read-only");
+  bind_fd_onto(target.get(), target.get(), true, kAttrRdonly | kAttrNosuid | kAttrNodev | kAttrNoexec,
+               "read-only path " + path);
 }
 
 void write_sysctl(const std::string& key, const std::string& value) {
@@ -319,8 +421,13 @@ void enter_rootfs(const RootfsContext& ctx) {
 void finish_rootfs(const RootfsContext& ctx) {
   const auto& spec = *ctx.spec;
   for (const auto& [key, value] : spec.linux.sysctl) write_sysctl(key, value);
-  for (const auto& path : spec.linux.masked_paths) mask_path(path);
-  for (const auto& path : spec.linux.readonly_paths) readonly_path(path);
+  UniqueFd root_fd(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd) throw_errno("open the container's root");
+  if (!spec.linux.masked_paths.empty()) {
+    UniqueFd null = verified_dev_null(root_fd.get());
+    for (const auto& path : spec.linux.masked_paths) mask_path(root_fd.get(), path, null);
+  }
+  for (const auto& path : spec.linux.readonly_paths) readonly_path(root_fd.get(), path);
   if (spec.root_readonly && set_mount_attr("/", kAttrRdonly, 0, false) < 0) throw_errno("make the root read-only");
   if (!spec.linux.rootfs_propagation.empty())
     do_mount("", "/", "", propagation_flag(spec.linux.rootfs_propagation), "", "set rootfs propagation");

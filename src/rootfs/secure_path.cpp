@@ -13,10 +13,12 @@
 
 namespace roost {
 
-UniqueFd open_in_root(int root_fd, const std::string& path, int flags) {
+namespace {
+
+UniqueFd open_resolved(int root_fd, const std::string& path, int flags, uint64_t resolve) {
   struct open_how how = {};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.resolve = resolve;
   std::string rel = path;
   while (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
   if (rel.empty()) rel = ".";
@@ -25,6 +27,16 @@ UniqueFd open_in_root(int root_fd, const std::string& path, int flags) {
     if (fd >= 0) return UniqueFd(static_cast<int>(fd));
     if (errno != EAGAIN && errno != EINTR) return UniqueFd();
   }
+}
+
+}  // namespace
+
+UniqueFd open_in_root(int root_fd, const std::string& path, int flags) {
+  return open_resolved(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+UniqueFd open_in_root_no_symlinks(int root_fd, const std::string& path, int flags) {
+  return open_resolved(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 }
 
 UniqueFd make_in_root(int root_fd, const std::string& path, bool file) {

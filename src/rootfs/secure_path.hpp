@@ -12,6 +12,10 @@ namespace roost {
 // Returns an invalid fd with errno set on failure.
 UniqueFd open_in_root(int root_fd, const std::string& path, int flags);
 
+// The same, but failing with ELOOP if any component (the last one too) is a symlink: for the
+// destinations that must be exactly where they are named (/proc, /sys, masked paths).
+UniqueFd open_in_root_no_symlinks(int root_fd, const std::string& path, int flags);
+
 // Ensures `path` exists inside root_fd, creating missing directories (mode 0755) and, when
 // `file` is true, an empty final file; returns an O_PATH fd of the final component.
 UniqueFd make_in_root(int root_fd, const std::string& path, bool file);

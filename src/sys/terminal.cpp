@@ -13,9 +13,19 @@
 
 #include <cstring>
 
+#include <sys/sysmacros.h>
+
+#include "rootfs/mount_api.hpp"
 #include "util/error.hpp"
 
 namespace roost {
+namespace {
+
+// UNIX98 pty peers have majors 136 to 143 (Documentation/admin-guide/devices.txt).
+constexpr unsigned kPtySlaveMajorFirst = 136;
+constexpr unsigned kPtySlaveMajorLast = 143;
+
+}  // namespace
 
 UniqueFd connect_console_socket(const std::string& path) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -95,10 +105,31 @@ std::string attach_new_pty(int console_socket, const std::optional<oci::ConsoleS
 
 void setup_container_terminal(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid) {
   const std::string pts = attach_new_pty(console_socket, size, uid);
-  // /dev/console is the container's pty, as on a real machine's console.
-  int console = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (console >= 0) ::close(console);
-  if (::mount(pts.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) < 0) throw_errno("bind " + pts + " on /dev/console");
+  // /dev/console is the container's pty, as on a real machine's console. Both ends are held by
+  // fd (CVE-2025-52565): the source is the peer itself (now stdin), checked to be a pty, never
+  // the name /dev/pts/N; the target is a file or device node, never a symlink the image left.
+  struct stat st;
+  if (::fstat(STDIN_FILENO, &st) < 0) throw_errno("stat the pty");
+  if (!S_ISCHR(st.st_mode) || major(st.st_rdev) < kPtySlaveMajorFirst || major(st.st_rdev) > kPtySlaveMajorLast)
+    throw Error("the container's terminal " + pts + " is not a pty: refused");
+  UniqueFd console(::open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!console && errno == ENOENT) {
+    int created = ::open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (created >= 0) ::close(created);
+    console = UniqueFd(::open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  }
+  if (!console || ::fstat(console.get(), &st) < 0) throw_errno("open /dev/console in the container");
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+    throw Error("/dev/console in the container is a symlink or not a file: refused");
+  UniqueFd tree = clone_mount_fd(STDIN_FILENO, false);
+  if (tree) {
+    if (attach_mount_tree(tree.get(), console.get()) < 0) throw_errno("bind " + pts + " on /dev/console");
+    return;
+  }
+  if (errno != ENOSYS) throw_errno("bind " + pts + " on /dev/console");
+  const std::string source = "/proc/self/fd/" + std::to_string(STDIN_FILENO);
+  const std::string target = "/proc/self/fd/" + std::to_string(console.get());
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) < 0) throw_errno("bind " + pts + " on /dev/console");
 }
 
 namespace {

@@ -1,0 +1,24 @@
+// The fd-based mount API (open_tree, move_mount), declared here because glibc 2.36's
+// <sys/mount.h> and <linux/mount.h> clash. A bind made this way is a detached copy of the source
+// that gets its flags while nothing can reach it, then is attached onto a destination fd: no path
+// is looked up twice, so a symlink swapped in meanwhile (CVE-2021-30465) changes nothing.
+#pragma once
+
+#include <string>
+
+#include "util/unique_fd.hpp"
+
+namespace roost {
+
+// A detached copy of the mount tree at `source` (open_tree OPEN_TREE_CLONE, with AT_RECURSIVE
+// when recursive). Invalid with errno set on failure; ENOSYS on kernels older than 5.2.
+UniqueFd clone_mount_tree(const std::string& source, bool recursive);
+
+// The same for the inode an fd holds (a verified /dev/null, a pty peer, a path bound onto itself).
+UniqueFd clone_mount_fd(int fd, bool recursive);
+
+// Attaches a detached tree onto the inode `target_fd` holds (move_mount, both paths empty).
+// Returns -1 with errno on failure.
+int attach_mount_tree(int tree_fd, int target_fd);
+
+}  // namespace roost
