@@ -70,6 +70,13 @@ TEST(Spec, RejectsNumberTooLargeForADoubleAsAnError) {
   EXPECT_THROW(roost::oci::parse_resources_text(R"({"memory":{"limit":9e999}})", "resources.json"), Error);
 }
 
+// Found by the fuzzers under UBSan: a float in an integer field was converted with undefined
+// behaviour when out of range.
+TEST(Spec, RejectsAFloatInAnIntegerField) {
+  EXPECT_THROW(roost::oci::parse_process(R"({"args":["x"],"cwd":"/","user":{"uid":1e70,"gid":0}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":4e25}}})"), Error);
+}
+
 TEST(Spec, RejectsMissingRootOrVersion) {
   EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2"})"), Error);
   EXPECT_THROW(parse_spec(R"({"root":{"path":"r"}})"), Error);
