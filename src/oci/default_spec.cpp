@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "oci/default_seccomp.hpp"
 #include "oci/spec.hpp"
 #include "sys/capabilities.hpp"
 #include "sys/seccomp.hpp"
@@ -59,7 +60,8 @@ std::string default_spec_json(bool rootless) {
          {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
           "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"}},
         {"readonlyPaths",
-         {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}}}};
+         {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
+        {"seccomp", default_seccomp_profile()}}}};
   if (rootless) spec["linux"]["namespaces"].push_back({{"type", "user"}});
   return spec.dump(2) + "\n";
 }

@@ -2,6 +2,8 @@
 // offending field ("config.json: linux.resources.memory.limit: wrong type (string)").
 #pragma once
 
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -16,6 +18,11 @@ template <typename T>
 void get_to(const json& obj, const char* key, T& out, const std::string& where) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return;
+  // A float into an integer field: converting 1e70 to an integer is undefined behaviour (found by
+  // fuzz/fuzz_spec under UBSan), so only integer literals are accepted.
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (it->is_number_float()) throw Error("config.json: " + where + "." + key + ": must be an integer");
+  }
   try {
     it->get_to(out);
   } catch (const json::exception&) {

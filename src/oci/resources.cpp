@@ -104,7 +104,7 @@ Resources parse_resources_text(const std::string& text, const std::string& origi
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e9999
     throw Error(origin + ": not valid JSON: " + e.what());
   }
   if (!doc.is_object()) throw Error(origin + ": must be a JSON object");

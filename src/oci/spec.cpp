@@ -123,7 +123,9 @@ Process parse_process_json(const json& p) {
 json parse_json_text(const std::string& text) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double ("1e9999") is an out_of_range
+    // (found by fuzz/fuzz_spec).
     throw Error(std::string("config.json: malformed JSON: ") + e.what());
   }
 }

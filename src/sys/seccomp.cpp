@@ -1,7 +1,12 @@
 #include "sys/seccomp.hpp"
 
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <memory>
 #include <utility>
 
 #include "util/error.hpp"
@@ -46,48 +51,52 @@ void check(int rc, const std::string& doing) {
   if (rc < 0) throw SysError(doing, -rc);
 }
 
+using Context = std::unique_ptr<void, void (*)(void*)>;
+
+// libseccomp writes its BPF to a file descriptor: a memfd, read back whole.
+std::vector<sock_filter> export_bpf(scmp_filter_ctx ctx) {
+  const int fd = static_cast<int>(syscall(SYS_memfd_create, "roost-seccomp", MFD_CLOEXEC));
+  if (fd < 0) throw SysError("linux.seccomp: memfd_create", errno);
+  std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* f) { close(*f); delete f; });
+  check(seccomp_export_bpf(ctx, fd), "linux.seccomp: export the BPF program");
+  const off_t size = lseek(fd, 0, SEEK_END);
+  if (size <= 0 || size % sizeof(sock_filter) != 0 || size / sizeof(sock_filter) > BPF_MAXINSNS)
+    throw Error("linux.seccomp: the filter is " + std::to_string(size / sizeof(sock_filter)) +
+                " BPF instructions; the kernel takes at most " + std::to_string(BPF_MAXINSNS));
+  std::vector<sock_filter> program(static_cast<size_t>(size) / sizeof(sock_filter));
+  if (pread(fd, program.data(), static_cast<size_t>(size), 0) != size) throw SysError("linux.seccomp: read the BPF program", errno);
+  return program;
+}
+
 }  // namespace
-
-SeccompFilter::SeccompFilter(SeccompFilter&& o) noexcept : ctx_(std::exchange(o.ctx_, nullptr)), unknown_(std::move(o.unknown_)) {}
-
-SeccompFilter& SeccompFilter::operator=(SeccompFilter&& o) noexcept {
-  if (this != &o) {
-    if (ctx_) seccomp_release(ctx_);
-    ctx_ = std::exchange(o.ctx_, nullptr);
-    unknown_ = std::move(o.unknown_);
-  }
-  return *this;
-}
-
-SeccompFilter::~SeccompFilter() {
-  if (ctx_) seccomp_release(ctx_);
-}
 
 SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
   SeccompFilter filter;
   const uint32_t default_action = action_value(profile.default_action, profile.default_errno_ret, "linux.seccomp.defaultAction");
-  filter.ctx_ = seccomp_init(default_action);
-  if (!filter.ctx_) throw Error("linux.seccomp: libseccomp could not create a filter");
-  scmp_filter_ctx ctx = filter.ctx_;
+  Context owner(seccomp_init(default_action), seccomp_release);
+  if (!owner) throw Error("linux.seccomp: libseccomp could not create a filter");
+  scmp_filter_ctx ctx = owner.get();
   for (const auto& arch : profile.architectures) {
     int rc = seccomp_arch_add(ctx, arch_value(arch));
     if (rc < 0 && rc != -EEXIST) check(rc, "linux.seccomp: add architecture " + arch);
   }
   for (const auto& flag : profile.flags) {
+    // The flags are seccomp(2)'s own: load() passes them, libseccomp never sees them.
     if (flag == "SECCOMP_FILTER_FLAG_LOG")
-      check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1), "linux.seccomp: flag " + flag);
+      filter.flags_ |= SECCOMP_FILTER_FLAG_LOG;
     else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW")
-      check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1), "linux.seccomp: flag " + flag);
+      filter.flags_ |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
     else if (flag == "SECCOMP_FILTER_FLAG_TSYNC")
-      check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1), "linux.seccomp: flag " + flag);
+      filter.flags_ |= SECCOMP_FILTER_FLAG_TSYNC;
     else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
-      throw Error("linux.seccomp: flag " + flag + " needs libseccomp 2.6, this build has " +
-                  std::to_string(seccomp_version()->major) + "." + std::to_string(seccomp_version()->minor));
+      // The kernel accepts it only with SECCOMP_FILTER_FLAG_NEW_LISTENER, i.e. with a notify
+      // listener, which roost does not implement yet.
+      throw Error("linux.seccomp: flag " + flag + " needs SCMP_ACT_NOTIFY and a listener, not supported yet");
     else
       throw Error("linux.seccomp: unknown flag \"" + flag + "\"");
   }
-  // no_new_privs is the runtime's decision (process.noNewPrivileges), not libseccomp's.
-  check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "linux.seccomp: clear the NNP attribute");
+  // no_new_privs is the runtime's decision (process.noNewPrivileges): seccomp(2) is called
+  // directly, so libseccomp's NNP attribute does not apply.
 
   for (const auto& rule : profile.syscalls) {
     const uint32_t action = action_value(rule.action, rule.errno_ret, "linux.seccomp.syscalls[" + rule.names[0] + "]");
@@ -115,11 +124,17 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
       }
     }
   }
+  filter.program_ = export_bpf(ctx);
   return filter;
 }
 
 void SeccompFilter::load() const {
-  if (ctx_) check(seccomp_load(ctx_), "load the seccomp filter");
+  if (program_.empty()) return;
+  sock_fprog prog{static_cast<unsigned short>(program_.size()), const_cast<sock_filter*>(program_.data())};
+  const long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags_, &prog);
+  if (rc < 0) throw SysError("load the seccomp filter", errno);
+  // With TSYNC, a positive result is the id of a thread that could not be synchronised.
+  if (rc > 0) throw Error("load the seccomp filter: thread " + std::to_string(rc) + " could not be synchronised");
 }
 
 const std::vector<std::string>& seccomp_actions() {

@@ -1,7 +1,10 @@
 // linux.seccomp through libseccomp. The filter is compiled by the runtime before the container
-// exists, so a bad profile fails create with a clear error; the init, a fork of the runtime,
-// loads the already-built filter as its last step before execve.
+// exists, so a bad profile fails create with a clear error, and exported there as a BPF program;
+// the init, a fork of the runtime, only hands that program to seccomp(2) as its last step before
+// execve (libseccomp is not called in the container's process at all).
 #pragma once
+
+#include <linux/filter.h>
 
 #include <memory>
 #include <string>
@@ -16,18 +19,19 @@ class SeccompFilter {
   // Throws roost::Error naming an unknown action, operator, architecture or flag. Syscall names
   // this architecture does not know are skipped, as runc does.
   static SeccompFilter compile(const oci::Seccomp& profile);
-  SeccompFilter(SeccompFilter&&) noexcept;
-  SeccompFilter& operator=(SeccompFilter&&) noexcept;
-  ~SeccompFilter();
 
-  // Installs the filter in the calling process (and its future children).
+  // Installs the filter in the calling process (and its future children) with seccomp(2).
   void load() const;
   // The syscalls skipped because this architecture does not know them.
   const std::vector<std::string>& unknown_syscalls() const { return unknown_; }
+  // The BPF program and the SECCOMP_FILTER_FLAG_* bits load() passes to seccomp(2).
+  const std::vector<sock_filter>& program() const { return program_; }
+  unsigned flags() const { return flags_; }
 
  private:
   SeccompFilter() = default;
-  void* ctx_ = nullptr;
+  std::vector<sock_filter> program_;
+  unsigned flags_ = 0;
   std::vector<std::string> unknown_;
 };
 

@@ -109,3 +109,29 @@ seccomp_profile() {
   [[ "$output" == *"NoNewPrivs:"*0* ]] || fail "no_new_privs was set: $output"
   [[ "$output" == *"Function not implemented"* ]] || fail "mkdir was not filtered: $output"
 }
+
+# The default profile of `spec` (what every other test runs with): deny by default, the dangerous
+# syscalls refused with EPERM, ordinary programs unaffected.
+
+@test "default profile: spec writes a deny-by-default profile and the container runs under it" {
+  jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO" and (.linux.seccomp.syscalls | length) > 10' "$BUNDLE/config.json" >/dev/null ||
+    fail "spec wrote no default profile"
+  set_cmd 'grep "^Seccomp:" /proc/self/status; ls / >/dev/null && cat /proc/self/status >/dev/null && echo "$(echo piped | cat)" && mkdir /tmp/d && echo ok'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *"Seccomp:"*2* ]] || fail "no filter installed: $output"
+  [[ "$output" == *piped*ok* ]] || fail "ordinary commands failed under the default profile: $output"
+}
+
+@test "default profile: new user namespaces, mount and chroot are refused with EPERM" {
+  # CAP_SYS_ADMIN and CAP_SYS_CHROOT are granted so that only the filter can refuse.
+  update_config '.process.capabilities = {bounding: ["CAP_SYS_ADMIN","CAP_SYS_CHROOT"],
+    effective: ["CAP_SYS_ADMIN","CAP_SYS_CHROOT"], permitted: ["CAP_SYS_ADMIN","CAP_SYS_CHROOT"]}'
+  set_cmd 'unshare -U true 2>&1; echo "unshare=$?"; mount -t tmpfs none /tmp 2>&1; echo "mount=$?"; chroot / true 2>&1; echo "chroot=$?"'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *"unshare("*"Operation not permitted"*"unshare=1"* ]] || fail "unshare -U was not refused with EPERM: $output"
+  # busybox mount reports EPERM as "permission denied".
+  [[ "$output" == *"mount: permission denied"*"mount=1"* ]] || fail "mount was not refused with EPERM: $output"
+  [[ "$output" == *"chroot: can't change root"*"Operation not permitted"*"chroot=1"* ]] || fail "chroot was not refused with EPERM: $output"
+}

@@ -60,3 +60,22 @@ TEST(Seccomp, RefusesNotifyUntilAListenerIsImplemented) {
     EXPECT_NE(std::string(e.what()).find("SCMP_ACT_NOTIFY"), std::string::npos);
   }
 }
+
+TEST(Seccomp, ExportsABpfProgramAndMapsFlagsToSeccomp2) {
+  auto p = profile("SCMP_ACT_ALLOW", {{{"mkdir"}, "SCMP_ACT_ERRNO", 1, {}}});
+  p.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"};
+  auto f = SeccompFilter::compile(p);
+  EXPECT_GT(f.program().size(), 3u);
+  EXPECT_EQ(f.flags(), 1u | 2u | 4u);  // TSYNC | LOG | SPEC_ALLOW
+}
+
+TEST(Seccomp, WaitKillableRecvNeedsANotifyListener) {
+  auto p = profile("SCMP_ACT_ALLOW");
+  p.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+  try {
+    SeccompFilter::compile(p);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("SCMP_ACT_NOTIFY"), std::string::npos) << e.what();
+  }
+}

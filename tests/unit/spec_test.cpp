@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "oci/default_spec.hpp"
+#include "oci/resources.hpp"
 #include "oci/spec.hpp"
 #include "util/error.hpp"
 
@@ -59,6 +60,22 @@ TEST(Spec, ReadsProcessFields) {
 }
 
 TEST(Spec, RejectsMalformedJson) { EXPECT_THROW(parse_spec("{not json"), Error); }
+
+// Found by fuzz/fuzz_spec and fuzz_seccomp: a number beyond a double's range made nlohmann throw
+// out_of_range, which escaped as a non-roost exception.
+TEST(Spec, RejectsNumberTooLargeForADoubleAsAnError) {
+  EXPECT_THROW(parse_spec(" 777777777777777777777777777978868e8952"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":1e9999}})"), Error);
+  EXPECT_THROW(roost::oci::parse_process(R"({"args":["x"],"cwd":"/","user":{"uid":1e400,"gid":0}})"), Error);
+  EXPECT_THROW(roost::oci::parse_resources_text(R"({"memory":{"limit":9e999}})", "resources.json"), Error);
+}
+
+// Found by the fuzzers under UBSan: a float in an integer field was converted with undefined
+// behaviour when out of range.
+TEST(Spec, RejectsAFloatInAnIntegerField) {
+  EXPECT_THROW(roost::oci::parse_process(R"({"args":["x"],"cwd":"/","user":{"uid":1e70,"gid":0}})"), Error);
+  EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":4e25}}})"), Error);
+}
 
 TEST(Spec, RejectsMissingRootOrVersion) {
   EXPECT_THROW(parse_spec(R"({"ociVersion":"1.0.2"})"), Error);
