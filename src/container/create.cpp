@@ -26,6 +26,7 @@
 #include "sys/cgroups.hpp"
 #include "sys/rlimits.hpp"
 #include "sys/seccomp.hpp"
+#include "sys/seccomp_cache.hpp"
 #include "sys/terminal.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
@@ -123,7 +124,8 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
 
   std::optional<SeccompFilter> seccomp;
   if (spec.linux.seccomp) {
-    seccomp = SeccompFilter::compile(*spec.linux.seccomp);
+    seccomp = compile_seccomp_cached(*spec.linux.seccomp, oci::seccomp_profile_json(config_text),
+                                     rt.store.root() + "/seccomp-cache");
     for (const auto& name : seccomp->unknown_syscalls()) log::debug("seccomp: syscall " + name + " unknown here, skipped");
   }
   NamespacePlan ns = plan_namespaces(spec);

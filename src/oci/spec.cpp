@@ -295,6 +295,15 @@ Spec parse_spec(const std::string& json_text) {
   return spec;
 }
 
+std::string seccomp_profile_json(const std::string& config_text) {
+  const json doc = json::parse(config_text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return "";
+  auto lx = doc.find("linux");
+  if (lx == doc.end() || !lx->is_object()) return "";
+  auto sc = lx->find("seccomp");
+  return sc == lx->end() ? "" : sc->dump();
+}
+
 Spec load_spec(const std::string& bundle_dir) {
   std::string path = bundle_dir + "/config.json";
   std::string text;

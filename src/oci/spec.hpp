@@ -146,6 +146,9 @@ struct Spec {
 Spec parse_spec(const std::string& json_text);
 // Parses a hooks or process fragment the same way (used for state records and, later, exec).
 Process parse_process(const std::string& json_text);
+// linux.seccomp of a config.json text as canonical JSON (sorted keys, no spaces): the same
+// profile always gives the same text, whatever its layout in the file. "" without one.
+std::string seccomp_profile_json(const std::string& config_text);
 // Reads <bundle>/config.json.
 Spec load_spec(const std::string& bundle_dir);
 

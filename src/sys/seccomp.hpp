@@ -19,6 +19,14 @@ class SeccompFilter {
   // Throws roost::Error naming an unknown action, operator, architecture or flag. Syscall names
   // this architecture does not know are skipped, as runc does.
   static SeccompFilter compile(const oci::Seccomp& profile);
+  // A filter compiled before (seccomp_cache): the program, its seccomp(2) flags, the skipped names.
+  static SeccompFilter from_parts(std::vector<sock_filter> program, unsigned flags, std::vector<std::string> unknown) {
+    SeccompFilter f;
+    f.program_ = std::move(program);
+    f.flags_ = flags;
+    f.unknown_ = std::move(unknown);
+    return f;
+  }
 
   // Installs the filter in the calling process (and its future children) with seccomp(2).
   void load() const;
