@@ -117,7 +117,6 @@ std::vector<JoinedNamespace> container_namespaces(const oci::Spec& spec, pid_t p
 int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   fill_preserved_fd_gaps(req.preserve_fds);
   oci::Spec spec;
-  std::string config_text;
   StateRecord record;
   {
     ContainerDir dir = ContainerDir::open(rt.store, req.id);
@@ -125,8 +124,7 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
     Status status = container_status(record, dir.path());
     if (status != Status::Running && status != Status::Created)
       throw Error("cannot exec in container \"" + req.id + "\": it is " + status_name(status));
-    config_text = read_file(dir.config_path());
-    spec = oci::parse_spec(config_text);
+    spec = oci::parse_spec(read_file(dir.config_path()));
   }
   // Before anything with a side effect: this may re-execute the runtime (CVE-2019-5736).
   protect_runtime_binary(container_ids_of(record.pid));
@@ -135,8 +133,7 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   validate_rlimits(proc.rlimits);
   std::optional<SeccompFilter> seccomp;
   if (spec.linux.seccomp)
-    seccomp = compile_seccomp_cached(*spec.linux.seccomp, oci::seccomp_profile_json(config_text),
-                                     rt.store.root() + "/seccomp-cache");
+    seccomp = compile_seccomp_cached(*spec.linux.seccomp, rt.store.root() + "/seccomp-cache");
   NamespacePlan plan;
   plan.joins = container_namespaces(spec, record.pid);
   const bool in_userns = plan.joins_user() || spec.has_namespace("user");

@@ -167,6 +167,7 @@ Seccomp parse_seccomp(const json& sc) {
     }
     out.syscalls.push_back(std::move(rule));
   }
+  out.canonical_json = sc.dump();
   return out;
 }
 
@@ -293,15 +294,6 @@ Spec parse_spec(const std::string& json_text) {
   if (!spec.domainname.empty() && !spec.has_namespace("uts"))
     throw Error("config.json: domainname is set but there is no uts namespace");
   return spec;
-}
-
-std::string seccomp_profile_json(const std::string& config_text) {
-  const json doc = json::parse(config_text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return "";
-  auto lx = doc.find("linux");
-  if (lx == doc.end() || !lx->is_object()) return "";
-  auto sc = lx->find("seccomp");
-  return sc == lx->end() ? "" : sc->dump();
 }
 
 Spec load_spec(const std::string& bundle_dir) {

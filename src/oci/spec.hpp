@@ -112,6 +112,9 @@ struct Seccomp {
   std::string listener_path;
   std::string listener_metadata;
   std::vector<SeccompSyscall> syscalls;
+  // The profile as canonical JSON (sorted keys, no spaces), whatever its layout in config.json:
+  // the same profile always gives the same text (the key of the compiled-filter cache).
+  std::string canonical_json;
 };
 
 struct Linux {
@@ -146,9 +149,6 @@ struct Spec {
 Spec parse_spec(const std::string& json_text);
 // Parses a hooks or process fragment the same way (used for state records and, later, exec).
 Process parse_process(const std::string& json_text);
-// linux.seccomp of a config.json text as canonical JSON (sorted keys, no spaces): the same
-// profile always gives the same text, whatever its layout in the file. "" without one.
-std::string seccomp_profile_json(const std::string& config_text);
 // Reads <bundle>/config.json.
 Spec load_spec(const std::string& bundle_dir);
 

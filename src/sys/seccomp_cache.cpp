@@ -92,9 +92,8 @@ void store(const std::string& dir, const std::string& path, const std::string& k
 
 }  // namespace
 
-SeccompFilter compile_seccomp_cached(const oci::Seccomp& profile, const std::string& profile_json,
-                                     const std::string& cache_dir) {
-  const std::string key = cache_key(profile_json);
+SeccompFilter compile_seccomp_cached(const oci::Seccomp& profile, const std::string& cache_dir) {
+  const std::string key = cache_key(profile.canonical_json);
   const std::string path = cache_dir + "/" + file_name(key);
   if (auto cached = load(path, key)) {
     log::debug("seccomp: filter from the cache " + path);

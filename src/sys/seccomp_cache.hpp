@@ -15,10 +15,9 @@
 
 namespace roost {
 
-// The filter for `profile` (whose config.json text, as canonical JSON, is `profile_json`), from
-// the cache in `cache_dir` or compiled and stored there. Cache trouble never fails a container:
-// the filter is then compiled as without a cache.
-SeccompFilter compile_seccomp_cached(const oci::Seccomp& profile, const std::string& profile_json,
-                                     const std::string& cache_dir);
+// The filter for `profile` (keyed by its canonical_json), from the cache in `cache_dir` or
+// compiled and stored there. Cache trouble never fails a container: the filter is then compiled
+// as without a cache.
+SeccompFilter compile_seccomp_cached(const oci::Seccomp& profile, const std::string& cache_dir);
 
 }  // namespace roost
