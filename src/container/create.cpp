@@ -124,7 +124,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
 
   std::optional<SeccompFilter> seccomp;
   if (spec.linux.seccomp) {
-    seccomp = compile_seccomp_cached(*spec.linux.seccomp, rt.store.root() + "/seccomp-cache");
+    seccomp = compile_seccomp_cached(*spec.linux.seccomp, rt.store.seccomp_cache_dir());
     for (const auto& name : seccomp->unknown_syscalls()) log::debug("seccomp: syscall " + name + " unknown here, skipped");
   }
   NamespacePlan ns = plan_namespaces(spec);

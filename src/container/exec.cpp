@@ -133,7 +133,7 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   validate_rlimits(proc.rlimits);
   std::optional<SeccompFilter> seccomp;
   if (spec.linux.seccomp)
-    seccomp = compile_seccomp_cached(*spec.linux.seccomp, rt.store.root() + "/seccomp-cache");
+    seccomp = compile_seccomp_cached(*spec.linux.seccomp, rt.store.seccomp_cache_dir());
   NamespacePlan plan;
   plan.joins = container_namespaces(spec, record.pid);
   const bool in_userns = plan.joins_user() || spec.has_namespace("user");

@@ -34,6 +34,8 @@ class StateStore {
   static std::string default_root(bool rootless);
   const std::string& root() const { return root_; }
   std::string container_dir(const std::string& id) const;
+  // Compiled seccomp filters (sys/seccomp_cache), shared by the containers of this root.
+  std::string seccomp_cache_dir() const { return root_ + "/seccomp-cache"; }
   std::vector<std::string> list_ids() const;
 
  private:

@@ -68,10 +68,10 @@ std::string enable_controller(const std::string& mount, const std::string& relat
 
 // Writes the limits to dir, enabling controllers on the way; skips a write the host cannot take only
 // when it asks for the default anyway.
-void write_limits(const std::string& mount, const std::string& relative, const oci::Resources& resources) {
+void write_limits(const std::string& mount, const std::string& relative, const std::vector<CgroupWrite>& writes) {
   const std::string dir = mount + relative;
   std::set<std::string> unavailable, enabled;
-  for (const auto& w : cgroup_v2_writes(resources)) {
+  for (const auto& w : writes) {
     if (!w.controller.empty() && !enabled.count(w.controller) && !unavailable.count(w.controller)) {
       std::string problem = enable_controller(mount, relative, w.controller);
       if (problem.empty()) {
@@ -99,6 +99,17 @@ void write_limits(const std::string& mount, const std::string& relative, const o
 }
 
 bool permission_problem(int err) { return err == EACCES || err == EPERM || err == EROFS; }
+
+// The groups directly below dir (the sub-cgroups a container with a cgroup namespace made).
+std::vector<std::string> child_cgroups(const std::string& dir) {
+  std::vector<std::string> children;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (struct dirent* ent = ::readdir(d))
+      if (ent->d_type == DT_DIR && ent->d_name[0] != '.') children.push_back(dir + "/" + ent->d_name);
+    ::closedir(d);
+  }
+  return children;
+}
 
 }  // namespace
 
@@ -128,6 +139,9 @@ std::string create_container_cgroup(const CgroupRequest& req) {
 
   // Create each missing level, remembering which, so a failure removes only what we made.
   std::vector<std::string> made;
+  auto unmake = [&made] {
+    for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
+  };
   std::string path = mount;
   for (const auto& part : split(relative, '/')) {
     if (part.empty()) continue;
@@ -141,7 +155,7 @@ std::string create_container_cgroup(const CgroupRequest& req) {
       throw Error("cgroup " + dir + " already holds processes: give each container a cgroupsPath of its own");
     } else if (errno != EEXIST) {
       int err = errno;
-      for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
+      unmake();
       if (permission_problem(err)) {
         std::string hint = cgroup_delegation_problem(detect_cgroup_mode());
         return stay("cannot create cgroup " + path + ": " + std::strerror(err) + (hint.empty() ? "" : "; " + hint));
@@ -150,9 +164,9 @@ std::string create_container_cgroup(const CgroupRequest& req) {
     }
   }
   try {
-    write_limits(mount, relative, req.resources);
+    write_limits(mount, relative, writes);
   } catch (...) {
-    for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
+    unmake();
     throw;
   }
   return dir;
@@ -162,7 +176,7 @@ void apply_cgroup_resources(const std::string& dir, const oci::Resources& resour
   const std::string mount = cgroup_v2_mount();
   if (mount.empty() || dir.compare(0, mount.size() + 1, mount + "/") != 0)
     throw Error("cgroup " + dir + " is not under the cgroup v2 mount");
-  write_limits(mount, dir.substr(mount.size()), resources);
+  write_limits(mount, dir.substr(mount.size()), cgroup_v2_writes(resources));
 }
 
 void join_cgroup(const std::string& dir, pid_t pid) {
@@ -194,25 +208,13 @@ std::vector<pid_t> cgroup_pids(const std::string& dir) {
   std::vector<pid_t> pids;
   for (const auto& line : split(read_file(dir + "/cgroup.procs"), '\n'))
     if (!line.empty()) pids.push_back(static_cast<pid_t>(std::stol(line)));
-  if (DIR* d = ::opendir(dir.c_str())) {
-    std::vector<std::string> children;
-    while (struct dirent* ent = ::readdir(d))
-      if (ent->d_type == DT_DIR && ent->d_name[0] != '.') children.push_back(dir + "/" + ent->d_name);
-    ::closedir(d);
-    for (const auto& child : children)
-      for (pid_t p : cgroup_pids(child)) pids.push_back(p);
-  }
+  for (const auto& child : child_cgroups(dir))
+    for (pid_t p : cgroup_pids(child)) pids.push_back(p);
   return pids;
 }
 
 void remove_cgroup(const std::string& dir) {
-  if (DIR* d = ::opendir(dir.c_str())) {
-    std::vector<std::string> children;
-    while (struct dirent* ent = ::readdir(d))
-      if (ent->d_type == DT_DIR && ent->d_name[0] != '.') children.push_back(dir + "/" + ent->d_name);
-    ::closedir(d);
-    for (const auto& child : children) remove_cgroup(child);
-  }
+  for (const auto& child : child_cgroups(dir)) remove_cgroup(child);
   // A process that has just been killed leaves the cgroup only once it is fully gone.
   for (int attempt = 0;; ++attempt) {
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
