@@ -16,6 +16,15 @@ cap_hex() {
 # caps_of OUTPUT FIELD: the hex of "FIELD:" in a /proc/self/status dump.
 caps_of() { awk -v f="$2:" '$1 == f {print $2}' <<<"$1"; }
 
+# assert_bnd_eff_prm STATUS MASK: the bounding, effective and permitted sets in a
+# /proc/self/status text are all MASK.
+assert_bnd_eff_prm() {
+  local set
+  for set in CapBnd CapEff CapPrm; do
+    assert_equal "$(caps_of "$1" $set)" "$2" $set || fail $set || return 1
+  done
+}
+
 @test "args are passed unchanged and env replaces the runtime's environment" {
   update_config '.process.args = ["sh", "-c", "printf \"[%s]\" \"$@\"; echo; echo \"FOO=$FOO\"; env", "argv0", "a b", "", "c*"]
     | .process.env += ["FOO=bar baz"]'
@@ -162,9 +171,7 @@ PY
   assert_success
   local want
   want=$(cap_hex CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE)
-  assert_equal "$(caps_of "$output" CapBnd)" "$want" CapBnd || fail CapBnd
-  assert_equal "$(caps_of "$output" CapEff)" "$want" CapEff || fail CapEff
-  assert_equal "$(caps_of "$output" CapPrm)" "$want" CapPrm || fail CapPrm
+  assert_bnd_eff_prm "$output" "$want"
   assert_equal "$(caps_of "$output" CapAmb)" "$(cap_hex)" CapAmb || fail CapAmb
 }
 
@@ -175,9 +182,7 @@ PY
   assert_success
   local want
   want=$(cap_hex CAP_CHOWN CAP_SETUID CAP_SYS_CHROOT)
-  assert_equal "$(caps_of "$output" CapBnd)" "$want" CapBnd || fail CapBnd
-  assert_equal "$(caps_of "$output" CapEff)" "$want" CapEff || fail CapEff
-  assert_equal "$(caps_of "$output" CapPrm)" "$want" CapPrm || fail CapPrm
+  assert_bnd_eff_prm "$output" "$want"
 }
 
 @test "ambient and inheritable capabilities reach a non-root user" {
