@@ -58,8 +58,9 @@ Resources parse_resources(const json& res) {
   r.memory_limit = optional_at<int64_t>(mem, "limit", mw);
   r.memory_reservation = optional_at<int64_t>(mem, "reservation", mw);
   r.memory_swap = optional_at<int64_t>(mem, "swap", mw);
-  refuse(mem, {"swappiness", "disableOOMKiller", "useHierarchy"}, mw, v1_only);
-  // kernel and kernelTCP are deprecated in the runtime-spec and gone from the kernel: ignored.
+  // kernel and kernelTCP (deprecated in the runtime-spec) were cgroup v1 limits too: a request
+  // for them is refused rather than ignored.
+  refuse(mem, {"swappiness", "disableOOMKiller", "useHierarchy", "kernel", "kernelTCP"}, mw, v1_only);
 
   const json& cpu = object_at(res, "cpu", where);
   const std::string cw = where + ".cpu";

@@ -72,6 +72,9 @@ TEST(Resources, RefusesV1OnlyAndMalformed) {
   EXPECT_THROW(parse(R"({"memory": {"swappiness": 10}})"), Error);
   EXPECT_THROW(parse(R"({"memory": {"disableOOMKiller": true}})"), Error);
   EXPECT_NO_THROW(parse(R"({"memory": {"disableOOMKiller": false}})"));
+  EXPECT_THROW(parse(R"({"memory": {"kernel": 1048576}})"), Error);
+  EXPECT_THROW(parse(R"({"memory": {"kernelTCP": 1048576}})"), Error);
+  EXPECT_NO_THROW(parse(R"({"memory": {"kernel": 0, "kernelTCP": 0}})"));
   EXPECT_THROW(parse(R"({"network": {"classID": 1}})"), Error);
   EXPECT_THROW(parse(R"({"memory": {"limit": "lots"}})"), Error);
   EXPECT_THROW(parse(R"({"unified": {"../memory.max": "1"}})"), Error);
