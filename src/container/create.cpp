@@ -18,6 +18,7 @@
 #include "container/hooks.hpp"
 #include "container/init.hpp"
 #include "container/lifecycle.hpp"
+#include "container/seccomp_listener.hpp"
 #include "container/status.hpp"
 #include "container/sync_channel.hpp"
 #include "idmap/idmap_writer.hpp"
@@ -227,7 +228,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     record.annotations = spec.annotations;
     record.cgroup = cgroup;
     for (;;) {
-      auto [type, payload] = sync_receive(ours.get());
+      auto [type, payload, passed_fd] = sync_receive(ours.get());
       if (type == SyncMsg::Ready) break;
       switch (type) {
         case SyncMsg::MapIds:
@@ -250,6 +251,15 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
           // Compact JSON has no newline: the init gets the state for createContainer, then for
           // startContainer (running), on two lines.
           sync_send(ours.get(), SyncMsg::HooksDone, state + "\n" + state_json(record, Status::Running, -1));
+          break;
+        }
+        case SyncMsg::Seccomp: {
+          if (!passed_fd || !seccomp) throw Error("the container's init sent no seccomp notify fd");
+          record.pid = init_pid;
+          const auto& profile = *spec.linux.seccomp;
+          send_to_seccomp_listener(profile.listener_path, passed_fd.get(),
+                                   container_process_state(init_pid, profile.listener_metadata,
+                                                           state_json(record, Status::Creating, -1)));
           break;
         }
         case SyncMsg::Error:

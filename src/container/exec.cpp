@@ -17,6 +17,7 @@
 #include "container/lifecycle.hpp"
 #include "container/exe_guard.hpp"
 #include "container/process_exec.hpp"
+#include "container/seccomp_listener.hpp"
 #include "container/status.hpp"
 #include "container/sync_channel.hpp"
 #include "sys/capabilities.hpp"
@@ -118,10 +119,11 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   fill_preserved_fd_gaps(req.preserve_fds);
   oci::Spec spec;
   StateRecord record;
+  Status status;
   {
     ContainerDir dir = ContainerDir::open(rt.store, req.id);
     record = dir.read();
-    Status status = container_status(record, dir.path());
+    status = container_status(record, dir.path());
     if (status != Status::Running && status != Status::Created)
       throw Error("cannot exec in container \"" + req.id + "\": it is " + status_name(status));
     spec = oci::parse_spec(read_file(dir.config_path()));
@@ -184,7 +186,8 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       apply_rlimits(proc.rlimits);
       if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to " + proc.cwd);
       const std::string program = find_executable(proc);
-      exec_process(proc, program, {seccomp ? &*seccomp : nullptr, req.preserve_fds, setgroups.rfind("deny", 0) != 0});
+      const SeccompFilter* seccomp_at_exec = load_seccomp_for_listener(seccomp ? &*seccomp : nullptr, theirs.get());
+      exec_process(proc, program, {seccomp_at_exec, req.preserve_fds, setgroups.rfind("deny", 0) != 0});
     } catch (const std::exception& e) {
       try {
         sync_send(theirs.get(), SyncMsg::Error, e.what());
@@ -200,15 +203,26 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
     pid = std::atoi(sync_expect(ours.get(), SyncMsg::Pid).c_str());
     while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
     }
-    // EOF: the program was exec'd (the socket is close-on-exec). A message is an error.
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::recv(ours.get(), buf, sizeof buf, 0)) < 0 && errno == EINTR) {
-    }
-    if (n > 0) {
+    // EOF: the program was exec'd (the socket is close-on-exec). Before it, the process may send
+    // its seccomp notify fd for listenerPath; any other message is an error.
+    while (auto msg = sync_receive_or_eof(ours.get())) {
+      if (msg->type == SyncMsg::Seccomp && msg->fd && seccomp) {
+        const auto& profile = *spec.linux.seccomp;
+        try {
+          send_to_seccomp_listener(profile.listener_path, msg->fd.get(),
+                                   container_process_state(pid, profile.listener_metadata, state_json(record, status, -1)));
+        } catch (const Error&) {
+          // Its filter is in place and nobody would answer it: the process must not run.
+          ::kill(pid, SIGKILL);
+          while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+          }
+          throw;
+        }
+        continue;
+      }
       while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
       }
-      throw Error(std::string(buf + 1, static_cast<size_t>(n - 1)));
+      throw Error(msg->type == SyncMsg::Error ? msg->payload : "unexpected message from the exec'd process");
     }
   } catch (...) {
     ::waitpid(child, nullptr, WNOHANG);

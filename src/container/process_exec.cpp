@@ -8,10 +8,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "container/sync_channel.hpp"
 #include "sys/capabilities.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/process.hpp"
+#include "util/unique_fd.hpp"
 
 namespace roost {
 namespace {
@@ -83,6 +85,13 @@ void become_namespace_root(const oci::User& user) {
   if (::setresuid(0, 0, 0) < 0) {
     if (errno != EINVAL || ::setresuid(user.uid, user.uid, user.uid) < 0) throw_errno("setresuid in the user namespace");
   }
+}
+
+const SeccompFilter* load_seccomp_for_listener(const SeccompFilter* filter, int sync_fd) {
+  if (!filter || !filter->needs_listener()) return filter;
+  UniqueFd listener(filter->load());
+  sync_send_fd(sync_fd, SyncMsg::Seccomp, listener.get());
+  return nullptr;
 }
 
 void exec_process(const oci::Process& proc, const std::string& program, const ExecOptions& opts) {

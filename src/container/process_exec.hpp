@@ -19,6 +19,11 @@ std::string find_executable(const oci::Process& proc);
 // namespace holds every capability in it, and a change between non-zero ids does not drop them.
 void become_namespace_root(const oci::User& user);
 
+// SCMP_ACT_NOTIFY: the filter goes in while the runtime still waits on the sync channel, and its
+// notification fd goes up that channel for the runtime to pass to listenerPath. Returns the
+// filter exec_process is still to load: null when this one loaded it, `filter` otherwise.
+const SeccompFilter* load_seccomp_for_listener(const SeccompFilter* filter, int sync_fd);
+
 struct ExecOptions {
   const SeccompFilter* seccomp = nullptr;
   int preserve_fds = 0;           // fds 3 .. 3+N-1 pass into the program

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "util/error.hpp"
+#include "util/fd_passing.hpp"
 
 namespace roost {
 
@@ -41,21 +42,31 @@ void sync_send(int fd, SyncMsg type, const std::string& payload) {
   }
 }
 
-std::pair<SyncMsg, std::string> sync_receive(int fd) {
+void sync_send_fd(int fd, SyncMsg type, int passed) {
+  const char byte = static_cast<char>(type);
+  if (send_with_fd(fd, &byte, 1, passed) < 0) throw_errno("sync with the container");
+}
+
+std::optional<SyncMessage> sync_receive_or_eof(int fd) {
   char buf[8192];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) < 0) {
-    if (errno != EINTR) throw_errno("sync with the container");
-  }
-  if (n == 0) throw Error("the container's init exited during set-up");
-  return {static_cast<SyncMsg>(buf[0]), std::string(buf + 1, static_cast<size_t>(n - 1))};
+  UniqueFd passed;
+  const ssize_t n = receive_with_fd(fd, buf, sizeof buf, passed);
+  if (n < 0) throw_errno("sync with the container");
+  if (n == 0) return std::nullopt;
+  return SyncMessage{static_cast<SyncMsg>(buf[0]), std::string(buf + 1, static_cast<size_t>(n - 1)), std::move(passed)};
+}
+
+SyncMessage sync_receive(int fd) {
+  auto msg = sync_receive_or_eof(fd);
+  if (!msg) throw Error("the container's init exited during set-up");
+  return std::move(*msg);
 }
 
 std::string sync_expect(int fd, SyncMsg type) {
-  auto [got, payload] = sync_receive(fd);
-  if (got == SyncMsg::Error) throw Error(payload);
-  if (got != type) throw Error(std::string("unexpected message '") + static_cast<char>(got) + "' from the container");
-  return payload;
+  SyncMessage msg = sync_receive(fd);
+  if (msg.type == SyncMsg::Error) throw Error(msg.payload);
+  if (msg.type != type) throw Error(std::string("unexpected message '") + static_cast<char>(msg.type) + "' from the container");
+  return msg.payload;
 }
 
 }  // namespace roost

@@ -2,8 +2,11 @@
 // AF_UNIX SOCK_SEQPACKET pair: each message is one type byte and an optional text payload.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
+
+#include "util/unique_fd.hpp"
 
 namespace roost {
 
@@ -13,6 +16,7 @@ enum class SyncMsg : char {
   Pid = 'P',        // intermediate -> runtime: the init's pid (payload), when a fork was needed
   Hooks = 'H',      // init -> runtime: run prestart and createRuntime hooks now
   HooksDone = 'h',  // runtime -> init: payload is the state JSON for the init's own hooks
+  Seccomp = 'S',    // init or exec'd process -> runtime: the seccomp notify fd (SCM_RIGHTS), for listenerPath
   Ready = 'R',      // init -> runtime: set up, waiting for start
   Error = 'E',      // either way: payload is the one-line error
 };
@@ -34,9 +38,19 @@ class GateAfterFork {
   int read_end_ = -1, write_end_ = -1;
 };
 
+struct SyncMessage {
+  SyncMsg type;
+  std::string payload;
+  UniqueFd fd;  // a descriptor that came with the message, close-on-exec here
+};
+
 void sync_send(int fd, SyncMsg type, const std::string& payload = "");
+// One message carrying the descriptor `passed` (SCM_RIGHTS) and no payload.
+void sync_send_fd(int fd, SyncMsg type, int passed);
 // Throws roost::Error if the peer closed the channel (it exited) before sending.
-std::pair<SyncMsg, std::string> sync_receive(int fd);
+SyncMessage sync_receive(int fd);
+// The same, with nullopt when the peer closed the channel (exec: the program was exec'd).
+std::optional<SyncMessage> sync_receive_or_eof(int fd);
 // Receives and checks the type; an Error message becomes a roost::Error with its text.
 std::string sync_expect(int fd, SyncMsg type);
 

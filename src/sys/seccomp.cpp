@@ -22,8 +22,7 @@ uint32_t action_value(const std::string& name, const std::optional<unsigned>& er
   if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_ret.value_or(EPERM));
   if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
-  if (name == "SCMP_ACT_NOTIFY")
-    throw Error(where + ": SCMP_ACT_NOTIFY (a seccomp listener) is not supported by roost-runtime yet");
+  if (name == "SCMP_ACT_NOTIFY") return SCMP_ACT_NOTIFY;
   throw Error(where + ": unknown seccomp action \"" + name + "\"");
 }
 
@@ -68,10 +67,37 @@ std::vector<sock_filter> export_bpf(scmp_filter_ctx ctx) {
   return program;
 }
 
+// What SCMP_ACT_NOTIFY needs: a listener to hand the fd to, and no notification on the one call
+// that hands it over (nobody could answer it yet).
+void check_notify_rules(const oci::Seccomp& profile) {
+  bool notify = false;
+  for (const auto& rule : profile.syscalls) {
+    if (rule.action != "SCMP_ACT_NOTIFY") continue;
+    notify = true;
+    for (const auto& name : rule.names)
+      if (name == "sendmsg")
+        throw Error("linux.seccomp: SCMP_ACT_NOTIFY cannot be used for sendmsg: the runtime sends the listener's "
+                    "file descriptor with it, after the filter is in place");
+  }
+  if (!profile.listener_metadata.empty() && profile.listener_path.empty())
+    throw Error("linux.seccomp: listenerMetadata is set without listenerPath");
+  if (notify && profile.listener_path.empty())
+    throw Error("linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath, the socket of the agent that answers the "
+                "notifications (without one the process would wait for ever)");
+  if (notify && profile.listener_path[0] != '/')
+    throw Error("linux.seccomp: listenerPath " + profile.listener_path + " must be an absolute path");
+}
+
 }  // namespace
+
+static_assert(SeccompFilter::kNewListenerFlag == SECCOMP_FILTER_FLAG_NEW_LISTENER);
 
 SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
   SeccompFilter filter;
+  if (profile.default_action == "SCMP_ACT_NOTIFY")
+    throw Error("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action: it would stop the "
+                "runtime's own hand-over of the listener's file descriptor");
+  check_notify_rules(profile);
   const uint32_t default_action = action_value(profile.default_action, profile.default_errno_ret, "linux.seccomp.defaultAction");
   Context owner(seccomp_init(default_action), seccomp_release);
   if (!owner) throw Error("linux.seccomp: libseccomp could not create a filter");
@@ -80,6 +106,7 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
     int rc = seccomp_arch_add(ctx, arch_value(arch));
     if (rc < 0 && rc != -EEXIST) check(rc, "linux.seccomp: add architecture " + arch);
   }
+  bool wait_killable = false;
   for (const auto& flag : profile.flags) {
     // The flags are seccomp(2)'s own: load() passes them, libseccomp never sees them.
     if (flag == "SECCOMP_FILTER_FLAG_LOG")
@@ -89,15 +116,14 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
     else if (flag == "SECCOMP_FILTER_FLAG_TSYNC")
       filter.flags_ |= SECCOMP_FILTER_FLAG_TSYNC;
     else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
-      // The kernel accepts it only with SECCOMP_FILTER_FLAG_NEW_LISTENER, i.e. with a notify
-      // listener, which roost does not implement yet.
-      throw Error("linux.seccomp: flag " + flag + " needs SCMP_ACT_NOTIFY and a listener, not supported yet");
+      wait_killable = true;  // only with a listener: checked below, once the rules are known
     else
       throw Error("linux.seccomp: unknown flag \"" + flag + "\"");
   }
   // no_new_privs is the runtime's decision (process.noNewPrivileges): seccomp(2) is called
   // directly, so libseccomp's NNP attribute does not apply.
 
+  bool notify = false;
   for (const auto& rule : profile.syscalls) {
     const uint32_t action = action_value(rule.action, rule.errno_ret, "linux.seccomp.syscalls[" + rule.names[0] + "]");
     std::vector<scmp_arg_cmp> cmps;
@@ -114,6 +140,7 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
       }
       // The default action again would be a no-op that libseccomp refuses.
       if (action == default_action) continue;
+      notify |= action == SCMP_ACT_NOTIFY;
       const std::string doing = "linux.seccomp: rule for " + name;
       if (!repeated_index) {
         check(seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(cmps.size()), cmps.data()), doing);
@@ -124,23 +151,44 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
       }
     }
   }
+  if (notify) {
+    // seccomp(2) then returns the notification fd that the listener is given.
+    filter.flags_ |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    // The kernel takes TSYNC with a listener only if a failed sync is reported as ESRCH.
+    if (filter.flags_ & SECCOMP_FILTER_FLAG_TSYNC) filter.flags_ |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+  }
+  if (wait_killable) {
+    // The kernel accepts it only together with SECCOMP_FILTER_FLAG_NEW_LISTENER.
+    if (!notify)
+      throw Error("linux.seccomp: flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule "
+                  "(it changes how a notified call waits for the listener)");
+    filter.flags_ |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+  }
   filter.program_ = export_bpf(ctx);
   return filter;
 }
 
-void SeccompFilter::load() const {
-  if (program_.empty()) return;
+int SeccompFilter::load() const {
+  if (program_.empty()) return -1;
   sock_fprog prog{static_cast<unsigned short>(program_.size()), const_cast<sock_filter*>(program_.data())};
   const long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags_, &prog);
-  if (rc < 0) throw SysError("load the seccomp filter", errno);
+  if (rc < 0) {
+    if (errno == EINVAL && (flags_ & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
+      throw Error("load the seccomp filter: this kernel does not know SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+                  "(Linux 5.19 or later has it): drop the flag");
+    throw SysError("load the seccomp filter", errno);
+  }
+  // With a listener the result is its file descriptor.
+  if (needs_listener()) return static_cast<int>(rc);
   // With TSYNC, a positive result is the id of a thread that could not be synchronised.
   if (rc > 0) throw Error("load the seccomp filter: thread " + std::to_string(rc) + " could not be synchronised");
+  return -1;
 }
 
 const std::vector<std::string>& seccomp_actions() {
   static const std::vector<std::string> v = {"SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
                                              "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
-                                             "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"};
+                                             "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY"};
   return v;
 }
 
@@ -152,7 +200,7 @@ const std::vector<std::string>& seccomp_operators() {
 
 const std::vector<std::string>& seccomp_flags() {
   static const std::vector<std::string> v = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                             "SECCOMP_FILTER_FLAG_TSYNC"};
+                                             "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
   return v;
 }
 

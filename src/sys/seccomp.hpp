@@ -1,7 +1,9 @@
 // linux.seccomp through libseccomp. The filter is compiled by the runtime before the container
 // exists, so a bad profile fails create with a clear error, and exported there as a BPF program;
 // the init, a fork of the runtime, only hands that program to seccomp(2) as its last step before
-// execve (libseccomp is not called in the container's process at all).
+// execve (libseccomp is not called in the container's process at all). A profile with
+// SCMP_ACT_NOTIFY is the exception: its filter goes in before the init reports Ready, so that the
+// runtime can pass the notification fd to listenerPath (container/seccomp_listener).
 #pragma once
 
 #include <linux/filter.h>
@@ -29,7 +31,11 @@ class SeccompFilter {
   }
 
   // Installs the filter in the calling process (and its future children) with seccomp(2).
-  void load() const;
+  // Returns the notification fd when the filter has SCMP_ACT_NOTIFY rules, -1 otherwise.
+  int load() const;
+  // SCMP_ACT_NOTIFY is used: load() creates a listener fd that somebody must be given.
+  bool needs_listener() const { return flags_ & kNewListenerFlag; }
+  static constexpr unsigned kNewListenerFlag = 1U << 3;  // SECCOMP_FILTER_FLAG_NEW_LISTENER
   // The syscalls skipped because this architecture does not know them.
   const std::vector<std::string>& unknown_syscalls() const { return unknown_; }
   // The BPF program and the SECCOMP_FILTER_FLAG_* bits load() passes to seccomp(2).

@@ -57,9 +57,22 @@ create_fails() {
   create_fails 'SCMP_CMP_ODD'
 }
 
-@test "seccomp notify is refused until a listener is implemented" {
+@test "seccomp notify without listenerPath is refused: nobody would answer" {
   update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_NOTIFY"}]}'
-  create_fails 'NOTIFY'
+  create_fails 'SCMP_ACT_NOTIFY needs listenerPath'
+}
+
+@test "seccomp notify as the default action, or for sendmsg, is refused" {
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_NOTIFY", listenerPath: "/run/agent.sock"}'
+  create_fails 'default action'
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/run/agent.sock",
+    syscalls: [{names: ["sendmsg"], action: "SCMP_ACT_NOTIFY"}]}'
+  create_fails 'sendmsg'
+}
+
+@test "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without a notify rule is refused" {
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]}'
+  create_fails 'WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule'
 }
 
 @test "overlapping id mappings" {

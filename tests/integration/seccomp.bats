@@ -135,3 +135,107 @@ seccomp_profile() {
   [[ "$output" == *"mount: permission denied"*"mount=1"* ]] || fail "mount was not refused with EPERM: $output"
   [[ "$output" == *"chroot: can't change root"*"Operation not permitted"*"chroot=1"* ]] || fail "chroot was not refused with EPERM: $output"
 }
+
+# SCMP_ACT_NOTIFY: the runtime hands each filter's notification fd to the agent at listenerPath
+# (tests/helpers/roost_seccomp_agent.cpp), which refuses every notified call with EHOSTUNREACH
+# (113, "No route to host"): an errno mkdir never returns by itself, so seeing it proves the
+# agent answered.
+
+AGENT=${ROOST_SECCOMP_AGENT:-$(dirname "$ROOST_RUNTIME")/tests/helpers/roost-seccomp-agent}
+
+# start_agent: the agent on $BATS_TEST_TMPDIR/agent.sock, logging to $AGENT_LOG.
+start_agent() {
+  [ -x "$AGENT" ] || skip "the agent $AGENT is not built"
+  AGENT_SOCK="$BATS_TEST_TMPDIR/agent.sock"
+  AGENT_LOG="$BATS_TEST_TMPDIR/agent.log"
+  "$AGENT" "$AGENT_SOCK" "$AGENT_LOG" 113 </dev/null >"$BATS_TEST_TMPDIR/agent.out" 2>&1 3>&- &
+  AGENT_PID=$!
+  wait_file "$AGENT_SOCK" || fail "the agent did not start: $(cat "$BATS_TEST_TMPDIR/agent.out")"
+}
+
+# notify_profile [EXTRA_JQ]: mkdir and mkdirat notified, listenerPath the agent, with metadata.
+notify_profile() {
+  update_config --arg p "$BATS_TEST_TMPDIR/agent.sock" \
+    '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $p, listenerMetadata: "test-metadata",
+      architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+      syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}'
+}
+
+# agent_states: the process states the agent received, one JSON document a line.
+agent_states() { sed -n 's/^state //p' "$AGENT_LOG"; }
+
+teardown() {
+  [ -z "${AGENT_PID:-}" ] || kill "$AGENT_PID" 2>/dev/null || true
+  common_teardown
+}
+
+@test "SCMP_ACT_NOTIFY: the agent gets the process state with the fd and answers the notified calls" {
+  start_agent
+  notify_profile
+  set_cmd 'mkdir /tmp/d 2>&1; echo rc=$?; [ -d /tmp/d ] && echo exists; echo alive'
+  create_ctr c1
+  local pid
+  pid=$(state_field c1 pid)
+  # The fd was handed over during create, before the program runs.
+  [ "$(agent_states | wc -l)" = 1 ] || fail "the agent got $(agent_states | wc -l) states during create: $(cat "$AGENT_LOG")"
+  agent_states | jq -e --argjson pid "$pid" --arg b "$BUNDLE" '
+    .ociVersion != null and .fds == ["seccompFd"] and .pid == $pid and .metadata == "test-metadata"
+    and .state.id == "c1" and .state.status == "creating" and .state.pid == $pid and .state.bundle == $b' >/dev/null ||
+    fail "unexpected process state (pid $pid): $(cat "$AGENT_LOG")"
+  rrun start c1
+  assert_success
+  wait_status c1 stopped
+  local out
+  out=$(cat "$BATS_TEST_TMPDIR/c1.stdout")
+  [[ "$out" == *"No route to host"*"rc=1"*alive* ]] || fail "mkdir was not answered by the agent: $out"
+  [[ "$out" != *exists* ]] || fail "the notified mkdir ran: $out"
+  # 83 is mkdir, 258 mkdirat on x86_64.
+  grep -Eq '^call (83|258) ' "$AGENT_LOG" || fail "the agent saw no mkdir: $(cat "$AGENT_LOG")"
+}
+
+@test "SCMP_ACT_NOTIFY: exec hands the new process's fd to the agent, with its pid" {
+  start_agent
+  notify_profile
+  set_cmd 'sleep 60'
+  run_detached c1
+  rrun exec --pid-file "$BATS_TEST_TMPDIR/exec.pid" c1 sh -c 'mkdir /tmp/e 2>&1; echo rc=$?'
+  assert_success
+  [[ "$output" == *"No route to host"*"rc=1"* ]] || fail "mkdir in exec was not answered by the agent: $output"
+  [ "$(agent_states | wc -l)" = 2 ] || fail "expected a state for create and one for exec: $(cat "$AGENT_LOG")"
+  agent_states | tail -n1 | jq -e --argjson pid "$(cat "$BATS_TEST_TMPDIR/exec.pid")" --argjson init "$(state_field c1 pid)" '
+    .pid == $pid and .state.pid == $init and .state.status == "running" and .fds == ["seccompFd"]' >/dev/null ||
+    fail "unexpected process state for exec: $(agent_states | tail -n1)"
+}
+
+@test "SCMP_ACT_NOTIFY with no agent listening: create fails naming listenerPath and leaves nothing" {
+  notify_profile
+  rrun create --bundle "$BUNDLE" c1
+  assert_failure
+  assert_error "listenerPath $BATS_TEST_TMPDIR/agent.sock.*connect"
+  assert_clean
+}
+
+@test "SCMP_ACT_NOTIFY: exec fails when the agent has gone, and its process does not run" {
+  start_agent
+  notify_profile
+  mount_out
+  set_cmd 'sleep 60'
+  run_detached c1
+  kill "$AGENT_PID"
+  wait "$AGENT_PID" 2>/dev/null || true
+  rrun exec c1 sh -c 'echo ran >/out/ran'
+  assert_error "listenerPath.*connect"
+  [ ! -e "$OUT/ran" ] || fail "the exec'd program ran without its agent"
+  status_is c1 running || fail "the container did not survive: $(rt state c1)"
+  [ "$(marker_pids | wc -l)" = 1 ] || fail "a process besides the init is left: $(marker_pids)"
+}
+
+@test "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV loads with a listener" {
+  start_agent
+  notify_profile
+  update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]'
+  set_cmd 'mkdir /tmp/d 2>&1; echo rc=$?'
+  run_ctr c1
+  assert_success
+  [[ "$output" == *"No route to host"*"rc=1"* ]] || fail "mkdir was not answered by the agent: $output"
+}

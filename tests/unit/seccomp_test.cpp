@@ -1,7 +1,19 @@
 #include <gtest/gtest.h>
 
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "sys/seccomp.hpp"
 #include "util/error.hpp"
+#include "util/fd_passing.hpp"
 
 using roost::Error;
 using roost::SeccompFilter;
@@ -26,7 +38,9 @@ TEST(Seccomp, CompilesAllActionsAndOperators) {
     rules.push_back({{"getpid"}, action, std::nullopt, {}});
   }
   for (const auto& op : roost::seccomp_operators()) rules.push_back({{"personality"}, "SCMP_ACT_ALLOW", std::nullopt, {{0, 8, 8, op}}});
-  EXPECT_NO_THROW(SeccompFilter::compile(profile("SCMP_ACT_ERRNO", rules)));
+  auto p = profile("SCMP_ACT_ERRNO", rules);
+  p.listener_path = "/run/agent.sock";  // for SCMP_ACT_NOTIFY
+  EXPECT_NO_THROW(SeccompFilter::compile(p));
 }
 
 TEST(Seccomp, SkipsSyscallsThisArchitectureDoesNotKnow) {
@@ -52,13 +66,97 @@ TEST(Seccomp, RejectsUnknownActionOperatorArchitectureAndFlag) {
   EXPECT_THROW(SeccompFilter::compile(bad_flag), Error);
 }
 
-TEST(Seccomp, RefusesNotifyUntilAListenerIsImplemented) {
+// compile() throws an error whose text contains `needle`.
+static void expect_refused(const Seccomp& p, const std::string& needle) {
   try {
-    SeccompFilter::compile(profile("SCMP_ACT_ALLOW", {{{"mkdir"}, "SCMP_ACT_NOTIFY", std::nullopt, {}}}));
-    FAIL();
+    SeccompFilter::compile(p);
+    ADD_FAILURE() << "compiled; expected an error about " << needle;
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("SCMP_ACT_NOTIFY"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
   }
+}
+
+static Seccomp notify_profile(std::vector<std::string> names = {"mkdir", "mkdirat"}) {
+  auto p = profile("SCMP_ACT_ALLOW", {{std::move(names), "SCMP_ACT_NOTIFY", std::nullopt, {}}});
+  p.listener_path = "/run/agent.sock";
+  return p;
+}
+
+TEST(SeccompNotify, NeedsAnAbsoluteListenerPath) {
+  auto p = notify_profile();
+  p.listener_path.clear();
+  expect_refused(p, "listenerPath");
+  p.listener_path = "agent.sock";
+  expect_refused(p, "absolute");
+}
+
+TEST(SeccompNotify, MetadataWithoutListenerPathIsRefused) {
+  auto p = profile("SCMP_ACT_ALLOW");
+  p.listener_metadata = "x";
+  expect_refused(p, "listenerMetadata");
+  // Without SCMP_ACT_NOTIFY a listenerPath alone is ignored, as the runtime-spec says.
+  p.listener_path = "/run/agent.sock";
+  auto f = SeccompFilter::compile(p);
+  EXPECT_FALSE(f.needs_listener());
+}
+
+TEST(SeccompNotify, NeitherTheDefaultActionNorForSendmsg) {
+  auto p = notify_profile();
+  p.default_action = "SCMP_ACT_NOTIFY";
+  expect_refused(p, "default action");
+  expect_refused(notify_profile({"mkdir", "sendmsg"}), "sendmsg");
+}
+
+TEST(SeccompNotify, AsksTheKernelForAListenerFd) {
+  auto f = SeccompFilter::compile(notify_profile());
+  EXPECT_TRUE(f.needs_listener());
+  EXPECT_EQ(f.flags(), unsigned{SECCOMP_FILTER_FLAG_NEW_LISTENER});
+
+  auto tsync = notify_profile();
+  tsync.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
+  // TSYNC with a listener needs TSYNC_ESRCH; WAIT_KILLABLE_RECV passes through.
+  EXPECT_EQ(SeccompFilter::compile(tsync).flags(),
+            unsigned{SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
+                     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV});
+
+  // A notify rule for names this architecture does not know asks for no listener.
+  EXPECT_FALSE(SeccompFilter::compile(notify_profile({"no_such_syscall"})).needs_listener());
+}
+
+// The whole path in miniature: a child loads the filter and passes the fd (as the init does over
+// the sync channel); the parent, as an agent would, refuses the notified mkdir with EHOSTUNREACH.
+TEST(SeccompNotify, TheListenerFdAnswersTheNotifiedCall) {
+  const auto filter = SeccompFilter::compile(notify_profile());
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pair[0]);
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    const int fd = filter.load();
+    if (fd < 0 || roost::send_with_fd(pair[1], "S", 1, fd) != 1) _exit(100);
+    ::close(fd);
+    const int rc = ::mkdir("/nonexistent-dir-for-the-seccomp-test/x", 0700);
+    _exit(rc < 0 && errno == EHOSTUNREACH ? 0 : 101);
+  }
+  ::close(pair[1]);
+  roost::UniqueFd notify;
+  char byte;
+  ASSERT_EQ(roost::receive_with_fd(pair[0], &byte, 1, notify), 1);
+  ::close(pair[0]);
+  ASSERT_TRUE(notify);
+  seccomp_notif req{};
+  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
+  EXPECT_EQ(static_cast<pid_t>(req.pid), child);
+  seccomp_notif_resp resp{};
+  resp.id = req.id;
+  resp.error = -EHOSTUNREACH;
+  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "100: no listener fd; 101: mkdir was not answered by the agent";
 }
 
 TEST(Seccomp, ExportsABpfProgramAndMapsFlagsToSeccomp2) {
@@ -72,10 +170,5 @@ TEST(Seccomp, ExportsABpfProgramAndMapsFlagsToSeccomp2) {
 TEST(Seccomp, WaitKillableRecvNeedsANotifyListener) {
   auto p = profile("SCMP_ACT_ALLOW");
   p.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
-  try {
-    SeccompFilter::compile(p);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("SCMP_ACT_NOTIFY"), std::string::npos) << e.what();
-  }
+  expect_refused(p, "SCMP_ACT_NOTIFY");
 }
