@@ -90,6 +90,47 @@ void bind_host_readonly(int root_fd, const std::string& host_path, const std::st
     throw_errno("make " + what + " read-only");
 }
 
+// "mount tmpfs on /x: EINVAL (Invalid argument); the kernel says: tmpfs: Bad value for 'size'"
+Error mount_error(const std::string& what, int err, const std::string& kernel_detail) {
+  const std::string base = SysError("mount " + what, err).what();
+  return Error(kernel_detail.empty() ? base : base + "; the kernel says: " + kernel_detail);
+}
+
+struct FsInstance {
+  std::string type, source;
+  unsigned long flags;  // MS_* without MS_BIND/MS_REC/MS_REMOUNT
+  std::string data;
+};
+
+// Mounts a new instance of a file system onto `dest_fd` (`dest`, inside the rootfs). With the new
+// mount API it is configured and given its flags while detached, filled with a copy of
+// `copy_from` (tmpcopyup) before anything can see it, and attached by fd; where the kernel lacks
+// the API, mount(2) onto the fd's /proc path. Returns an fd naming the attached mount, or an
+// invalid one with errno set and `detail` holding what the kernel said.
+UniqueFd mount_filesystem(int root_fd, const std::string& dest, int dest_fd, const FsInstance& fs, int copy_from,
+                          std::string& detail) {
+  if (UniqueFd mnt = new_filesystem_mount(fs.type, fs.source, fs.data, fs.flags, detail)) {
+    if (copy_from >= 0) {
+      UniqueFd root(::openat(mnt.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!root) throw_errno("open the new " + fs.type + " for " + dest);
+      copy_tree(copy_from, root.get(), dest);
+    }
+    if (attach_mount_tree(mnt.get(), dest_fd) < 0) throw_errno("attach " + fs.type + " on " + dest);
+    return mnt;  // after move_mount it names the attached mount
+  } else if (errno != ENOSYS) {
+    return UniqueFd();
+  }
+  detail.clear();
+  if (::mount(fs.source.c_str(), fd_path(dest_fd).c_str(), fs.type.c_str(), fs.flags,
+              fs.data.empty() ? nullptr : fs.data.c_str()) < 0)
+    return UniqueFd();
+  // The fd we mounted through still names the covered directory: open the new mount's root.
+  UniqueFd mounted = open_in_root(root_fd, dest, O_RDONLY | O_DIRECTORY);
+  if (!mounted) throw_errno("open " + dest + " after mounting");
+  if (copy_from >= 0) copy_tree(copy_from, mounted.get(), dest);
+  return mounted;
+}
+
 // /proc and /sys must be the real file systems exactly where they are named: a symlink there
 // (CVE-2019-19921, CVE-2023-27561) would put them elsewhere and leave masked and read-only paths
 // under /proc and /sys pointing at whatever the image put in their place. 0 for other mounts.
@@ -178,30 +219,28 @@ void mount_one_unchecked(const RootfsContext& ctx, int root_fd, const oci::Mount
 
   unsigned long flags = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
   const std::string source_name = source.empty() ? m.type : source;
+  std::string detail;
   if (m.type == "cgroup" || m.type == "cgroup2") {
     // A fresh cgroup2 mount shows only the container's own cgroup, and only inside a cgroup
     // namespace on a v2 host; otherwise the host's tree, read-only so it cannot be changed
     // (CVE-2023-25809).
     if (ctx.cgroup_mode == CgroupMode::V2 && ctx.new_cgroupns &&
-        ::mount("cgroup2", target.c_str(), "cgroup2", flags, nullptr) == 0)
+        mount_filesystem(root_fd, m.destination, dest.get(), {"cgroup2", "cgroup2", flags, ""}, -1, detail))
       return;
     log::debug("cgroup on " + m.destination + ": binding the host's /sys/fs/cgroup read-only");
     bind_host_readonly(root_fd, "/sys/fs/cgroup", m.destination, what);
     return;
   }
-  // The directory the tmpfs will cover, kept open so its entries can be copied up afterwards.
+  // The directory the tmpfs will cover, kept open so its entries can be copied up.
   UniqueFd covered;
   if (opts.copy_up) {
     if (m.type != "tmpfs") throw Error("mount " + what + ": tmpcopyup is for tmpfs only");
     covered = open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
     if (!covered) throw_errno("open " + m.destination + " to copy it up");
   }
-  if (::mount(source_name.c_str(), target.c_str(), m.type.c_str(), flags, opts.data.empty() ? nullptr : opts.data.c_str()) == 0) {
-    if (!covered && !opts.propagation) return;
-    // The fd we mounted through still names the covered directory: open the new mount's root.
-    UniqueFd mounted = open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
-    if (!mounted) throw_errno("open " + m.destination + " after mounting");
-    if (covered) copy_tree(covered.get(), mounted.get(), m.destination);
+  UniqueFd mounted = mount_filesystem(root_fd, m.destination, dest.get(), {m.type, source_name, flags, opts.data},
+                                      covered.get(), detail);
+  if (mounted) {
     apply_propagation(fd_path(mounted.get()), opts.propagation, m.destination);
     return;
   }
@@ -209,7 +248,10 @@ void mount_one_unchecked(const RootfsContext& ctx, int root_fd, const oci::Mount
   if (m.type == "devpts" && err == EINVAL && opts.data.find("gid=") != std::string::npos) {
     // gid=5 (tty) is not mapped in a one-id user namespace: the kernel refuses it.
     log::debug("devpts on " + m.destination + ": gid not mapped, mounting without gid=");
-    do_mount(source_name, target, "devpts", flags, strip_option(opts.data, "gid="), "mount " + what);
+    mounted = mount_filesystem(root_fd, m.destination, dest.get(),
+                               {"devpts", source_name, flags, strip_option(opts.data, "gid=")}, -1, detail);
+    if (!mounted) throw mount_error(what, errno, detail);
+    apply_propagation(fd_path(mounted.get()), opts.propagation, m.destination);
     return;
   }
   if (m.type == "sysfs" && (err == EPERM || err == EACCES) && !ctx.new_netns) {
@@ -222,7 +264,7 @@ void mount_one_unchecked(const RootfsContext& ctx, int root_fd, const oci::Mount
     do_mount("/dev/mqueue", target, "", MS_BIND, "", "bind /dev/mqueue for " + what);
     return;
   }
-  throw SysError("mount " + what, err);
+  throw mount_error(what, err, detail);
 }
 
 bool is_device(const std::string& path, char type, unsigned major, unsigned minor) {

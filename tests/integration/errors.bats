@@ -97,6 +97,12 @@ create_fails() {
   create_fails
 }
 
+@test "a file system option the kernel refuses: the error carries the kernel's own reason" {
+  # New file systems are configured through fsopen/fsconfig, whose fs context tells what was wrong.
+  add_mount /mnt tmpfs tmpfs size=banana
+  create_fails "mount tmpfs on /mnt: EINVAL.*the kernel says: tmpfs: Bad value for 'size'"
+}
+
 @test "a bind mount whose source does not exist" {
   add_mount /mnt bind "$BATS_TEST_TMPDIR/missing-source" bind
   create_fails
