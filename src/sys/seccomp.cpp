@@ -14,7 +14,7 @@
 namespace roost {
 namespace {
 
-uint32_t action_value(const std::string& name, const std::optional<unsigned>& errno_ret, const std::string& where) {
+uint32_t action_value_of(const std::string& name, const std::optional<unsigned>& errno_ret, const std::string& where) {
   if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
   if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
   if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
@@ -24,6 +24,14 @@ uint32_t action_value(const std::string& name, const std::optional<unsigned>& er
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
   if (name == "SCMP_ACT_NOTIFY") return SCMP_ACT_NOTIFY;
   throw Error(where + ": unknown seccomp action \"" + name + "\"");
+}
+
+uint32_t action_value(const std::string& name, const std::optional<unsigned>& errno_ret, const std::string& where) {
+  const uint32_t value = action_value_of(name, errno_ret, where);
+  // The runtime-spec: an errno for an action that returns none is an error, not ignored.
+  if (errno_ret && name != "SCMP_ACT_ERRNO" && name != "SCMP_ACT_TRACE")
+    throw Error(where + ": an errno return is only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not " + name);
+  return value;
 }
 
 scmp_compare op_value(const std::string& name) {

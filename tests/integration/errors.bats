@@ -57,6 +57,11 @@ create_fails() {
   create_fails 'SCMP_CMP_ODD'
 }
 
+@test "a seccomp errnoRet on an action that returns no errno is rejected" {
+  update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_KILL_PROCESS", errnoRet: 1}]}'
+  create_fails 'errno return is only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE'
+}
+
 @test "seccomp notify without listenerPath is refused: nobody would answer" {
   update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_NOTIFY"}]}'
   create_fails 'SCMP_ACT_NOTIFY needs listenerPath'

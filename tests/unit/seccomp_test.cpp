@@ -167,6 +167,17 @@ TEST(Seccomp, ExportsABpfProgramAndMapsFlagsToSeccomp2) {
   EXPECT_EQ(f.flags(), 1u | 2u | 4u);  // TSYNC | LOG | SPEC_ALLOW
 }
 
+TEST(Seccomp, AnErrnoForAnActionWithoutOneIsAnError) {
+  expect_refused(profile("SCMP_ACT_ALLOW", {{{"mkdir"}, "SCMP_ACT_KILL_PROCESS", 1, {}}}), "only for SCMP_ACT_ERRNO");
+  auto p = profile("SCMP_ACT_ALLOW");
+  p.default_errno_ret = 38;
+  expect_refused(p, "defaultAction");
+  // The two that return one take it.
+  p.default_action = "SCMP_ACT_ERRNO";
+  EXPECT_NO_THROW(SeccompFilter::compile(p));
+  EXPECT_NO_THROW(SeccompFilter::compile(profile("SCMP_ACT_ALLOW", {{{"mkdir"}, "SCMP_ACT_TRACE", 5, {}}})));
+}
+
 TEST(Seccomp, WaitKillableRecvNeedsANotifyListener) {
   auto p = profile("SCMP_ACT_ALLOW");
   p.flags = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
