@@ -6,15 +6,29 @@
 #include <cstring>
 
 namespace roost {
+namespace {
 
-ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) {
-  iovec iov{const_cast<void*>(data), size};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+// Room for the control message of exactly one descriptor.
+struct OneFdControl {
+  alignas(cmsghdr) char bytes[CMSG_SPACE(sizeof(int))] = {};
+};
+
+// A message over one buffer, with room for one descriptor.
+msghdr one_fd_message(iovec& iov, OneFdControl& control) {
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msg.msg_control = control.bytes;
+  msg.msg_controllen = sizeof control.bytes;
+  return msg;
+}
+
+}  // namespace
+
+ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) {
+  iovec iov{const_cast<void*>(data), size};
+  OneFdControl control;
+  msghdr msg = one_fd_message(iov, control);
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -28,12 +42,8 @@ ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) {
 
 ssize_t receive_with_fd(int sock, void* buf, size_t size, UniqueFd& fd) {
   iovec iov{buf, size};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  OneFdControl control;
+  msghdr msg = one_fd_message(iov, control);
   ssize_t n;
   while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
   }
