@@ -206,10 +206,19 @@ const std::vector<std::string>& seccomp_operators() {
   return v;
 }
 
-const std::vector<std::string>& seccomp_flags() {
-  static const std::vector<std::string> v = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                             "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
-  return v;
+std::vector<std::string> seccomp_flags() {
+  // seccomp(2) checks the flags before it reads the program: with no program, EFAULT means this
+  // kernel knows the flags, EINVAL that it does not. WAIT_KILLABLE_RECV is asked about with the
+  // listener flag it needs, TSYNC alone.
+  static constexpr std::pair<const char*, unsigned> kFlags[] = {
+      {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+      {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+      {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+      {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER}};
+  std::vector<std::string> out;
+  for (const auto& [name, bits] : kFlags)
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, bits, nullptr) < 0 && errno == EFAULT) out.push_back(name);
+  return out;
 }
 
 const std::vector<std::string>& seccomp_architectures() {

@@ -52,7 +52,8 @@ class SeccompFilter {
 // For `features`: the names roost accepts.
 const std::vector<std::string>& seccomp_actions();
 const std::vector<std::string>& seccomp_operators();
-const std::vector<std::string>& seccomp_flags();
+// The flags roost accepts that this kernel knows too (asked of the kernel, for `features`).
+std::vector<std::string> seccomp_flags();
 const std::vector<std::string>& seccomp_architectures();
 
 }  // namespace roost

@@ -5,10 +5,13 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "sys/seccomp.hpp"
@@ -165,6 +168,21 @@ TEST(Seccomp, ExportsABpfProgramAndMapsFlagsToSeccomp2) {
   auto f = SeccompFilter::compile(p);
   EXPECT_GT(f.program().size(), 3u);
   EXPECT_EQ(f.flags(), 1u | 2u | 4u);  // TSYNC | LOG | SPEC_ALLOW
+}
+
+TEST(Seccomp, SupportedFlagsAreTheOnesThisKernelKnows) {
+  const auto flags = roost::seccomp_flags();
+  auto has = [&](const std::string& f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
+  // Every kernel roost runs on (>= 5.2 for its mount API) knows these.
+  EXPECT_TRUE(has("SECCOMP_FILTER_FLAG_TSYNC"));
+  EXPECT_TRUE(has("SECCOMP_FILTER_FLAG_LOG"));
+  EXPECT_TRUE(has("SECCOMP_FILTER_FLAG_SPEC_ALLOW"));
+  // WAIT_KILLABLE_RECV came with Linux 5.19.
+  struct utsname u;
+  ASSERT_EQ(::uname(&u), 0);
+  int major = 0, minor = 0;
+  std::sscanf(u.release, "%d.%d", &major, &minor);
+  EXPECT_EQ(has("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"), major > 5 || (major == 5 && minor >= 19)) << u.release;
 }
 
 TEST(Seccomp, AnErrnoForAnActionWithoutOneIsAnError) {
