@@ -17,6 +17,7 @@
 
 #include "rootfs/mount_api.hpp"
 #include "util/error.hpp"
+#include "util/fd_passing.hpp"
 
 namespace roost {
 namespace {
@@ -40,41 +41,19 @@ UniqueFd connect_console_socket(const std::string& path) {
 }
 
 void send_fd(int socket_fd, int fd, const std::string& name) {
-  struct msghdr msg = {};
-  char data[256];
-  std::strncpy(data, name.c_str(), sizeof data - 1);
-  data[sizeof data - 1] = 0;
-  struct iovec iov = {data, std::strlen(data) + 1};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  if (::sendmsg(socket_fd, &msg, MSG_NOSIGNAL) < 0) throw_errno("send the terminal over the console socket");
+  // The pty's name (NUL included) goes with it, as the console-socket protocol has it.
+  if (send_with_fd(socket_fd, name.c_str(), name.size() + 1, fd) < 0)
+    throw_errno("send the terminal over the console socket");
 }
 
 UniqueFd receive_fd(int socket_fd) {
-  struct msghdr msg = {};
-  char data[256];
-  struct iovec iov = {data, sizeof data};
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t got = ::recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
+  char name[256];
+  UniqueFd fd;
+  const ssize_t got = receive_with_fd(socket_fd, name, sizeof name, fd);
   if (got < 0) throw_errno("receive the terminal");
   if (got == 0) return UniqueFd();  // closed without sending one
-  struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS) throw Error("no terminal was received");
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-  return UniqueFd(fd);
+  if (!fd) throw Error("no terminal was received");
+  return fd;
 }
 
 std::string attach_new_pty(int console_socket, const std::optional<oci::ConsoleSize>& size, uid_t uid) {

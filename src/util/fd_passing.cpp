@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace roost {
 namespace {
@@ -42,19 +43,38 @@ ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) {
 
 ssize_t receive_with_fd(int sock, void* buf, size_t size, UniqueFd& fd) {
   iovec iov{buf, size};
-  OneFdControl control;
-  msghdr msg = one_fd_message(iov, control);
+  // Room for more than the one descriptor a peer should send, so that extra ones are seen (and
+  // closed) rather than left to the kernel's truncation.
+  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
   ssize_t n;
   while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
   }
   if (n < 0) return n;
+  std::vector<UniqueFd> received;
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
-      int received;
-      std::memcpy(&received, CMSG_DATA(c), sizeof(int));
-      fd.reset(received);
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int one;
+      std::memcpy(&one, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      received.emplace_back(one);
     }
   }
+  // A cut message or descriptor list, or more than one descriptor: nothing is kept.
+  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+    errno = EMSGSIZE;
+    return -1;
+  }
+  if (received.size() > 1) {
+    errno = EBADMSG;
+    return -1;
+  }
+  if (!received.empty()) fd = std::move(received.front());
   return n;
 }
 

@@ -16,7 +16,9 @@ namespace roost {
 ssize_t send_with_fd(int sock, const void* data, size_t size, int fd);
 
 // One recvmsg(2) into `buf`, retried on EINTR; a descriptor that came with it is stored in `fd`
-// (close-on-exec). Returns the bytes received (0 at end of stream), or -1 with errno set.
+// (close-on-exec). Returns the bytes received (0 at end of stream), or -1 with errno set: EMSGSIZE
+// when the message or its control data was cut, EBADMSG when it carried more than one descriptor
+// (none is kept then).
 ssize_t receive_with_fd(int sock, void* buf, size_t size, UniqueFd& fd);
 
 }  // namespace roost
