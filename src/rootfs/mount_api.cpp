@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "rootfs/mount_attr.hpp"
+#include "rootfs/mount_options.hpp"
 #include "util/file.hpp"
 
 namespace roost {
@@ -62,6 +63,12 @@ UniqueFd clone_mount_fd(int fd, bool recursive) {
 UniqueFd new_filesystem_mount(const std::string& type, const std::string& source, const std::string& data,
                               unsigned long ms_flags, std::string& detail) {
   detail.clear();
+  // fsconfig has no word for iversion (file systems refuse it as an unknown parameter): that one
+  // takes the mount(2) path, as on a kernel without the API.
+  if (ms_flags & MS_I_VERSION) {
+    errno = ENOSYS;
+    return UniqueFd();
+  }
   UniqueFd fs(static_cast<int>(::syscall(SYS_fsopen, type.c_str(), kFsopenCloexec)));
   if (!fs) return fs;
   auto fail = [&] {
@@ -71,17 +78,18 @@ UniqueFd new_filesystem_mount(const std::string& type, const std::string& source
     return UniqueFd();
   };
   if (!source.empty() && fsconfig(fs.get(), kConfigSetString, "source", source.c_str()) < 0) return fail();
-  for (const auto& option : split(data, ',')) {
-    if (option.empty()) continue;
+  for (const auto& option : split_fs_options(type, data)) {
     const auto eq = option.find('=');
     const int rc = eq == std::string::npos
                        ? fsconfig(fs.get(), kConfigSetFlag, option.c_str(), nullptr)
                        : fsconfig(fs.get(), kConfigSetString, option.substr(0, eq).c_str(), option.substr(eq + 1).c_str());
     if (rc < 0) return fail();
   }
-  // The superblock flags mount(2) would take from its flags argument.
+  // The superblock flags mount(2) would take from its flags argument. MS_SILENT is not one of
+  // them: it keeps a file system's complaints out of the kernel log, where an fs context's never
+  // go (they are read from `fs`), and fsconfig refuses it as an unknown parameter.
   static constexpr std::pair<unsigned long, const char*> kSuperblockFlags[] = {
-      {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"}, {MS_LAZYTIME, "lazytime"}, {MS_MANDLOCK, "mand"}, {MS_SILENT, "silent"}};
+      {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"}, {MS_LAZYTIME, "lazytime"}, {MS_MANDLOCK, "mand"}};
   for (const auto& [flag, name] : kSuperblockFlags)
     if ((ms_flags & flag) && fsconfig(fs.get(), kConfigSetFlag, name, nullptr) < 0) return fail();
   if (fsconfig(fs.get(), kConfigCmdCreate, nullptr, nullptr) < 0) return fail();

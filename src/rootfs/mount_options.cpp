@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include <cctype>
 #include <string_view>
 
 #include "util/error.hpp"
@@ -74,6 +75,27 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
     }
     if (!out.data.empty()) out.data += ',';
     out.data += opt;
+  }
+  return out;
+}
+
+std::vector<std::string> split_fs_options(const std::string& type, const std::string& data) {
+  std::vector<std::string> out;
+  std::string current;
+  bool quoted = false;
+  for (size_t i = 0; i <= data.size(); ++i) {
+    const char c = i < data.size() ? data[i] : ',';
+    if (c == '"') {
+      quoted = !quoted;
+      continue;
+    }
+    const bool continues = i + 1 < data.size() && type == "tmpfs" && std::isdigit(static_cast<unsigned char>(data[i + 1]));
+    if (c == ',' && !quoted && !continues) {
+      if (!current.empty()) out.push_back(current);
+      current.clear();
+      continue;
+    }
+    current += c;
   }
   return out;
 }

@@ -22,4 +22,10 @@ struct MountOptions {
 // Throws roost::Error for options roost cannot honour (idmapped mounts).
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 
+// Splits file-system data ("size=1m,mode=755") into the options fsconfig(2) takes one at a time,
+// as mount(2) would have read the string: a comma inside double quotes does not end an option and
+// the quotes go (context="a,b"), and for tmpfs a comma followed by a digit does not either (its
+// mpol=bind:0-3,5 node lists).
+std::vector<std::string> split_fs_options(const std::string& type, const std::string& data);
+
 }  // namespace roost

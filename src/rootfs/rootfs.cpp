@@ -105,15 +105,23 @@ struct FsInstance {
 // Mounts a new instance of a file system onto `dest_fd` (`dest`, inside the rootfs). With the new
 // mount API it is configured and given its flags while detached, filled with a copy of
 // `copy_from` (tmpcopyup) before anything can see it, and attached by fd; where the kernel lacks
-// the API, mount(2) onto the fd's /proc path. Returns an fd naming the attached mount, or an
-// invalid one with errno set and `detail` holding what the kernel said.
+// the API, mount(2) onto the fd's /proc path. A read-only copied-up tmpfs is made read-only
+// after the copy. Returns an fd naming the attached mount, or an invalid one with errno set and
+// `detail` holding what the kernel said.
 UniqueFd mount_filesystem(int root_fd, const std::string& dest, int dest_fd, const FsInstance& fs, int copy_from,
                           std::string& detail) {
-  if (UniqueFd mnt = new_filesystem_mount(fs.type, fs.source, fs.data, fs.flags, detail)) {
+  const bool readonly_after_copy = copy_from >= 0 && (fs.flags & MS_RDONLY);
+  const unsigned long flags = readonly_after_copy ? fs.flags & ~MS_RDONLY : fs.flags;
+  auto make_readonly = [&](int mount_fd) {
+    if (readonly_after_copy && set_mount_attr_fd(mount_fd, kAttrRdonly, 0, false) < 0)
+      throw_errno("make " + dest + " read-only after copying it up");
+  };
+  if (UniqueFd mnt = new_filesystem_mount(fs.type, fs.source, fs.data, flags, detail)) {
     if (copy_from >= 0) {
       UniqueFd root(::openat(mnt.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!root) throw_errno("open the new " + fs.type + " for " + dest);
       copy_tree(copy_from, root.get(), dest);
+      make_readonly(mnt.get());
     }
     if (attach_mount_tree(mnt.get(), dest_fd) < 0) throw_errno("attach " + fs.type + " on " + dest);
     return mnt;  // after move_mount it names the attached mount
@@ -121,13 +129,16 @@ UniqueFd mount_filesystem(int root_fd, const std::string& dest, int dest_fd, con
     return UniqueFd();
   }
   detail.clear();
-  if (::mount(fs.source.c_str(), fd_path(dest_fd).c_str(), fs.type.c_str(), fs.flags,
+  if (::mount(fs.source.c_str(), fd_path(dest_fd).c_str(), fs.type.c_str(), flags,
               fs.data.empty() ? nullptr : fs.data.c_str()) < 0)
     return UniqueFd();
   // The fd we mounted through still names the covered directory: open the new mount's root.
   UniqueFd mounted = open_in_root(root_fd, dest, O_RDONLY | O_DIRECTORY);
   if (!mounted) throw_errno("open " + dest + " after mounting");
-  if (copy_from >= 0) copy_tree(copy_from, mounted.get(), dest);
+  if (copy_from >= 0) {
+    copy_tree(copy_from, mounted.get(), dest);
+    make_readonly(mounted.get());
+  }
   return mounted;
 }
 

@@ -184,3 +184,24 @@ new
   # The image itself is untouched.
   [ ! -e "$BUNDLE/rootfs/srv/sub/new" ] || fail "the write reached the image"
 }
+
+@test "tmpcopyup with ro: the copy is made, then the tmpfs is read-only" {
+  private_rootfs
+  mkdir -p "$BUNDLE/rootfs/srv"
+  echo "image content" >"$BUNDLE/rootfs/srv/file"
+  add_mount /srv tmpfs tmpfs ro tmpcopyup
+  set_cmd 'cat /srv/file; if echo x > /srv/new 2>/dev/null; then echo writable; fi; grep " /srv tmpfs" /proc/mounts | grep -c " ro[,]"'
+  run_ctr c1
+  assert_success
+  assert_output_equals "image content
+1"
+}
+
+@test "flag options the fs context has no word for still mount: silent, iversion" {
+  add_mount /scratch tmpfs tmpfs silent size=1m
+  add_mount /scratch2 tmpfs tmpfs iversion
+  set_cmd 'grep -c " /scratch2* tmpfs" /proc/mounts'
+  run_ctr c1
+  assert_success
+  assert_output_equals "2"
+}
