@@ -260,6 +260,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
           send_to_seccomp_listener(profile.listener_path, passed_fd.get(),
                                    container_process_state(init_pid, profile.listener_metadata,
                                                            state_json(record, Status::Creating, -1)));
+          sync_send(ours.get(), SyncMsg::SeccompDone);
           break;
         }
         case SyncMsg::Error:

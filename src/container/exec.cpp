@@ -186,8 +186,9 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       apply_rlimits(proc.rlimits);
       if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to " + proc.cwd);
       const std::string program = find_executable(proc);
-      const SeccompFilter* seccomp_at_exec = load_seccomp_for_listener(seccomp ? &*seccomp : nullptr, theirs.get());
-      exec_process(proc, program, {seccomp_at_exec, req.preserve_fds, setgroups.rfind("deny", 0) != 0});
+      const SeccompFilter* filter = seccomp ? &*seccomp : nullptr;
+      hand_over_seccomp_listener(filter, theirs.get());
+      exec_process(proc, program, {filter, req.preserve_fds, setgroups.rfind("deny", 0) != 0});
     } catch (const std::exception& e) {
       try {
         sync_send(theirs.get(), SyncMsg::Error, e.what());
@@ -204,25 +205,24 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
     while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
     }
     // EOF: the program was exec'd (the socket is close-on-exec). Before it, the process may send
-    // its seccomp notify fd for listenerPath; any other message is an error.
+    // its seccomp notify fd for listenerPath and wait for SeccompDone; any other message is an error.
     while (auto msg = sync_receive_or_eof(ours.get())) {
-      if (msg->type == SyncMsg::Seccomp && msg->fd && seccomp) {
+      try {
+        if (msg->type == SyncMsg::Error) throw Error(msg->payload);
+        if (msg->type != SyncMsg::Seccomp || !msg->fd || !seccomp)
+          throw Error("unexpected message from the exec'd process");
         const auto& profile = *spec.linux.seccomp;
-        try {
-          send_to_seccomp_listener(profile.listener_path, msg->fd.get(),
-                                   container_process_state(pid, profile.listener_metadata, state_json(record, status, -1)));
-        } catch (const Error&) {
-          // Its filter is in place and nobody would answer it: the process must not run.
-          ::kill(pid, SIGKILL);
-          while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-          }
-          throw;
+        send_to_seccomp_listener(profile.listener_path, msg->fd.get(),
+                                 container_process_state(pid, profile.listener_metadata, state_json(record, status, -1)));
+        sync_send(ours.get(), SyncMsg::SeccompDone);
+      } catch (const std::exception&) {
+        // Whatever went wrong, the process must not go on to its program (with a notify filter in
+        // place and nobody to answer it, it would hang).
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
         }
-        continue;
+        throw;
       }
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
-      throw Error(msg->type == SyncMsg::Error ? msg->payload : "unexpected message from the exec'd process");
     }
   } catch (...) {
     ::waitpid(child, nullptr, WNOHANG);

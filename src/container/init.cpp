@@ -91,10 +91,10 @@ void bring_up_loopback() {
   if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to process.cwd " + proc.cwd);
   const std::string program = find_executable(proc);
   apply_rlimits(proc.rlimits);
-  // The filter is loaded last, in exec_process; with SCMP_ACT_NOTIFY it is loaded now, while the
-  // runtime can still hand its fd to the agent, and everything from here on is filtered, as with
-  // runc: the wait for start, the startContainer hooks and the switch to the process user too.
-  const SeccompFilter* seccomp_at_exec = load_seccomp_for_listener(cfg.seccomp, cfg.sync_fd);
+  // The filter is loaded last, in exec_process; the SCMP_ACT_NOTIFY rules of a profile go in now,
+  // while the runtime can still hand their fd to the agent. From here on they apply to the init
+  // too, as with runc: the wait for start, the startContainer hooks, the switch to the process user.
+  hand_over_seccomp_listener(cfg.seccomp, cfg.sync_fd);
 
   sync_send(cfg.sync_fd, SyncMsg::Ready);
   ::close(cfg.sync_fd);
@@ -110,7 +110,7 @@ void bring_up_loopback() {
 
   // From here errors go to the container's stderr: the runtime that created it has gone.
   run_hooks(hooks.start_container, "startContainer", running_state);
-  exec_process(proc, program, {seccomp_at_exec, cfg.preserve_fds, cfg.setgroups_allowed});
+  exec_process(proc, program, {cfg.seccomp, cfg.preserve_fds, cfg.setgroups_allowed});
 }
 
 // With namespaces to join: join them, create the new ones, and fork when a pid namespace is

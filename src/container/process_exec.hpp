@@ -19,10 +19,11 @@ std::string find_executable(const oci::Process& proc);
 // namespace holds every capability in it, and a change between non-zero ids does not drop them.
 void become_namespace_root(const oci::User& user);
 
-// SCMP_ACT_NOTIFY: the filter goes in while the runtime still waits on the sync channel, and its
-// notification fd goes up that channel for the runtime to pass to listenerPath. Returns the
-// filter exec_process is still to load: null when this one loaded it, `filter` otherwise.
-const SeccompFilter* load_seccomp_for_listener(const SeccompFilter* filter, int sync_fd);
+// SCMP_ACT_NOTIFY: the listener program (sys/seccomp.hpp) goes in while the runtime still waits on
+// the sync channel, its notification fd goes up that channel, and this returns once the runtime
+// says it has passed the fd to listenerPath. Nothing to do for a filter without notify rules;
+// exec_process loads the main program either way.
+void hand_over_seccomp_listener(const SeccompFilter* filter, int sync_fd);
 
 struct ExecOptions {
   const SeccompFilter* seccomp = nullptr;

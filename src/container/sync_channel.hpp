@@ -17,6 +17,7 @@ enum class SyncMsg : char {
   Hooks = 'H',      // init -> runtime: run prestart and createRuntime hooks now
   HooksDone = 'h',  // runtime -> init: payload is the state JSON for the init's own hooks
   Seccomp = 'S',    // init or exec'd process -> runtime: the seccomp notify fd (SCM_RIGHTS), for listenerPath
+  SeccompDone = 's',  // runtime -> init or exec'd process: the fd is with the agent at listenerPath
   Ready = 'R',      // init -> runtime: set up, waiting for start
   Error = 'E',      // either way: payload is the one-line error
 };

@@ -76,8 +76,8 @@ std::vector<sock_filter> export_bpf(scmp_filter_ctx ctx) {
 }
 
 // What SCMP_ACT_NOTIFY needs: a listener to hand the fd to, and no notification on the one call
-// that hands it over (nobody could answer it yet).
-void check_notify_rules(const oci::Seccomp& profile) {
+// that hands it over (nobody could answer it yet). Returns whether the profile has notify rules.
+bool check_notify_rules(const oci::Seccomp& profile) {
   bool notify = false;
   for (const auto& rule : profile.syscalls) {
     if (rule.action != "SCMP_ACT_NOTIFY") continue;
@@ -94,46 +94,36 @@ void check_notify_rules(const oci::Seccomp& profile) {
                 "notifications (without one the process would wait for ever)");
   if (notify && profile.listener_path[0] != '/')
     throw Error("linux.seccomp: listenerPath " + profile.listener_path + " must be an absolute path");
+  return notify;
 }
 
-}  // namespace
+// The two programs a profile becomes (seccomp.hpp).
+enum class Part { Main, Listener };
 
-static_assert(SeccompFilter::kNewListenerFlag == SECCOMP_FILTER_FLAG_NEW_LISTENER);
-
-SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
-  SeccompFilter filter;
-  if (profile.default_action == "SCMP_ACT_NOTIFY")
-    throw Error("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action: it would stop the "
-                "runtime's own hand-over of the listener's file descriptor");
-  check_notify_rules(profile);
-  const uint32_t default_action = action_value(profile.default_action, profile.default_errno_ret, "linux.seccomp.defaultAction");
+// A libseccomp context for one program: its default action and the profile's architectures.
+Context new_context(uint32_t default_action, const oci::Seccomp& profile) {
   Context owner(seccomp_init(default_action), seccomp_release);
   if (!owner) throw Error("linux.seccomp: libseccomp could not create a filter");
-  scmp_filter_ctx ctx = owner.get();
   for (const auto& arch : profile.architectures) {
-    int rc = seccomp_arch_add(ctx, arch_value(arch));
+    int rc = seccomp_arch_add(owner.get(), arch_value(arch));
     if (rc < 0 && rc != -EEXIST) check(rc, "linux.seccomp: add architecture " + arch);
   }
-  bool wait_killable = false;
-  for (const auto& flag : profile.flags) {
-    // The flags are seccomp(2)'s own: load() passes them, libseccomp never sees them.
-    if (flag == "SECCOMP_FILTER_FLAG_LOG")
-      filter.flags_ |= SECCOMP_FILTER_FLAG_LOG;
-    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW")
-      filter.flags_ |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-    else if (flag == "SECCOMP_FILTER_FLAG_TSYNC")
-      filter.flags_ |= SECCOMP_FILTER_FLAG_TSYNC;
-    else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
-      wait_killable = true;  // only with a listener: checked below, once the rules are known
-    else
-      throw Error("linux.seccomp: unknown flag \"" + flag + "\"");
-  }
-  // no_new_privs is the runtime's decision (process.noNewPrivileges): seccomp(2) is called
-  // directly, so libseccomp's NNP attribute does not apply.
+  return owner;
+}
 
-  bool notify = false;
+// Adds the profile's rules for `part` to `ctx`: for Main every rule, SCMP_ACT_NOTIFY as allow; for
+// the Listener only the SCMP_ACT_NOTIFY rules. Names this architecture does not know go to
+// `unknown` (when given). Returns the number of rules added.
+size_t add_rules(scmp_filter_ctx ctx, const oci::Seccomp& profile, Part part, uint32_t default_action,
+                 std::vector<std::string>* unknown) {
+  size_t added = 0;
   for (const auto& rule : profile.syscalls) {
-    const uint32_t action = action_value(rule.action, rule.errno_ret, "linux.seccomp.syscalls[" + rule.names[0] + "]");
+    uint32_t action = action_value(rule.action, rule.errno_ret, "linux.seccomp.syscalls[" + rule.names[0] + "]");
+    if (action == SCMP_ACT_NOTIFY) {
+      if (part == Part::Main) action = SCMP_ACT_ALLOW;
+    } else if (part == Part::Listener) {
+      continue;
+    }
     std::vector<scmp_arg_cmp> cmps;
     bool repeated_index = false;
     for (const auto& a : rule.args) {
@@ -143,12 +133,11 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
     for (const auto& name : rule.names) {
       int nr = seccomp_syscall_resolve_name(name.c_str());
       if (nr == __NR_SCMP_ERROR) {
-        filter.unknown_.push_back(name);
+        if (unknown) unknown->push_back(name);
         continue;
       }
       // The default action again would be a no-op that libseccomp refuses.
       if (action == default_action) continue;
-      notify |= action == SCMP_ACT_NOTIFY;
       const std::string doing = "linux.seccomp: rule for " + name;
       if (!repeated_index) {
         check(seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(cmps.size()), cmps.data()), doing);
@@ -157,40 +146,83 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
         // becomes a rule of its own (they match as alternatives).
         for (const auto& c : cmps) check(seccomp_rule_add_array(ctx, action, nr, 1, &c), doing);
       }
+      ++added;
     }
   }
-  if (notify) {
-    // seccomp(2) then returns the notification fd that the listener is given.
-    filter.flags_ |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    // The kernel takes TSYNC with a listener only if a failed sync is reported as ESRCH.
-    if (filter.flags_ & SECCOMP_FILTER_FLAG_TSYNC) filter.flags_ |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-  }
-  if (wait_killable) {
-    // The kernel accepts it only together with SECCOMP_FILTER_FLAG_NEW_LISTENER.
-    if (!notify)
-      throw Error("linux.seccomp: flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule "
-                  "(it changes how a notified call waits for the listener)");
-    filter.flags_ |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-  }
-  filter.program_ = export_bpf(ctx);
-  return filter;
+  return added;
 }
 
-int SeccompFilter::load() const {
-  if (program_.empty()) return -1;
-  sock_fprog prog{static_cast<unsigned short>(program_.size()), const_cast<sock_filter*>(program_.data())};
-  const long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags_, &prog);
+// seccomp(2) with one program; its result (0, a notify fd, or a thread id with TSYNC).
+long install(const SeccompProgram& p) {
+  sock_fprog prog{static_cast<unsigned short>(p.code.size()), const_cast<sock_filter*>(p.code.data())};
+  const long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.flags, &prog);
   if (rc < 0) {
-    if (errno == EINVAL && (flags_ & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
+    if (errno == EINVAL && (p.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
       throw Error("load the seccomp filter: this kernel does not know SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
                   "(Linux 5.19 or later has it): drop the flag");
     throw SysError("load the seccomp filter", errno);
   }
-  // With a listener the result is its file descriptor.
-  if (needs_listener()) return static_cast<int>(rc);
+  return rc;
+}
+
+}  // namespace
+
+SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
+  SeccompFilter filter;
+  if (profile.default_action == "SCMP_ACT_NOTIFY")
+    throw Error("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action: it would stop the "
+                "runtime's own hand-over of the listener's file descriptor");
+  const bool has_notify_rules = check_notify_rules(profile);
+  const uint32_t default_action = action_value(profile.default_action, profile.default_errno_ret, "linux.seccomp.defaultAction");
+  unsigned common_flags = 0;
+  bool wait_killable = false;
+  for (const auto& flag : profile.flags) {
+    // The flags are seccomp(2)'s own: load() passes them, libseccomp never sees them.
+    if (flag == "SECCOMP_FILTER_FLAG_LOG")
+      common_flags |= SECCOMP_FILTER_FLAG_LOG;
+    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW")
+      common_flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    else if (flag == "SECCOMP_FILTER_FLAG_TSYNC")
+      common_flags |= SECCOMP_FILTER_FLAG_TSYNC;
+    else if (flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
+      wait_killable = true;  // only with a listener: checked below, once the rules are known
+    else
+      throw Error("linux.seccomp: unknown flag \"" + flag + "\"");
+  }
+  // no_new_privs is the runtime's decision (process.noNewPrivileges): seccomp(2) is called
+  // directly, so libseccomp's NNP attribute does not apply.
+
+  Context main = new_context(default_action, profile);
+  add_rules(main.get(), profile, Part::Main, default_action, &filter.unknown_);
+  filter.main_ = {export_bpf(main.get()), common_flags};
+
+  Context listener = has_notify_rules ? new_context(SCMP_ACT_ALLOW, profile) : Context(nullptr, seccomp_release);
+  const bool notify = listener && add_rules(listener.get(), profile, Part::Listener, SCMP_ACT_ALLOW, nullptr) > 0;
+  if (wait_killable && !notify)
+    // The kernel accepts it only together with SECCOMP_FILTER_FLAG_NEW_LISTENER.
+    throw Error("linux.seccomp: flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule "
+                "(it changes how a notified call waits for the listener)");
+  if (notify) {
+    // Every flag applies to both programs: SPEC_ALLOW is lost if any filter goes in without it.
+    unsigned flags = common_flags | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    // The kernel takes TSYNC with a listener only if a failed sync is reported as ESRCH.
+    if (flags & SECCOMP_FILTER_FLAG_TSYNC) flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    if (wait_killable) flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    filter.listener_ = {export_bpf(listener.get()), flags};
+  }
+  return filter;
+}
+
+void SeccompFilter::load() const {
+  if (main_.empty()) return;
   // With TSYNC, a positive result is the id of a thread that could not be synchronised.
-  if (rc > 0) throw Error("load the seccomp filter: thread " + std::to_string(rc) + " could not be synchronised");
-  return -1;
+  if (const long rc = install(main_); rc > 0)
+    throw Error("load the seccomp filter: thread " + std::to_string(rc) + " could not be synchronised");
+}
+
+int SeccompFilter::load_listener() const {
+  if (listener_.empty()) throw Error("load the seccomp listener filter: the profile has no SCMP_ACT_NOTIFY rule");
+  return static_cast<int>(install(listener_));
 }
 
 const std::vector<std::string>& seccomp_actions() {

@@ -1,14 +1,20 @@
 // linux.seccomp through libseccomp. The filter is compiled by the runtime before the container
-// exists, so a bad profile fails create with a clear error, and exported there as a BPF program;
-// the init, a fork of the runtime, only hands that program to seccomp(2) as its last step before
-// execve (libseccomp is not called in the container's process at all). A profile with
-// SCMP_ACT_NOTIFY is the exception: its filter goes in before the init reports Ready, so that the
-// runtime can pass the notification fd to listenerPath (container/seccomp_listener).
+// exists, so a bad profile fails create with a clear error, and exported there as BPF; the init,
+// a fork of the runtime, only hands the programs to seccomp(2) (libseccomp is never called in the
+// container's process).
+//
+// A profile becomes two programs. The main one is the whole profile with its SCMP_ACT_NOTIFY
+// rules allowing, installed as the last step before execve. A profile with SCMP_ACT_NOTIFY rules
+// also has a listener program: those rules alone, every other call allowed, installed with
+// SECCOMP_FILTER_FLAG_NEW_LISTENER before the init reports Ready, so that the runtime can pass
+// the notification fd to listenerPath (container/seccomp_listener) while the rest of the profile
+// still waits for the last moment. The kernel runs every installed filter and takes the strictest
+// answer (kill > trap > errno > notify > trace > log > allow), so the pair decides each call as the
+// single profile would, and the runtime's own calls after Ready meet only the notify rules.
 #pragma once
 
 #include <linux/filter.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,36 +22,41 @@
 
 namespace roost {
 
+// One BPF program and the SECCOMP_FILTER_FLAG_* bits seccomp(2) installs it with.
+struct SeccompProgram {
+  std::vector<sock_filter> code;
+  unsigned flags = 0;
+  bool empty() const { return code.empty(); }
+};
+
 class SeccompFilter {
  public:
   // Throws roost::Error naming an unknown action, operator, architecture or flag. Syscall names
   // this architecture does not know are skipped, as runc does.
   static SeccompFilter compile(const oci::Seccomp& profile);
-  // A filter compiled before (seccomp_cache): the program, its seccomp(2) flags, the skipped names.
-  static SeccompFilter from_parts(std::vector<sock_filter> program, unsigned flags, std::vector<std::string> unknown) {
+  // A filter compiled before (seccomp_cache): its two programs and the skipped names.
+  static SeccompFilter from_parts(SeccompProgram main, SeccompProgram listener, std::vector<std::string> unknown) {
     SeccompFilter f;
-    f.program_ = std::move(program);
-    f.flags_ = flags;
+    f.main_ = std::move(main);
+    f.listener_ = std::move(listener);
     f.unknown_ = std::move(unknown);
     return f;
   }
 
-  // Installs the filter in the calling process (and its future children) with seccomp(2).
-  // Returns the notification fd when the filter has SCMP_ACT_NOTIFY rules, -1 otherwise.
-  int load() const;
-  // SCMP_ACT_NOTIFY is used: load() creates a listener fd that somebody must be given.
-  bool needs_listener() const { return flags_ & kNewListenerFlag; }
-  static constexpr unsigned kNewListenerFlag = 1U << 3;  // SECCOMP_FILTER_FLAG_NEW_LISTENER
+  // Installs the main program in the calling process (and its future children).
+  void load() const;
+  // Installs the listener program and returns its notification fd (needs_listener() only).
+  int load_listener() const;
+  // The profile has SCMP_ACT_NOTIFY rules for calls this architecture knows.
+  bool needs_listener() const { return !listener_.empty(); }
   // The syscalls skipped because this architecture does not know them.
   const std::vector<std::string>& unknown_syscalls() const { return unknown_; }
-  // The BPF program and the SECCOMP_FILTER_FLAG_* bits load() passes to seccomp(2).
-  const std::vector<sock_filter>& program() const { return program_; }
-  unsigned flags() const { return flags_; }
+  const SeccompProgram& main_program() const { return main_; }
+  const SeccompProgram& listener_program() const { return listener_; }
 
  private:
   SeccompFilter() = default;
-  std::vector<sock_filter> program_;
-  unsigned flags_ = 0;
+  SeccompProgram main_, listener_;
   std::vector<std::string> unknown_;
 };
 

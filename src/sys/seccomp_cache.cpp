@@ -18,7 +18,8 @@
 namespace roost {
 namespace {
 
-constexpr const char* kMagic = "roost-seccomp-cache 1";
+// 2: two programs, the main one and the SCMP_ACT_NOTIFY listener's (version 1 had one).
+constexpr const char* kMagic = "roost-seccomp-cache 2";
 
 std::string cache_key(const std::string& profile_json) {
   const scmp_version* v = seccomp_version();
@@ -37,6 +38,9 @@ std::string file_name(const std::string& key) {
   return name;
 }
 
+// The file: lines "magic", "main-flags main-length", "listener-flags listener-length" (lengths in
+// BPF instructions, 0 for no listener), the unknown names, the key's length; then the key and the
+// two programs' instructions, back to back.
 std::optional<SeccompFilter> load(const std::string& path, const std::string& key) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return std::nullopt;
@@ -45,7 +49,6 @@ std::optional<SeccompFilter> load(const std::string& path, const std::string& ke
     return std::nullopt;
   std::string data(static_cast<size_t>(st.st_size), '\0');
   if (::pread(fd.get(), data.data(), data.size(), 0) != static_cast<ssize_t>(data.size())) return std::nullopt;
-  // magic \n flags \n unknown names \n key-length \n key program
   size_t pos = 0;
   auto line = [&](std::string& out) {
     size_t nl = data.find('\n', pos);
@@ -54,8 +57,24 @@ std::optional<SeccompFilter> load(const std::string& path, const std::string& ke
     pos = nl + 1;
     return true;
   };
-  std::string magic, flags, unknown, key_size;
-  if (!line(magic) || magic != kMagic || !line(flags) || !line(unknown) || !line(key_size)) return std::nullopt;
+  // "FLAGS LENGTH" of one program.
+  auto header = [](const std::string& text, unsigned& flags, size_t& length) {
+    unsigned long f = 0, n = 0;
+    char extra;
+    if (std::sscanf(text.c_str(), "%lu %lu%c", &f, &n, &extra) != 2 || n > BPF_MAXINSNS) return false;
+    flags = static_cast<unsigned>(f);
+    length = n;
+    return true;
+  };
+  std::string magic, main_header, listener_header, unknown, key_size;
+  if (!line(magic) || magic != kMagic || !line(main_header) || !line(listener_header) || !line(unknown) ||
+      !line(key_size))
+    return std::nullopt;
+  SeccompProgram main, listener;
+  size_t main_length = 0, listener_length = 0;
+  if (!header(main_header, main.flags, main_length) || main_length == 0 ||
+      !header(listener_header, listener.flags, listener_length))
+    return std::nullopt;
   size_t klen = 0;
   try {
     klen = std::stoul(key_size);
@@ -64,29 +83,29 @@ std::optional<SeccompFilter> load(const std::string& path, const std::string& ke
   }
   if (klen != key.size() || data.compare(pos, klen, key) != 0) return std::nullopt;
   pos += klen;
-  const size_t bytes = data.size() - pos;
-  if (bytes == 0 || bytes % sizeof(sock_filter) != 0 || bytes / sizeof(sock_filter) > BPF_MAXINSNS) return std::nullopt;
-  std::vector<sock_filter> program(bytes / sizeof(sock_filter));
-  std::memcpy(program.data(), data.data() + pos, bytes);
+  if (data.size() - pos != (main_length + listener_length) * sizeof(sock_filter)) return std::nullopt;
+  main.code.resize(main_length);
+  std::memcpy(main.code.data(), data.data() + pos, main_length * sizeof(sock_filter));
+  listener.code.resize(listener_length);
+  std::memcpy(listener.code.data(), data.data() + pos + main_length * sizeof(sock_filter),
+              listener_length * sizeof(sock_filter));
   std::vector<std::string> names;
   for (auto& n : split(unknown, ' '))
     if (!n.empty()) names.push_back(n);
-  unsigned flag_bits = 0;
-  try {
-    flag_bits = static_cast<unsigned>(std::stoul(flags));
-  } catch (...) {
-    return std::nullopt;
-  }
-  return SeccompFilter::from_parts(std::move(program), flag_bits, std::move(names));
+  return SeccompFilter::from_parts(std::move(main), std::move(listener), std::move(names));
 }
 
 void store(const std::string& dir, const std::string& path, const std::string& key, const SeccompFilter& filter) {
   make_dirs(dir, 0700);
   std::string unknown;
   for (const auto& n : filter.unknown_syscalls()) unknown += (unknown.empty() ? "" : " ") + n;
-  std::string data = std::string(kMagic) + "\n" + std::to_string(filter.flags()) + "\n" + unknown + "\n" +
-                     std::to_string(key.size()) + "\n" + key;
-  data.append(reinterpret_cast<const char*>(filter.program().data()), filter.program().size() * sizeof(sock_filter));
+  const SeccompProgram& main = filter.main_program();
+  const SeccompProgram& listener = filter.listener_program();
+  std::string data = std::string(kMagic) + "\n" + std::to_string(main.flags) + " " + std::to_string(main.code.size()) +
+                     "\n" + std::to_string(listener.flags) + " " + std::to_string(listener.code.size()) + "\n" +
+                     unknown + "\n" + std::to_string(key.size()) + "\n" + key;
+  for (const SeccompProgram* p : {&main, &listener})
+    data.append(reinterpret_cast<const char*>(p->code.data()), p->code.size() * sizeof(sock_filter));
   write_file_atomic(path, data, 0600);
 }
 

@@ -22,11 +22,15 @@ oci::Seccomp getpid_profile(const std::string& action, const std::string& canoni
   return s;
 }
 
-bool same(const SeccompFilter& a, const SeccompFilter& b) {
-  return a.program().size() == b.program().size() &&
-         std::equal(a.program().begin(), a.program().end(), b.program().begin(), [](const sock_filter& x, const sock_filter& y) {
+bool same(const SeccompProgram& a, const SeccompProgram& b) {
+  return a.flags == b.flags && a.code.size() == b.code.size() &&
+         std::equal(a.code.begin(), a.code.end(), b.code.begin(), [](const sock_filter& x, const sock_filter& y) {
            return x.code == y.code && x.jt == y.jt && x.jf == y.jf && x.k == y.k;
          });
+}
+
+bool same(const SeccompFilter& a, const SeccompFilter& b) {
+  return same(a.main_program(), b.main_program()) && same(a.listener_program(), b.listener_program());
 }
 
 class SeccompCache : public ::testing::Test {
@@ -55,6 +59,34 @@ TEST_F(SeccompCache, StoresThenServesTheSameProgram) {
   SeccompFilter second = compile_seccomp_cached(profile, dir_ + "/c");
   EXPECT_TRUE(same(first, second));
   EXPECT_EQ(second.unknown_syscalls(), std::vector<std::string>{"no_such_syscall_here"});
+}
+
+// Proof that a hit is served from the file, not compiled again: a change to the stored program of
+// a file that passes every check is what comes back.
+TEST_F(SeccompCache, ATrustedFileIsWhatIsServed) {
+  auto profile = getpid_profile("SCMP_ACT_NOTIFY", "{\"notify\":1}");
+  profile.listener_path = "/run/agent.sock";
+  SeccompFilter compiled = compile_seccomp_cached(profile, dir_ + "/c");
+  const std::string file = only_file();
+  std::string data = read_file(file);
+  data[data.size() - 1] ^= 0x5a;  // the listener program's last instruction
+  write_file(file, data, O_WRONLY | O_TRUNC);
+  SeccompFilter served = compile_seccomp_cached(profile, dir_ + "/c");
+  EXPECT_TRUE(same(compiled.main_program(), served.main_program()));
+  EXPECT_FALSE(same(compiled.listener_program(), served.listener_program()));
+}
+
+TEST_F(SeccompCache, ANotifyProfileKeepsBothPrograms) {
+  auto profile = getpid_profile("SCMP_ACT_NOTIFY", "{\"notify\":1}");
+  profile.listener_path = "/run/agent.sock";
+  SeccompFilter first = compile_seccomp_cached(profile, dir_ + "/c");
+  ASSERT_TRUE(first.needs_listener());
+  SeccompFilter second = compile_seccomp_cached(profile, dir_ + "/c");
+  EXPECT_TRUE(second.needs_listener());
+  EXPECT_TRUE(same(first, second));
+  // A cached profile without notify rules still has no listener.
+  compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}"), dir_ + "/c");
+  EXPECT_FALSE(compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}"), dir_ + "/c").needs_listener());
 }
 
 TEST_F(SeccompCache, ADifferentProfileIsNotServedTheOldProgram) {

@@ -113,14 +113,19 @@ TEST(SeccompNotify, NeitherTheDefaultActionNorForSendmsg) {
 TEST(SeccompNotify, AsksTheKernelForAListenerFd) {
   auto f = SeccompFilter::compile(notify_profile());
   EXPECT_TRUE(f.needs_listener());
-  EXPECT_EQ(f.flags(), unsigned{SECCOMP_FILTER_FLAG_NEW_LISTENER});
+  // The listener is a program of its own; the main one asks for no listener.
+  EXPECT_EQ(f.listener_program().flags, unsigned{SECCOMP_FILTER_FLAG_NEW_LISTENER});
+  EXPECT_EQ(f.main_program().flags, 0u);
 
   auto tsync = notify_profile();
-  tsync.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
-  // TSYNC with a listener needs TSYNC_ESRCH; WAIT_KILLABLE_RECV passes through.
-  EXPECT_EQ(SeccompFilter::compile(tsync).flags(),
+  tsync.flags = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+  // TSYNC with a listener needs TSYNC_ESRCH; WAIT_KILLABLE_RECV is the listener's alone; the
+  // others go with both programs (SPEC_ALLOW is lost if either filter goes in without it).
+  const auto both = SeccompFilter::compile(tsync);
+  EXPECT_EQ(both.listener_program().flags,
             unsigned{SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
-                     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV});
+                     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_SPEC_ALLOW});
+  EXPECT_EQ(both.main_program().flags, unsigned{SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_SPEC_ALLOW});
 
   // A notify rule for names this architecture does not know asks for no listener.
   EXPECT_FALSE(SeccompFilter::compile(notify_profile({"no_such_syscall"})).needs_listener());
@@ -137,7 +142,7 @@ TEST(SeccompNotify, TheListenerFdAnswersTheNotifiedCall) {
   if (child == 0) {
     ::close(pair[0]);
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    const int fd = filter.load();
+    const int fd = filter.load_listener();
     if (fd < 0 || roost::send_with_fd(pair[1], "S", 1, fd) != 1) _exit(100);
     ::close(fd);
     const int rc = ::mkdir("/nonexistent-dir-for-the-seccomp-test/x", 0700);
@@ -162,12 +167,85 @@ TEST(SeccompNotify, TheListenerFdAnswersTheNotifiedCall) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "100: no listener fd; 101: mkdir was not answered by the agent";
 }
 
+// The listener program goes in first and the main one last (as the init and exec do), and the pair
+// answers as the one profile would: the notified call goes to the agent, an errno rule and the
+// default action still apply, and the main program alone never notifies.
+TEST(SeccompNotify, TheTwoProgramsTogetherActAsTheProfile) {
+  auto p = profile("SCMP_ACT_ERRNO");
+  p.default_errno_ret = EXDEV;
+  p.listener_path = "/run/agent.sock";
+  // What the child needs to run, report and exit, allowed; mkdir notified; rmdir refused.
+  p.syscalls = {{{"read", "write", "close", "exit", "exit_group", "sendmsg", "recvmsg", "getpid", "brk", "mmap",
+                  "munmap", "rt_sigreturn", "rt_sigprocmask", "futex"},
+                 "SCMP_ACT_ALLOW", std::nullopt, {}},
+                {{"mkdir"}, "SCMP_ACT_NOTIFY", std::nullopt, {}},
+                {{"rmdir"}, "SCMP_ACT_ERRNO", EPERM, {}}};
+  const auto filter = SeccompFilter::compile(p);
+  ASSERT_TRUE(filter.needs_listener());
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pair[0]);
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    const int fd = filter.load_listener();
+    if (fd < 0 || roost::send_with_fd(pair[1], "S", 1, fd) != 1) _exit(100);
+    ::close(fd);
+    filter.load();
+    // Bits: 1 mkdir answered by the agent, 2 rmdir refused by its rule, 4 an unlisted call got the
+    // default errno, 8 an allowed call ran.
+    int result = 0;
+    if (::mkdir("/nonexistent-dir-for-the-seccomp-test/x", 0700) < 0 && errno == EHOSTUNREACH) result |= 1;
+    if (::rmdir("/nonexistent-dir-for-the-seccomp-test") < 0 && errno == EPERM) result |= 2;
+    if (::syscall(SYS_getppid) < 0 && errno == EXDEV) result |= 4;
+    if (::syscall(SYS_getpid) == ::syscall(SYS_getpid)) result |= 8;
+    _exit(result);
+  }
+  ::close(pair[1]);
+  roost::UniqueFd notify;
+  char byte;
+  ASSERT_EQ(roost::receive_with_fd(pair[0], &byte, 1, notify), 1);
+  ::close(pair[0]);
+  ASSERT_TRUE(notify);
+  seccomp_notif req{};
+  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
+  EXPECT_EQ(req.data.nr, SYS_mkdir);
+  seccomp_notif_resp resp{};
+  resp.id = req.id;
+  resp.error = -EHOSTUNREACH;
+  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 15) << "100: no listener fd; else bits 1 notify, 2 errno rule, 4 default, 8 allow";
+}
+
+// The main program of a notify profile allows what the profile notifies: loaded alone it asks
+// nobody (the listener program is what notifies).
+TEST(SeccompNotify, TheMainProgramAloneNeverNotifies) {
+  const auto filter = SeccompFilter::compile(notify_profile());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    filter.load();
+    const int rc = ::mkdir("/nonexistent-dir-for-the-seccomp-test/x", 0700);
+    _exit(rc < 0 && errno == ENOENT ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 TEST(Seccomp, ExportsABpfProgramAndMapsFlagsToSeccomp2) {
   auto p = profile("SCMP_ACT_ALLOW", {{{"mkdir"}, "SCMP_ACT_ERRNO", 1, {}}});
   p.flags = {"SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"};
   auto f = SeccompFilter::compile(p);
-  EXPECT_GT(f.program().size(), 3u);
-  EXPECT_EQ(f.flags(), 1u | 2u | 4u);  // TSYNC | LOG | SPEC_ALLOW
+  EXPECT_GT(f.main_program().code.size(), 3u);
+  EXPECT_EQ(f.main_program().flags, 1u | 2u | 4u);  // TSYNC | LOG | SPEC_ALLOW
+  EXPECT_FALSE(f.needs_listener());
+  EXPECT_TRUE(f.listener_program().empty());
 }
 
 TEST(Seccomp, SupportedFlagsAreTheOnesThisKernelKnows) {
