@@ -131,45 +131,65 @@ TEST(SeccompNotify, AsksTheKernelForAListenerFd) {
   EXPECT_FALSE(SeccompFilter::compile(notify_profile({"no_such_syscall"})).needs_listener());
 }
 
-// The whole path in miniature: a child loads the filter and passes the fd (as the init does over
-// the sync channel); the parent, as an agent would, refuses the notified mkdir with EHOSTUNREACH.
-TEST(SeccompNotify, TheListenerFdAnswersTheNotifiedCall) {
-  const auto filter = SeccompFilter::compile(notify_profile());
+// The whole path in miniature, as the init and the runtime do it: a child loads the listener
+// program (and, with `main`, the main program after it), passes the fd over a socket and runs
+// `body`; the parent, as an agent would, answers the first notified call with EHOSTUNREACH.
+namespace {
+
+struct AgentRun {
+  pid_t child = -1;
+  seccomp_notif request{};  // the call the agent answered
+  int exit_code = -1;       // the child's, or 200 + its signal
+};
+
+AgentRun run_with_agent(const SeccompFilter& filter, bool main, int (*body)()) {
+  AgentRun run;
   int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
+  EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+  run.child = ::fork();
+  if (run.child == 0) {
     ::close(pair[0]);
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     const int fd = filter.load_listener();
     if (fd < 0 || roost::send_with_fd(pair[1], "S", 1, fd) != 1) _exit(100);
     ::close(fd);
-    const int rc = ::mkdir("/nonexistent-dir-for-the-seccomp-test/x", 0700);
-    _exit(rc < 0 && errno == EHOSTUNREACH ? 0 : 101);
+    if (main) filter.load();
+    _exit(body());
   }
   ::close(pair[1]);
   roost::UniqueFd notify;
   char byte;
-  ASSERT_EQ(roost::receive_with_fd(pair[0], &byte, 1, notify), 1);
+  EXPECT_EQ(roost::receive_with_fd(pair[0], &byte, 1, notify), 1);
   ::close(pair[0]);
-  ASSERT_TRUE(notify);
-  seccomp_notif req{};
-  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
-  EXPECT_EQ(static_cast<pid_t>(req.pid), child);
-  seccomp_notif_resp resp{};
-  resp.id = req.id;
-  resp.error = -EHOSTUNREACH;
-  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  EXPECT_TRUE(notify);
+  if (notify && ::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_RECV, &run.request) == 0) {
+    seccomp_notif_resp resp{};
+    resp.id = run.request.id;
+    resp.error = -EHOSTUNREACH;
+    EXPECT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
+  } else {
+    ADD_FAILURE() << "no notification: " << std::strerror(errno);
+  }
   int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "100: no listener fd; 101: mkdir was not answered by the agent";
+  EXPECT_EQ(::waitpid(run.child, &status, 0), run.child);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+  return run;
+}
+
+}  // namespace
+
+TEST(SeccompNotify, TheListenerFdAnswersTheNotifiedCall) {
+  const auto run = run_with_agent(SeccompFilter::compile(notify_profile()), false, [] {
+    const int rc = ::mkdir("/nonexistent-dir-for-the-seccomp-test/x", 0700);
+    return rc < 0 && errno == EHOSTUNREACH ? 0 : 101;
+  });
+  EXPECT_EQ(static_cast<pid_t>(run.request.pid), run.child);
+  EXPECT_EQ(run.exit_code, 0) << "100: no listener fd; 101: mkdir was not answered by the agent";
 }
 
 // The listener program goes in first and the main one last (as the init and exec do), and the pair
 // answers as the one profile would: the notified call goes to the agent, an errno rule and the
-// default action still apply, and the main program alone never notifies.
+// default action still apply.
 TEST(SeccompNotify, TheTwoProgramsTogetherActAsTheProfile) {
   auto p = profile("SCMP_ACT_ERRNO");
   p.default_errno_ret = EXDEV;
@@ -182,17 +202,7 @@ TEST(SeccompNotify, TheTwoProgramsTogetherActAsTheProfile) {
                 {{"rmdir"}, "SCMP_ACT_ERRNO", EPERM, {}}};
   const auto filter = SeccompFilter::compile(p);
   ASSERT_TRUE(filter.needs_listener());
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(pair[0]);
-    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    const int fd = filter.load_listener();
-    if (fd < 0 || roost::send_with_fd(pair[1], "S", 1, fd) != 1) _exit(100);
-    ::close(fd);
-    filter.load();
+  const auto run = run_with_agent(filter, true, [] {
     // Bits: 1 mkdir answered by the agent, 2 rmdir refused by its rule, 4 an unlisted call got the
     // default errno, 8 an allowed call ran.
     int result = 0;
@@ -200,25 +210,10 @@ TEST(SeccompNotify, TheTwoProgramsTogetherActAsTheProfile) {
     if (::rmdir("/nonexistent-dir-for-the-seccomp-test") < 0 && errno == EPERM) result |= 2;
     if (::syscall(SYS_getppid) < 0 && errno == EXDEV) result |= 4;
     if (::syscall(SYS_getpid) == ::syscall(SYS_getpid)) result |= 8;
-    _exit(result);
-  }
-  ::close(pair[1]);
-  roost::UniqueFd notify;
-  char byte;
-  ASSERT_EQ(roost::receive_with_fd(pair[0], &byte, 1, notify), 1);
-  ::close(pair[0]);
-  ASSERT_TRUE(notify);
-  seccomp_notif req{};
-  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_RECV, &req), 0) << std::strerror(errno);
-  EXPECT_EQ(req.data.nr, SYS_mkdir);
-  seccomp_notif_resp resp{};
-  resp.id = req.id;
-  resp.error = -EHOSTUNREACH;
-  ASSERT_EQ(::ioctl(notify.get(), SECCOMP_IOCTL_NOTIF_SEND, &resp), 0) << std::strerror(errno);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status)) << "signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 15) << "100: no listener fd; else bits 1 notify, 2 errno rule, 4 default, 8 allow";
+    return result;
+  });
+  EXPECT_EQ(run.request.data.nr, SYS_mkdir);
+  EXPECT_EQ(run.exit_code, 15) << "100: no listener fd; else bits 1 notify, 2 errno rule, 4 default, 8 allow";
 }
 
 // The main program of a notify profile allows what the profile notifies: loaded alone it asks
