@@ -194,9 +194,12 @@ TEST(SeccompNotify, TheTwoProgramsTogetherActAsTheProfile) {
   auto p = profile("SCMP_ACT_ERRNO");
   p.default_errno_ret = EXDEV;
   p.listener_path = "/run/agent.sock";
-  // What the child needs to run, report and exit, allowed; mkdir notified; rmdir refused.
-  p.syscalls = {{{"read", "write", "close", "exit", "exit_group", "sendmsg", "recvmsg", "getpid", "brk", "mmap",
-                  "munmap", "rt_sigreturn", "rt_sigprocmask", "futex"},
+  // What the child needs to run, report and exit (under ASan too), allowed; mkdir notified; rmdir
+  // refused; getppid left to the default.
+  p.syscalls = {{{"read", "write", "close", "exit", "exit_group", "sendmsg", "recvmsg", "getpid", "gettid", "brk",
+                  "mmap", "munmap", "mprotect", "madvise", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
+                  "sigaltstack", "futex", "tgkill", "sched_yield", "prctl", "getrandom", "openat", "fstat",
+                  "newfstatat", "readlink", "readlinkat", "lseek", "pread64", "writev"},
                  "SCMP_ACT_ALLOW", std::nullopt, {}},
                 {{"mkdir"}, "SCMP_ACT_NOTIFY", std::nullopt, {}},
                 {{"rmdir"}, "SCMP_ACT_ERRNO", EPERM, {}}};
