@@ -167,7 +167,6 @@ Seccomp parse_seccomp(const json& sc) {
     }
     out.syscalls.push_back(std::move(rule));
   }
-  out.canonical_json = sc.dump();
   return out;
 }
 

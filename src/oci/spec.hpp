@@ -112,9 +112,6 @@ struct Seccomp {
   std::string listener_path;
   std::string listener_metadata;
   std::vector<SeccompSyscall> syscalls;
-  // The profile as canonical JSON (sorted keys, no spaces), whatever its layout in config.json:
-  // the same profile always gives the same text (the key of the compiled-filter cache).
-  std::string canonical_json;
 };
 
 struct Linux {

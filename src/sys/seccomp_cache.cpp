@@ -21,12 +21,34 @@ namespace {
 // 2: two programs, the main one and the SCMP_ACT_NOTIFY listener's (version 1 had one).
 constexpr const char* kMagic = "roost-seccomp-cache 2";
 
-std::string cache_key(const std::string& profile_json) {
+void put_text(std::string& out, const std::string& s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out += s;
+}
+void put_number(std::string& out, uint64_t n) {
+  out += std::to_string(n);
+  out += ';';
+}
+void put_optional(std::string& out, const std::optional<unsigned>& n) {
+  if (!n) {
+    out += '-';
+    return;
+  }
+  out += '=';
+  put_number(out, *n);
+}
+void put_texts(std::string& out, const std::vector<std::string>& list) {
+  put_number(out, list.size());
+  for (const auto& s : list) put_text(out, s);
+}
+
+std::string cache_key(const std::string& profile_key) {
   const scmp_version* v = seccomp_version();
   struct utsname u = {};
   ::uname(&u);
   return "libseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-         std::to_string(v->micro) + "\narch " + u.machine + "\nkernel " + u.release + "\n" + profile_json;
+         std::to_string(v->micro) + "\narch " + u.machine + "\nkernel " + u.release + "\n" + profile_key;
 }
 
 // FNV-1a names the file; the key stored inside is what decides a hit.
@@ -111,8 +133,33 @@ void store(const std::string& dir, const std::string& path, const std::string& k
 
 }  // namespace
 
+std::string seccomp_profile_key(const oci::Seccomp& p) {
+  std::string k;
+  k.reserve(8192);
+  put_text(k, p.default_action);
+  put_optional(k, p.default_errno_ret);
+  put_texts(k, p.architectures);
+  put_texts(k, p.flags);
+  put_text(k, p.listener_path);
+  put_text(k, p.listener_metadata);
+  put_number(k, p.syscalls.size());
+  for (const auto& rule : p.syscalls) {
+    put_texts(k, rule.names);
+    put_text(k, rule.action);
+    put_optional(k, rule.errno_ret);
+    put_number(k, rule.args.size());
+    for (const auto& a : rule.args) {
+      put_number(k, a.index);
+      put_number(k, a.value);
+      put_number(k, a.value_two);
+      put_text(k, a.op);
+    }
+  }
+  return k;
+}
+
 SeccompFilter compile_seccomp_cached(const oci::Seccomp& profile, const std::string& cache_dir) {
-  const std::string key = cache_key(profile.canonical_json);
+  const std::string key = cache_key(seccomp_profile_key(profile));
   const std::string path = cache_dir + "/" + file_name(key);
   if (auto cached = load(path, key)) {
     log::debug("seccomp: filter from the cache " + path);

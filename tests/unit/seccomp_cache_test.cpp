@@ -7,15 +7,14 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "oci/spec.hpp"
 #include "util/file.hpp"
 
 namespace roost {
 namespace {
 
-// canonical_json stands for the profile's JSON, which the parser would have recorded.
-oci::Seccomp getpid_profile(const std::string& action, const std::string& canonical_json) {
+oci::Seccomp getpid_profile(const std::string& action) {
   oci::Seccomp s;
-  s.canonical_json = canonical_json;
   s.default_action = "SCMP_ACT_ALLOW";
   s.architectures = {"SCMP_ARCH_X86_64"};
   s.syscalls = {{{"getpid", "no_such_syscall_here"}, action, std::nullopt, {}}};
@@ -49,7 +48,7 @@ class SeccompCache : public ::testing::Test {
 };
 
 TEST_F(SeccompCache, StoresThenServesTheSameProgram) {
-  const auto profile = getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}");
+  const auto profile = getpid_profile("SCMP_ACT_KILL");
   SeccompFilter first = compile_seccomp_cached(profile, dir_ + "/c");
   const std::string file = only_file();
   ASSERT_FALSE(file.empty());
@@ -64,7 +63,7 @@ TEST_F(SeccompCache, StoresThenServesTheSameProgram) {
 // Proof that a hit is served from the file, not compiled again: a change to the stored program of
 // a file that passes every check is what comes back.
 TEST_F(SeccompCache, ATrustedFileIsWhatIsServed) {
-  auto profile = getpid_profile("SCMP_ACT_NOTIFY", "{\"notify\":1}");
+  auto profile = getpid_profile("SCMP_ACT_NOTIFY");
   profile.listener_path = "/run/agent.sock";
   SeccompFilter compiled = compile_seccomp_cached(profile, dir_ + "/c");
   const std::string file = only_file();
@@ -77,7 +76,7 @@ TEST_F(SeccompCache, ATrustedFileIsWhatIsServed) {
 }
 
 TEST_F(SeccompCache, ANotifyProfileKeepsBothPrograms) {
-  auto profile = getpid_profile("SCMP_ACT_NOTIFY", "{\"notify\":1}");
+  auto profile = getpid_profile("SCMP_ACT_NOTIFY");
   profile.listener_path = "/run/agent.sock";
   SeccompFilter first = compile_seccomp_cached(profile, dir_ + "/c");
   ASSERT_TRUE(first.needs_listener());
@@ -85,18 +84,18 @@ TEST_F(SeccompCache, ANotifyProfileKeepsBothPrograms) {
   EXPECT_TRUE(second.needs_listener());
   EXPECT_TRUE(same(first, second));
   // A cached profile without notify rules still has no listener.
-  compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}"), dir_ + "/c");
-  EXPECT_FALSE(compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}"), dir_ + "/c").needs_listener());
+  compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL"), dir_ + "/c");
+  EXPECT_FALSE(compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL"), dir_ + "/c").needs_listener());
 }
 
 TEST_F(SeccompCache, ADifferentProfileIsNotServedTheOldProgram) {
-  SeccompFilter kill = compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}"), dir_ + "/c");
-  SeccompFilter log = compile_seccomp_cached(getpid_profile("SCMP_ACT_LOG", "{\"log\":1}"), dir_ + "/c");
+  SeccompFilter kill = compile_seccomp_cached(getpid_profile("SCMP_ACT_KILL"), dir_ + "/c");
+  SeccompFilter log = compile_seccomp_cached(getpid_profile("SCMP_ACT_LOG"), dir_ + "/c");
   EXPECT_FALSE(same(kill, log));
 }
 
 TEST_F(SeccompCache, AFileOthersCouldWriteIsNotTrusted) {
-  const auto profile = getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}");
+  const auto profile = getpid_profile("SCMP_ACT_KILL");
   SeccompFilter good = compile_seccomp_cached(profile, dir_ + "/c");
   const std::string file = only_file();
   std::string data = read_file(file);
@@ -112,17 +111,40 @@ TEST_F(SeccompCache, AFileOthersCouldWriteIsNotTrusted) {
 }
 
 TEST_F(SeccompCache, AKeyMismatchInTheFileIsAMiss) {
-  const auto profile = getpid_profile("SCMP_ACT_KILL", "{\"kill\":1}");
+  const auto profile = getpid_profile("SCMP_ACT_KILL");
   SeccompFilter good = compile_seccomp_cached(profile, dir_ + "/c");
   const std::string file = only_file();
   std::string data = read_file(file);
-  auto at = data.find("{\"kill\":1}");
+  auto at = data.find("SCMP_ACT_KILL");
   ASSERT_NE(at, std::string::npos);
-  data[at + 2] = 'K';  // the stored key no longer matches the profile's
+  data[at + 9] = 'Q';  // the stored key no longer matches the profile's
   write_file(file, data, O_WRONLY | O_TRUNC);
   SeccompFilter again = compile_seccomp_cached(profile, dir_ + "/c");
   EXPECT_TRUE(same(good, again));
-  EXPECT_NE(read_file(file).find("{\"kill\":1}"), std::string::npos);
+  EXPECT_NE(read_file(file).find("SCMP_ACT_KILL"), std::string::npos);
+}
+
+TEST(SeccompProfileKey, IgnoresLayoutNotContent) {
+  // The compiled-filter cache is keyed by it: the same profile written differently must give the
+  // same text, a different profile a different one.
+  auto key = [](const char* json) { return seccomp_profile_key(*oci::parse_spec(json).linux.seccomp); };
+  const auto a = key(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{
+    "defaultAction":"SCMP_ACT_ERRNO", "syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}})");
+  const auto b = key(R"({"linux":{"seccomp":{"syscalls":[{"action":"SCMP_ACT_ALLOW","names":["read"]}],
+    "defaultAction":"SCMP_ACT_ERRNO"}},"root":{"path":"r"},"ociVersion":"1.0.2"})");
+  EXPECT_EQ(a, b);
+  for (const char* other : {
+           R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{
+             "defaultAction":"SCMP_ACT_ERRNO", "syscalls":[{"names":["write"],"action":"SCMP_ACT_ALLOW"}]}}})",
+           R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{
+             "defaultAction":"SCMP_ACT_ERRNO", "defaultErrnoRet":38, "syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}})",
+           R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{
+             "defaultAction":"SCMP_ACT_ERRNO", "syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW",
+             "args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}]}}})",
+           // Two names, not one with a comma in it: the fields are length-prefixed.
+           R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{
+             "defaultAction":"SCMP_ACT_ERRNO", "syscalls":[{"names":["re","ad"],"action":"SCMP_ACT_ALLOW"}]}}})"})
+    EXPECT_NE(a, key(other)) << other;
 }
 
 }  // namespace
