@@ -40,51 +40,51 @@ void send_fds(int sock, int count) {
 
 }  // namespace
 
-TEST(FdPassing, OneDescriptorArrivesCloseOnExec) {
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
-  int pipefd[2];
-  ASSERT_EQ(::pipe(pipefd), 0);
-  ASSERT_EQ(roost::send_with_fd(pair[0], "S", 1, pipefd[1]), 1);
+// A SEQPACKET pair to pass descriptors over, and a pipe whose write end is the one passed.
+class FdPassing : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair_), 0);
+    ASSERT_EQ(::pipe(pipe_), 0);
+  }
+  void TearDown() override {
+    for (int fd : {pair_[0], pair_[1], pipe_[0], pipe_[1]}) ::close(fd);
+  }
+  int pair_[2] = {-1, -1};
+  int pipe_[2] = {-1, -1};
+};
+
+TEST_F(FdPassing, OneDescriptorArrivesCloseOnExec) {
+  ASSERT_EQ(roost::send_with_fd(pair_[0], "S", 1, pipe_[1]), 1);
   roost::UniqueFd got;
   char buf[8];
-  ASSERT_EQ(roost::receive_with_fd(pair[1], buf, sizeof buf, got), 1);
+  ASSERT_EQ(roost::receive_with_fd(pair_[1], buf, sizeof buf, got), 1);
   ASSERT_TRUE(got);
   EXPECT_TRUE(::fcntl(got.get(), F_GETFD) & FD_CLOEXEC);
   ASSERT_EQ(::write(got.get(), "k", 1), 1);  // the same pipe
   char c = 0;
-  ASSERT_EQ(::read(pipefd[0], &c, 1), 1);
+  ASSERT_EQ(::read(pipe_[0], &c, 1), 1);
   EXPECT_EQ(c, 'k');
-  for (int fd : {pair[0], pair[1], pipefd[0], pipefd[1]}) ::close(fd);
 }
 
-TEST(FdPassing, MoreThanOneDescriptorIsAnErrorAndNoneIsLeftOpen) {
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+TEST_F(FdPassing, MoreThanOneDescriptorIsAnErrorAndNoneIsLeftOpen) {
   const int before = open_fds();
-  send_fds(pair[0], 2);
+  send_fds(pair_[0], 2);
   roost::UniqueFd got;
   char buf[8];
-  EXPECT_EQ(roost::receive_with_fd(pair[1], buf, sizeof buf, got), -1);
+  EXPECT_EQ(roost::receive_with_fd(pair_[1], buf, sizeof buf, got), -1);
   EXPECT_EQ(errno, EBADMSG);
   EXPECT_FALSE(got);
   EXPECT_EQ(open_fds(), before);
-  ::close(pair[0]);
-  ::close(pair[1]);
 }
 
-TEST(FdPassing, ACutMessageIsAnError) {
-  int pair[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
-  int pipefd[2];
-  ASSERT_EQ(::pipe(pipefd), 0);
-  ASSERT_EQ(roost::send_with_fd(pair[0], "longer than the buffer", 22, pipefd[1]), 22);
+TEST_F(FdPassing, ACutMessageIsAnError) {
+  ASSERT_EQ(roost::send_with_fd(pair_[0], "longer than the buffer", 22, pipe_[1]), 22);
   const int before = open_fds();
   roost::UniqueFd got;
   char buf[4];
-  EXPECT_EQ(roost::receive_with_fd(pair[1], buf, sizeof buf, got), -1);
+  EXPECT_EQ(roost::receive_with_fd(pair_[1], buf, sizeof buf, got), -1);
   EXPECT_EQ(errno, EMSGSIZE);
   EXPECT_FALSE(got);
   EXPECT_EQ(open_fds(), before);
-  for (int fd : {pair[0], pair[1], pipefd[0], pipefd[1]}) ::close(fd);
 }
