@@ -10,7 +10,6 @@
 
 #include "rootfs/mount_attr.hpp"
 #include "rootfs/mount_options.hpp"
-#include "util/file.hpp"
 
 namespace roost {
 namespace {

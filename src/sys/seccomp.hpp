@@ -16,6 +16,7 @@
 #include <linux/filter.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "oci/spec.hpp"

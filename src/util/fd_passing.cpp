@@ -9,18 +9,13 @@
 namespace roost {
 namespace {
 
-// Room for the control message of exactly one descriptor.
-struct OneFdControl {
-  alignas(cmsghdr) char bytes[CMSG_SPACE(sizeof(int))] = {};
-};
-
-// A message over one buffer, with room for one descriptor.
-msghdr one_fd_message(iovec& iov, OneFdControl& control) {
+// A message over one buffer, with `size` bytes of control data at `control`.
+msghdr message_over(iovec& iov, void* control, size_t size) {
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control.bytes;
-  msg.msg_controllen = sizeof control.bytes;
+  msg.msg_control = control;
+  msg.msg_controllen = size;
   return msg;
 }
 
@@ -28,8 +23,8 @@ msghdr one_fd_message(iovec& iov, OneFdControl& control) {
 
 ssize_t send_with_fd(int sock, const void* data, size_t size, int fd) {
   iovec iov{const_cast<void*>(data), size};
-  OneFdControl control;
-  msghdr msg = one_fd_message(iov, control);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg = message_over(iov, control, sizeof control);
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -46,11 +41,7 @@ ssize_t receive_with_fd(int sock, void* buf, size_t size, UniqueFd& fd) {
   // Room for more than the one descriptor a peer should send, so that extra ones are seen (and
   // closed) rather than left to the kernel's truncation.
   alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msghdr msg = message_over(iov, control, sizeof control);
   ssize_t n;
   while ((n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
   }
