@@ -69,7 +69,7 @@ pm() {
 }
 
 @test "run -it under a real pty" {
-  in_pty 31 97 7 "podman --root '$PODMAN_STORE' --runroot '$PODMAN_RUNROOT' --storage-driver overlay --cgroup-manager cgroupfs --events-backend file --runtime '$ENGINE_RUNTIME' run --rm -it localhost/roostbb sh -c 'tty; stty size; exit 7'"
+  in_pty 31 97 7 "podman --root '$PODMAN_STORE' --runroot '$PODMAN_RUNROOT' --storage-driver overlay --cgroup-manager cgroupfs --events-backend file --runtime '$ENGINE_RUNTIME' run --rm -it localhost/roostbb sh -c 'sleep 0.5; tty; stty size; exit 7'"
 }
 
 @test "--user 1000:1000" {
