@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "container/features.hpp"
 #include "container/lifecycle.hpp"
 #include "idmap/idmap_writer.hpp"
 #include "oci/default_spec.hpp"
@@ -164,7 +165,7 @@ int main(int argc, char** argv) {
     } else if (update_cmd->parsed()) {
       roost::update_container(rt, id, resources_file);
     } else if (features_cmd->parsed()) {
-      write_out(roost::oci::features_json());
+      write_out(roost::features_json());
     }
   } catch (const std::exception& e) {
     roost::log::error(e.what());

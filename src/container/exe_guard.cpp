@@ -13,8 +13,8 @@
 #include <sstream>
 #include <vector>
 
-#include "rootfs/mount_api.hpp"
-#include "rootfs/mount_attr.hpp"
+#include "sys/mount_api.hpp"
+#include "sys/mount_attr.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"

@@ -1,4 +1,4 @@
-// The config.json that `roost-runtime spec` writes, and the features document of `roost-runtime features`.
+// The config.json that `roost-runtime spec` writes.
 #pragma once
 
 #include <string>
@@ -8,8 +8,5 @@ namespace roost::oci {
 // A ready-to-run config for a bundle whose rootfs is ./rootfs. The rootless variant adds a user
 // namespace with no mappings, so that create maps the caller and its /etc/subuid range at run time.
 std::string default_spec_json(bool rootless);
-
-// The runtime-spec features.md document, listing only what this build implements.
-std::string features_json();
 
 }  // namespace roost::oci

@@ -12,8 +12,8 @@
 #include <linux/magic.h>
 
 #include "rootfs/copy_up.hpp"
-#include "rootfs/mount_api.hpp"
-#include "rootfs/mount_attr.hpp"
+#include "sys/mount_api.hpp"
+#include "sys/mount_attr.hpp"
 #include "rootfs/mount_options.hpp"
 #include "rootfs/secure_path.hpp"
 #include "util/error.hpp"
@@ -116,7 +116,7 @@ UniqueFd mount_filesystem(int root_fd, const std::string& dest, int dest_fd, con
     if (readonly_after_copy && set_mount_attr_fd(mount_fd, kAttrRdonly, 0, false) < 0)
       throw_errno("make " + dest + " read-only after copying it up");
   };
-  if (UniqueFd mnt = new_filesystem_mount(fs.type, fs.source, fs.data, flags, detail)) {
+  if (UniqueFd mnt = new_filesystem_mount(fs.type, fs.source, split_fs_options(fs.type, fs.data), flags, detail)) {
     if (copy_from >= 0) {
       UniqueFd root(::openat(mnt.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!root) throw_errno("open the new " + fs.type + " for " + dest);

@@ -15,7 +15,7 @@
 
 #include <sys/sysmacros.h>
 
-#include "rootfs/mount_api.hpp"
+#include "sys/mount_api.hpp"
 #include "util/error.hpp"
 #include "util/fd_passing.hpp"
 

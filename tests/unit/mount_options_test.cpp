@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 
-#include "rootfs/mount_attr.hpp"
+#include "sys/mount_attr.hpp"
 #include "rootfs/mount_options.hpp"
 #include "util/error.hpp"
 

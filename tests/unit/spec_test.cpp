@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "container/features.hpp"
 #include "oci/default_spec.hpp"
 #include "oci/resources.hpp"
 #include "oci/spec.hpp"
@@ -165,7 +166,7 @@ TEST(Spec, HooksNeedAbsolutePathsAndPositiveTimeouts) {
 }
 
 TEST(Spec, FeaturesListsNamespacesAndHooks) {
-  std::string f = roost::oci::features_json();
+  std::string f = roost::features_json();
   EXPECT_NE(f.find("\"cgroup\""), std::string::npos);
   EXPECT_NE(f.find("createRuntime"), std::string::npos);
   EXPECT_NE(f.find("CAP_SYS_ADMIN"), std::string::npos);

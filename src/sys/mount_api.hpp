@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "util/unique_fd.hpp"
 
@@ -19,14 +20,15 @@ UniqueFd clone_mount_tree(const std::string& source, bool recursive);
 UniqueFd clone_mount_fd(int fd, bool recursive);
 
 // A new instance of file system `type` (proc, tmpfs, devpts, sysfs, mqueue, cgroup2 ...), mounted
-// detached: fsopen, fsconfig of the source and of each option in `data` (split_fs_options), the
-// superblock flags among `ms_flags` (sync, dirsync, lazytime, mand; silent is how an fs context
-// works anyway), fsmount with the mount attributes among them (ro, nosuid, nodev, noexec, atime;
-// only the mount is made read-only, never a superblock another mount may share). Invalid with
-// errno set on failure: ENOSYS on kernels older than 5.2 and for iversion, which fsconfig cannot
-// say (use mount(2) then); `detail` holds what the kernel said about a failure, if anything.
-UniqueFd new_filesystem_mount(const std::string& type, const std::string& source, const std::string& data,
-                              unsigned long ms_flags, std::string& detail);
+// detached: fsopen, fsconfig of the source and of each of `options` (one "key" or "key=value"
+// each, as rootfs's split_fs_options cuts a mount's data), the superblock flags among `ms_flags`
+// (sync, dirsync, lazytime, mand; silent is how an fs context works anyway), fsmount with the
+// mount attributes among them (ro, nosuid, nodev, noexec, atime; only the mount is made
+// read-only, never a superblock another mount may share). Invalid with errno set on failure:
+// ENOSYS on kernels older than 5.2 and for iversion, which fsconfig cannot say (use mount(2)
+// then); `detail` holds what the kernel said about a failure, if anything.
+UniqueFd new_filesystem_mount(const std::string& type, const std::string& source,
+                              const std::vector<std::string>& options, unsigned long ms_flags, std::string& detail);
 
 // Attaches a detached tree onto the inode `target_fd` holds (move_mount, both paths empty).
 // Returns -1 with errno on failure.

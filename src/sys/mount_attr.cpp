@@ -1,4 +1,4 @@
-#include "rootfs/mount_attr.hpp"
+#include "sys/mount_attr.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>

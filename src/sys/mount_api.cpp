@@ -1,4 +1,4 @@
-#include "rootfs/mount_api.hpp"
+#include "sys/mount_api.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -8,8 +8,7 @@
 #include <cerrno>
 #include <utility>
 
-#include "rootfs/mount_attr.hpp"
-#include "rootfs/mount_options.hpp"
+#include "sys/mount_attr.hpp"
 
 namespace roost {
 namespace {
@@ -59,8 +58,8 @@ UniqueFd clone_mount_fd(int fd, bool recursive) {
   return UniqueFd(static_cast<int>(::syscall(SYS_open_tree, fd, "", flags)));
 }
 
-UniqueFd new_filesystem_mount(const std::string& type, const std::string& source, const std::string& data,
-                              unsigned long ms_flags, std::string& detail) {
+UniqueFd new_filesystem_mount(const std::string& type, const std::string& source,
+                              const std::vector<std::string>& options, unsigned long ms_flags, std::string& detail) {
   detail.clear();
   // fsconfig has no word for iversion (file systems refuse it as an unknown parameter): that one
   // takes the mount(2) path, as on a kernel without the API.
@@ -77,7 +76,7 @@ UniqueFd new_filesystem_mount(const std::string& type, const std::string& source
     return UniqueFd();
   };
   if (!source.empty() && fsconfig(fs.get(), kConfigSetString, "source", source.c_str()) < 0) return fail();
-  for (const auto& option : split_fs_options(type, data)) {
+  for (const auto& option : options) {
     const auto eq = option.find('=');
     const int rc = eq == std::string::npos
                        ? fsconfig(fs.get(), kConfigSetFlag, option.c_str(), nullptr)
