@@ -172,3 +172,63 @@ load helpers
   assert_success
   assert_output_equals "from-cwd-bundle"
 }
+
+# roost-runtime builds only the command it finds in argv (cli/runtime/main.cpp): these check that
+# finding it reads argv as CLI11 does.
+@test "global flags after the command work as before it, with --opt VALUE and --opt=VALUE" {
+  update_config '.process.args = ["true"]'
+  timeout -k 5 "$RT_TIMEOUT" "$ROOST_RUNTIME" create --bundle "$BUNDLE" --root "$STATE" --debug after </dev/null 3>&- ||
+    fail "create with --root after the command failed"
+  rrun state after
+  assert_success
+  [ "$(jq -r .status <<<"$output")" = created ] || fail "the container is not in --root's state dir"
+  timeout -k 5 "$RT_TIMEOUT" "$ROOST_RUNTIME" delete --root="$STATE" --force after </dev/null 3>&- ||
+    fail "delete with --root=DIR after the command failed"
+  rrun state after
+  assert_error "not exist|no such|not found"
+}
+
+@test "a global option's value that is a command name is still its value" {
+  mkdir "$BATS_TEST_TMPDIR/logs"
+  cd "$BATS_TEST_TMPDIR/logs"
+  rrun --log state --log-format json list -q
+  assert_success
+  assert_output_equals ""
+  [ -f state ] || fail "--log's value 'state' was not taken as the log file"
+  # --log= with nothing after = takes the next argument, as CLI11 reads it: the command is spec.
+  rrun --log= create spec
+  assert_success
+  [ -f config.json ] || fail "'--log= create spec' did not run spec"
+}
+
+@test "--help of a command prints that command's options, wherever it is" {
+  local args name
+  for args in "create --help:create" "-h exec:exec" "kill -h:kill" "run -dh:run"; do
+    name=${args#*:}
+    rrun ${args%:*}
+    assert_success
+    assert_output_contains "Usage: roost-runtime $name [OPTIONS]"
+  done
+  rrun create --help
+  assert_output_contains "--pid-file"
+  assert_output_contains "--preserve-fds"
+  assert_output_not_contains "--force"
+  rrun exec --help
+  assert_output_contains "--cap"
+  assert_output_contains "--process"
+}
+
+@test "an unknown command, a command's option before the command, and a second command are errors" {
+  rrun --debug frobnicate
+  assert_error "subcommand is required"
+  rrun --force delete x
+  assert_error "not expected: --force"
+  rrun state nope list
+  assert_error "not expected: list"
+  rrun kill nope start
+  assert_error 'unknown signal "start"'
+  rrun LIST
+  assert_error
+  rrun ls -q
+  assert_success
+}

@@ -1,0 +1,20 @@
+// roost-runtime start ID
+#include "cli/runtime/command.hpp"
+
+namespace roost::cli {
+namespace {
+
+std::string id;
+
+void add_options(CLI::App& cmd) { cmd.add_option("id", id)->required(); }
+
+int run(const Runtime& rt, CLI::App&) {
+  start_container(rt, id);
+  return 0;
+}
+
+}  // namespace
+
+const Command kStartCommand{"start", "run the user's program in a created container", add_options, run};
+
+}  // namespace roost::cli

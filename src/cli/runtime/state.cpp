@@ -1,0 +1,20 @@
+// roost-runtime state ID
+#include "cli/runtime/command.hpp"
+
+namespace roost::cli {
+namespace {
+
+std::string id;
+
+void add_options(CLI::App& cmd) { cmd.add_option("id", id)->required(); }
+
+int run(const Runtime& rt, CLI::App&) {
+  write_out(container_state_json(rt, id) + "\n");
+  return 0;
+}
+
+}  // namespace
+
+const Command kStateCommand{"state", "print the container's state as JSON", add_options, run};
+
+}  // namespace roost::cli
