@@ -180,9 +180,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     // Read-write, so the open does not block and the init's read blocks until start writes.
     UniqueFd fifo(::open(dir.fifo_path().c_str(), O_RDWR | O_CLOEXEC));
     if (!fifo) throw_errno("open " + dir.fifo_path());
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
-    UniqueFd ours(pair[0]), theirs(pair[1]);
+    auto [ours, theirs] = SyncChannel::pair();
 
     InitConfig cfg;
     cfg.spec = &spec;
@@ -197,7 +195,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     cfg.rootfs.new_cgroupns = ns.new_flags & CLONE_NEWCGROUP;
     cfg.rootfs.cgroup_mode = detect_cgroup_mode();
     cfg.rootfs.no_pivot = opts.no_pivot;
-    cfg.sync_fd = theirs.get();
+    cfg.sync = &theirs;
     cfg.fifo_fd = fifo.get();
     cfg.console_fd = console.get();
     cfg.preserve_fds = opts.preserve_fds;
@@ -210,11 +208,11 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     if (child < 0) throw_errno("clone the container's init");
     if (child == 0) {
       ::close(dir.lock_fd());
-      ours.reset();
+      ours.close();
       container_init(cfg);
     }
     init_pid = child;
-    theirs.reset();
+    theirs.close();
     fifo.reset();
     console.reset();
     cgroup_fd.reset();
@@ -228,12 +226,12 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     record.annotations = spec.annotations;
     record.cgroup = cgroup;
     for (;;) {
-      auto [type, payload, passed_fd] = sync_receive(ours.get());
+      auto [type, payload, passed_fd] = ours.receive();
       if (type == SyncMsg::Ready) break;
       switch (type) {
         case SyncMsg::MapIds:
           idmap::write_id_maps(child, id_plan);
-          sync_send(ours.get(), SyncMsg::MapsDone);
+          ours.send(SyncMsg::MapsDone);
           break;
         case SyncMsg::Pid:
           init_pid = std::atoi(payload.c_str());
@@ -250,7 +248,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
           run_hooks(hooks.create_runtime, "createRuntime", state);
           // Compact JSON has no newline: the init gets the state for createContainer, then for
           // startContainer (running), on two lines.
-          sync_send(ours.get(), SyncMsg::HooksDone, state + "\n" + state_json(record, Status::Running, -1));
+          ours.send(SyncMsg::HooksDone, state + "\n" + state_json(record, Status::Running, -1));
           break;
         }
         case SyncMsg::Seccomp: {
@@ -260,7 +258,7 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
           send_to_seccomp_listener(profile.listener_path, passed_fd.get(),
                                    container_process_state(init_pid, profile.listener_metadata,
                                                            state_json(record, Status::Creating, -1)));
-          sync_send(ours.get(), SyncMsg::SeccompDone);
+          ours.send(SyncMsg::SeccompDone);
           break;
         }
         case SyncMsg::Error:

@@ -158,15 +158,13 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       throw Error("exec --tty --detach needs --console-socket");
     }
   }
-  int pair[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
-  UniqueFd ours(pair[0]), theirs(pair[1]);
+  auto [ours, theirs] = SyncChannel::pair();
   if (!req.detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
   pid_t child = ::fork();
   if (child < 0) throw_errno("fork");
   if (child == 0) {
-    ours.reset();
+    ours.close();
     try {
       // Into the container's cgroup first, while the host's cgroup tree is still in view: its
       // limits, freezer and kill apply to this process as to the rest of the container.
@@ -176,7 +174,7 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       pid_t grandchild = ::fork();
       if (grandchild < 0) throw_errno("fork into the container's pid namespace");
       if (grandchild > 0) {
-        sync_send(theirs.get(), SyncMsg::Pid, std::to_string(grandchild));
+        theirs.send(SyncMsg::Pid, std::to_string(grandchild));
         _exit(0);  // opens the gate
       }
       gate.wait_for_parent_exit();
@@ -187,26 +185,26 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
       if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to " + proc.cwd);
       const std::string program = find_executable(proc);
       const SeccompFilter* filter = seccomp ? &*seccomp : nullptr;
-      hand_over_seccomp_listener(filter, theirs.get());
+      hand_over_seccomp_listener(filter, theirs);
       exec_process(proc, program, {filter, req.preserve_fds, setgroups.rfind("deny", 0) != 0});
     } catch (const std::exception& e) {
       try {
-        sync_send(theirs.get(), SyncMsg::Error, e.what());
+        theirs.send(SyncMsg::Error, e.what());
       } catch (...) {
       }
     }
     _exit(127);
   }
-  theirs.reset();
+  theirs.close();
   console.reset();
   pid_t pid = 0;
   try {
-    pid = std::atoi(sync_expect(ours.get(), SyncMsg::Pid).c_str());
+    pid = std::atoi(ours.expect(SyncMsg::Pid).c_str());
     while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
     }
     // EOF: the program was exec'd (the socket is close-on-exec). Before it, the process may send
     // its seccomp notify fd for listenerPath and wait for SeccompDone; any other message is an error.
-    while (auto msg = sync_receive_or_eof(ours.get())) {
+    while (auto msg = ours.receive_or_eof()) {
       try {
         if (msg->type == SyncMsg::Error) throw Error(msg->payload);
         if (msg->type != SyncMsg::Seccomp || !msg->fd || !seccomp)
@@ -214,7 +212,7 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
         const auto& profile = *spec.linux.seccomp;
         send_to_seccomp_listener(profile.listener_path, msg->fd.get(),
                                  container_process_state(pid, profile.listener_metadata, state_json(record, status, -1)));
-        sync_send(ours.get(), SyncMsg::SeccompDone);
+        ours.send(SyncMsg::SeccompDone);
       } catch (const std::exception&) {
         // Whatever went wrong, the process must not go on to its program (with a notify filter in
         // place and nobody to answer it, it would hang).

@@ -77,8 +77,8 @@ void bring_up_loopback() {
   const bool any_hooks = !hooks.prestart.empty() || !hooks.create_runtime.empty() ||
                          !hooks.create_container.empty() || !hooks.start_container.empty();
   if (any_hooks) {
-    sync_send(cfg.sync_fd, SyncMsg::Hooks);
-    std::string states = sync_expect(cfg.sync_fd, SyncMsg::HooksDone);
+    cfg.sync->send(SyncMsg::Hooks);
+    std::string states = cfg.sync->expect(SyncMsg::HooksDone);
     auto newline = states.find('\n');
     state = states.substr(0, newline);
     running_state = newline == std::string::npos ? state : states.substr(newline + 1);
@@ -94,10 +94,10 @@ void bring_up_loopback() {
   // The filter is loaded last, in exec_process; the SCMP_ACT_NOTIFY rules of a profile go in now,
   // while the runtime can still hand their fd to the agent. From here on they apply to the init
   // too, as with runc: the wait for start, the startContainer hooks, the switch to the process user.
-  hand_over_seccomp_listener(cfg.seccomp, cfg.sync_fd);
+  hand_over_seccomp_listener(cfg.seccomp, *cfg.sync);
 
-  sync_send(cfg.sync_fd, SyncMsg::Ready);
-  ::close(cfg.sync_fd);
+  cfg.sync->send(SyncMsg::Ready);
+  cfg.sync->close();
   if (cfg.console_fd >= 0) ::close(cfg.console_fd);
 
   // Wait for `start`: it writes one byte into the exec fifo.
@@ -120,8 +120,8 @@ void enter_namespaces_by_steps(const InitConfig& cfg) {
   join_namespaces(ns);
   if (ns.new_user()) {
     if (::unshare(CLONE_NEWUSER) < 0) throw_errno("create user namespace");
-    sync_send(cfg.sync_fd, SyncMsg::MapIds);
-    sync_expect(cfg.sync_fd, SyncMsg::MapsDone);
+    cfg.sync->send(SyncMsg::MapIds);
+    cfg.sync->expect(SyncMsg::MapsDone);
   }
   if (::unshare(ns.new_flags & ~CLONE_NEWUSER) < 0) throw_errno("create namespaces");
   bool pid_ns = ns.new_flags & CLONE_NEWPID;
@@ -131,7 +131,7 @@ void enter_namespaces_by_steps(const InitConfig& cfg) {
   pid_t child = ::fork();
   if (child < 0) throw_errno("fork into the pid namespace");
   if (child > 0) {
-    sync_send(cfg.sync_fd, SyncMsg::Pid, std::to_string(child));
+    cfg.sync->send(SyncMsg::Pid, std::to_string(child));
     _exit(0);  // opens the gate
   }
   gate.wait_for_parent_exit();
@@ -144,17 +144,17 @@ void container_init(const InitConfig& cfg) {
     if (cfg.intermediate) {
       enter_namespaces_by_steps(cfg);
     } else if (cfg.namespaces->new_user()) {
-      sync_send(cfg.sync_fd, SyncMsg::MapIds);
-      sync_expect(cfg.sync_fd, SyncMsg::MapsDone);
+      cfg.sync->send(SyncMsg::MapIds);
+      cfg.sync->expect(SyncMsg::MapsDone);
     }
     set_up_and_exec(cfg);
   } catch (const std::exception& e) {
     // Before Ready the runtime reads this and reports it; after, the sync fd is closed and the
     // message goes to the container's stderr.
     std::string msg = e.what();
-    if (::fcntl(cfg.sync_fd, F_GETFD) >= 0) {
+    if (cfg.sync->is_open()) {
       try {
-        sync_send(cfg.sync_fd, SyncMsg::Error, msg);
+        cfg.sync->send(SyncMsg::Error, msg);
       } catch (...) {
       }
     } else {

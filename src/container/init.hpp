@@ -2,6 +2,7 @@
 // It runs in the child, talks to the runtime over the sync channel, and never returns.
 #pragma once
 
+#include "container/sync_channel.hpp"
 #include "oci/spec.hpp"
 #include "rootfs/rootfs.hpp"
 #include "sys/namespaces.hpp"
@@ -14,7 +15,7 @@ struct InitConfig {
   const NamespacePlan* namespaces = nullptr;
   const SeccompFilter* seccomp = nullptr;  // compiled by the runtime; null without linux.seccomp
   RootfsContext rootfs;
-  int sync_fd = -1;
+  SyncChannel* sync = nullptr;  // the init's end; closed after Ready
   int fifo_fd = -1;           // the exec fifo, opened read-write: blocks until `start` writes a byte
   int console_fd = -1;        // connected console socket, when process.terminal
   int preserve_fds = 0;       // fds 3 .. 3+N-1 pass into the container

@@ -87,15 +87,15 @@ void become_namespace_root(const oci::User& user) {
   }
 }
 
-void hand_over_seccomp_listener(const SeccompFilter* filter, int sync_fd) {
+void hand_over_seccomp_listener(const SeccompFilter* filter, const SyncChannel& sync) {
   if (!filter || !filter->needs_listener()) return;
   {
     UniqueFd listener(filter->load_listener());
-    sync_send_fd(sync_fd, SyncMsg::Seccomp, listener.get());
+    sync.send_fd(SyncMsg::Seccomp, listener.get());
   }
   // Nothing goes on until the agent holds the fd: a notified call before then would wait for an
   // answer nobody can give, and a failed hand-over must stop the process before its program runs.
-  sync_expect(sync_fd, SyncMsg::SeccompDone);
+  sync.expect(SyncMsg::SeccompDone);
 }
 
 void exec_process(const oci::Process& proc, const std::string& program, const ExecOptions& opts) {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "container/sync_channel.hpp"
 #include "oci/spec.hpp"
 #include "sys/seccomp.hpp"
 
@@ -23,7 +24,7 @@ void become_namespace_root(const oci::User& user);
 // the sync channel, its notification fd goes up that channel, and this returns once the runtime
 // says it has passed the fd to listenerPath. Nothing to do for a filter without notify rules;
 // exec_process loads the main program either way.
-void hand_over_seccomp_listener(const SeccompFilter* filter, int sync_fd);
+void hand_over_seccomp_listener(const SeccompFilter* filter, const SyncChannel& sync);
 
 struct ExecOptions {
   const SeccompFilter* seccomp = nullptr;

@@ -34,36 +34,42 @@ void GateAfterFork::wait_for_parent_exit() {
   read_end_ = -1;
 }
 
-void sync_send(int fd, SyncMsg type, const std::string& payload) {
+std::pair<SyncChannel, SyncChannel> SyncChannel::pair() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) throw_errno("socketpair");
+  return {SyncChannel(UniqueFd(fds[0])), SyncChannel(UniqueFd(fds[1]))};
+}
+
+void SyncChannel::send(SyncMsg type, const std::string& payload) const {
   std::string msg(1, static_cast<char>(type));
   msg += payload.substr(0, 8000);
-  while (::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL) < 0) {
+  while (::send(fd_.get(), msg.data(), msg.size(), MSG_NOSIGNAL) < 0) {
     if (errno != EINTR) throw_errno("sync with the container");
   }
 }
 
-void sync_send_fd(int fd, SyncMsg type, int passed) {
+void SyncChannel::send_fd(SyncMsg type, int passed) const {
   const char byte = static_cast<char>(type);
-  if (send_with_fd(fd, &byte, 1, passed) < 0) throw_errno("sync with the container");
+  if (send_with_fd(fd_.get(), &byte, 1, passed) < 0) throw_errno("sync with the container");
 }
 
-std::optional<SyncMessage> sync_receive_or_eof(int fd) {
+std::optional<SyncMessage> SyncChannel::receive_or_eof() const {
   char buf[8192];
   UniqueFd passed;
-  const ssize_t n = receive_with_fd(fd, buf, sizeof buf, passed);
+  const ssize_t n = receive_with_fd(fd_.get(), buf, sizeof buf, passed);
   if (n < 0) throw_errno("sync with the container");
   if (n == 0) return std::nullopt;
   return SyncMessage{static_cast<SyncMsg>(buf[0]), std::string(buf + 1, static_cast<size_t>(n - 1)), std::move(passed)};
 }
 
-SyncMessage sync_receive(int fd) {
-  auto msg = sync_receive_or_eof(fd);
+SyncMessage SyncChannel::receive() const {
+  auto msg = receive_or_eof();
   if (!msg) throw Error("the container's init exited during set-up");
   return std::move(*msg);
 }
 
-std::string sync_expect(int fd, SyncMsg type) {
-  SyncMessage msg = sync_receive(fd);
+std::string SyncChannel::expect(SyncMsg type) const {
+  SyncMessage msg = receive();
   if (msg.type == SyncMsg::Error) throw Error(msg.payload);
   if (msg.type != type) throw Error(std::string("unexpected message '") + static_cast<char>(msg.type) + "' from the container");
   return msg.payload;

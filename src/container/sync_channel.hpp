@@ -45,14 +45,31 @@ struct SyncMessage {
   UniqueFd fd;  // a descriptor that came with the message, close-on-exec here
 };
 
-void sync_send(int fd, SyncMsg type, const std::string& payload = "");
-// One message carrying the descriptor `passed` (SCM_RIGHTS) and no payload.
-void sync_send_fd(int fd, SyncMsg type, int passed);
-// Throws roost::Error if the peer closed the channel (it exited) before sending.
-SyncMessage sync_receive(int fd);
-// The same, with nullopt when the peer closed the channel (exec: the program was exec'd).
-std::optional<SyncMessage> sync_receive_or_eof(int fd);
-// Receives and checks the type; an Error message becomes a roost::Error with its text.
-std::string sync_expect(int fd, SyncMsg type);
+// One end of the channel; it owns its descriptor. The runtime keeps one end and the child (init,
+// exec'd process) the other; each closes the end it does not use right after the fork.
+class SyncChannel {
+ public:
+  SyncChannel() = default;
+  explicit SyncChannel(UniqueFd fd) : fd_(std::move(fd)) {}
+  // A connected AF_UNIX SOCK_SEQPACKET pair, close-on-exec: the runtime's end, then the child's.
+  static std::pair<SyncChannel, SyncChannel> pair();
+
+  void send(SyncMsg type, const std::string& payload = "") const;
+  // One message carrying the descriptor `passed` (SCM_RIGHTS) and no payload.
+  void send_fd(SyncMsg type, int passed) const;
+  // Throws roost::Error if the peer closed the channel (it exited) before sending.
+  SyncMessage receive() const;
+  // The same, with nullopt when the peer closed the channel (exec: the program was exec'd).
+  std::optional<SyncMessage> receive_or_eof() const;
+  // Receives and checks the type; an Error message becomes a roost::Error with its text.
+  std::string expect(SyncMsg type) const;
+
+  // False once closed here (the init closes its end after Ready: later errors go to stderr).
+  bool is_open() const { return static_cast<bool>(fd_); }
+  void close() { fd_.reset(); }
+
+ private:
+  UniqueFd fd_;
+};
 
 }  // namespace roost
