@@ -113,51 +113,145 @@ std::vector<JoinedNamespace> container_namespaces(const oci::Spec& spec, pid_t p
 }
 
 
+// Phase 1, the container as its state dir tells it: record, status and config.
+struct ExecTarget {
+  oci::Spec spec;
+  StateRecord record;
+  Status status;
+};
+
+ExecTarget load_target(const Runtime& rt, const std::string& id) {
+  ExecTarget t;
+  ContainerDir dir = ContainerDir::open(rt.store, id);
+  t.record = dir.read();
+  t.status = container_status(t.record, dir.path());
+  if (t.status != Status::Running && t.status != Status::Created)
+    throw Error("cannot exec in container \"" + id + "\": it is " + status_name(t.status));
+  t.spec = oci::parse_spec(read_file(dir.config_path()));
+  return t;
+}
+
+// Phase 2, the plan: the process, its filter, the namespaces to join and whether setgroups works
+// there.
+struct ExecPlan {
+  oci::Process proc;
+  std::optional<SeccompFilter> seccomp;
+  NamespacePlan ns;
+  bool in_userns = false;
+  bool setgroups_allowed = true;
+};
+
+ExecPlan plan_exec(const Runtime& rt, const ExecTarget& t, const ExecRequest& req) {
+  // Before anything with a side effect: this may re-execute the runtime (CVE-2019-5736).
+  protect_runtime_binary(container_ids_of(t.record.pid));
+  ExecPlan plan{build_process(t.spec, req)};
+  if (plan.proc.capabilities) validate_capabilities(*plan.proc.capabilities);
+  validate_rlimits(plan.proc.rlimits);
+  if (t.spec.linux.seccomp) plan.seccomp = compile_seccomp_cached(*t.spec.linux.seccomp, rt.store.seccomp_cache_dir());
+  plan.ns.joins = container_namespaces(t.spec, t.record.pid);
+  plan.in_userns = plan.ns.joins_user() || t.spec.has_namespace("user");
+  std::string setgroups = "allow";
+  try {
+    setgroups = read_file("/proc/" + std::to_string(t.record.pid) + "/setgroups");
+  } catch (const Error&) {
+  }
+  plan.setgroups_allowed = setgroups.rfind("deny", 0) != 0;
+  return plan;
+}
+
+// The pty's way out: --console-socket, or a socket pair whose other end (relay) the runtime keeps
+// to relay the pty to its own stdio.
+struct ExecConsole {
+  UniqueFd console, relay;
+};
+
+ExecConsole open_console(const oci::Process& proc, const ExecRequest& req) {
+  ExecConsole c;
+  if (!proc.terminal) return c;
+  if (!req.console_socket.empty()) {
+    c.console = connect_console_socket(req.console_socket);
+  } else if (!req.detach) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
+    c.relay.reset(pair[0]);
+    c.console.reset(pair[1]);
+  } else {
+    throw Error("exec --tty --detach needs --console-socket");
+  }
+  return c;
+}
+
+// Phase 3, in the forked child: into the container's cgroup and namespaces, fork into its pid
+// namespace, and set up and exec the process there. Errors go up `channel`.
+[[noreturn]] void exec_child(const ExecTarget& t, const ExecPlan& plan, const ExecRequest& req, UniqueFd console,
+                             const SyncChannel& channel) {
+  const oci::Process& proc = plan.proc;
+  try {
+    // Into the container's cgroup first, while the host's cgroup tree is still in view: its
+    // limits, freezer and kill apply to this process as to the rest of the container.
+    if (!t.record.cgroup.empty()) join_cgroup(t.record.cgroup, ::getpid());
+    join_namespaces(plan.ns);
+    GateAfterFork gate;
+    pid_t grandchild = ::fork();
+    if (grandchild < 0) throw_errno("fork into the container's pid namespace");
+    if (grandchild > 0) {
+      channel.send(SyncMsg::Pid, std::to_string(grandchild));
+      _exit(0);  // opens the gate
+    }
+    gate.wait_for_parent_exit();
+    if (plan.in_userns) become_namespace_root(proc.user);
+    if (proc.terminal) attach_new_pty(console.get(), proc.console_size, proc.user.uid);
+    console.reset();
+    apply_rlimits(proc.rlimits);
+    if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to " + proc.cwd);
+    const std::string program = find_executable(proc);
+    const SeccompFilter* filter = plan.seccomp ? &*plan.seccomp : nullptr;
+    hand_over_seccomp_listener(filter, channel);
+    exec_process(proc, program, {filter, req.preserve_fds, plan.setgroups_allowed});
+  } catch (const std::exception& e) {
+    try {
+      channel.send(SyncMsg::Error, e.what());
+    } catch (...) {
+    }
+  }
+  _exit(127);
+}
+
+// Phase 4, serving the new process until it execs (EOF: the socket is close-on-exec). Before it,
+// the process may send its seccomp notify fd for listenerPath and wait for SeccompDone; any other
+// message is an error. Returns the process's pid.
+pid_t serve_exec_process(const SyncChannel& channel, pid_t child, const ExecTarget& t, const ExecPlan& plan) {
+  const pid_t pid = std::atoi(channel.expect(SyncMsg::Pid).c_str());
+  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  while (auto msg = channel.receive_or_eof()) {
+    try {
+      if (msg->type == SyncMsg::Error) throw Error(msg->payload);
+      if (msg->type != SyncMsg::Seccomp || !msg->fd || !plan.seccomp)
+        throw Error("unexpected message from the exec'd process");
+      const auto& profile = *t.spec.linux.seccomp;
+      send_to_seccomp_listener(profile.listener_path, msg->fd.get(),
+                               container_process_state(pid, profile.listener_metadata, state_json(t.record, t.status, -1)));
+      channel.send(SyncMsg::SeccompDone);
+    } catch (const std::exception&) {
+      // Whatever went wrong, the process must not go on to its program (with a notify filter in
+      // place and nobody to answer it, it would hang).
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      throw;
+    }
+  }
+  return pid;
+}
+
 }  // namespace
 
 int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   fill_preserved_fd_gaps(req.preserve_fds);
-  oci::Spec spec;
-  StateRecord record;
-  Status status;
-  {
-    ContainerDir dir = ContainerDir::open(rt.store, req.id);
-    record = dir.read();
-    status = container_status(record, dir.path());
-    if (status != Status::Running && status != Status::Created)
-      throw Error("cannot exec in container \"" + req.id + "\": it is " + status_name(status));
-    spec = oci::parse_spec(read_file(dir.config_path()));
-  }
-  // Before anything with a side effect: this may re-execute the runtime (CVE-2019-5736).
-  protect_runtime_binary(container_ids_of(record.pid));
-  const oci::Process proc = build_process(spec, req);
-  if (proc.capabilities) validate_capabilities(*proc.capabilities);
-  validate_rlimits(proc.rlimits);
-  std::optional<SeccompFilter> seccomp;
-  if (spec.linux.seccomp)
-    seccomp = compile_seccomp_cached(*spec.linux.seccomp, rt.store.seccomp_cache_dir());
-  NamespacePlan plan;
-  plan.joins = container_namespaces(spec, record.pid);
-  const bool in_userns = plan.joins_user() || spec.has_namespace("user");
-  std::string setgroups = "allow";
-  try {
-    setgroups = read_file("/proc/" + std::to_string(record.pid) + "/setgroups");
-  } catch (const Error&) {
-  }
-
-  UniqueFd console, relay_end;
-  if (proc.terminal) {
-    if (!req.console_socket.empty()) {
-      console = connect_console_socket(req.console_socket);
-    } else if (!req.detach) {
-      int pair[2];
-      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("socketpair");
-      relay_end.reset(pair[0]);
-      console.reset(pair[1]);
-    } else {
-      throw Error("exec --tty --detach needs --console-socket");
-    }
-  }
+  const ExecTarget target = load_target(rt, req.id);
+  const ExecPlan plan = plan_exec(rt, target, req);
+  ExecConsole console = open_console(plan.proc, req);
   auto [ours, theirs] = SyncChannel::pair();
   if (!req.detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
@@ -165,63 +259,13 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   if (child < 0) throw_errno("fork");
   if (child == 0) {
     ours.close();
-    try {
-      // Into the container's cgroup first, while the host's cgroup tree is still in view: its
-      // limits, freezer and kill apply to this process as to the rest of the container.
-      if (!record.cgroup.empty()) join_cgroup(record.cgroup, ::getpid());
-      join_namespaces(plan);
-      GateAfterFork gate;
-      pid_t grandchild = ::fork();
-      if (grandchild < 0) throw_errno("fork into the container's pid namespace");
-      if (grandchild > 0) {
-        theirs.send(SyncMsg::Pid, std::to_string(grandchild));
-        _exit(0);  // opens the gate
-      }
-      gate.wait_for_parent_exit();
-      if (in_userns) become_namespace_root(proc.user);
-      if (proc.terminal) attach_new_pty(console.get(), proc.console_size, proc.user.uid);
-      console.reset();
-      apply_rlimits(proc.rlimits);
-      if (::chdir(proc.cwd.c_str()) < 0 && errno != EACCES) throw_errno("chdir to " + proc.cwd);
-      const std::string program = find_executable(proc);
-      const SeccompFilter* filter = seccomp ? &*seccomp : nullptr;
-      hand_over_seccomp_listener(filter, theirs);
-      exec_process(proc, program, {filter, req.preserve_fds, setgroups.rfind("deny", 0) != 0});
-    } catch (const std::exception& e) {
-      try {
-        theirs.send(SyncMsg::Error, e.what());
-      } catch (...) {
-      }
-    }
-    _exit(127);
+    exec_child(target, plan, req, std::move(console.console), theirs);
   }
   theirs.close();
-  console.reset();
+  console.console.reset();
   pid_t pid = 0;
   try {
-    pid = std::atoi(ours.expect(SyncMsg::Pid).c_str());
-    while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    // EOF: the program was exec'd (the socket is close-on-exec). Before it, the process may send
-    // its seccomp notify fd for listenerPath and wait for SeccompDone; any other message is an error.
-    while (auto msg = ours.receive_or_eof()) {
-      try {
-        if (msg->type == SyncMsg::Error) throw Error(msg->payload);
-        if (msg->type != SyncMsg::Seccomp || !msg->fd || !seccomp)
-          throw Error("unexpected message from the exec'd process");
-        const auto& profile = *spec.linux.seccomp;
-        send_to_seccomp_listener(profile.listener_path, msg->fd.get(),
-                                 container_process_state(pid, profile.listener_metadata, state_json(record, status, -1)));
-        ours.send(SyncMsg::SeccompDone);
-      } catch (const std::exception&) {
-        // Whatever went wrong, the process must not go on to its program (with a notify filter in
-        // place and nobody to answer it, it would hang).
-        ::kill(pid, SIGKILL);
-        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-        }
-        throw;
-      }
-    }
+    pid = serve_exec_process(ours, child, target, plan);
   } catch (...) {
     ::waitpid(child, nullptr, WNOHANG);
     throw;
@@ -229,7 +273,7 @@ int exec_in_container(const Runtime& rt, const ExecRequest& req) {
   if (!req.pid_file.empty()) write_file_atomic(req.pid_file, std::to_string(pid), 0644);
   if (req.detach) return 0;
 
-  return wait_in_foreground(pid, relay_end.get());
+  return wait_in_foreground(pid, console.relay.get());
 }
 
 }  // namespace roost

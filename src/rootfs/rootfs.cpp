@@ -183,6 +183,92 @@ void mount_one(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
   verify_special_fs(root_fd, m, magic);
 }
 
+// A bind: a detached copy of the source that gets its flags before it is attached onto `dest`;
+// mount(2) onto the fd's path where the kernel lacks the API.
+void mount_bind(int root_fd, const oci::Mount& m, const MountOptions& opts, const std::string& source, UniqueFd dest) {
+  const bool recursive = opts.recursive_bind();
+  if (UniqueFd tree = clone_mount_tree(source, recursive)) {
+    // Flags go onto the detached copy, which is then attached onto the inode `dest` holds: the
+    // destination is never looked up again (CVE-2021-30465), and the bind is never visible
+    // without its flags.
+    uint64_t set = 0, clear = 0;
+    ms_flags_to_attr(opts.flags, opts.clear_flags, set, clear);
+    if ((set || clear) && set_mount_attr_fd(tree.get(), set, clear, recursive) < 0)
+      throw_errno("set flags of " + m.destination);
+    if (attach_mount_tree(tree.get(), dest.get()) < 0)
+      throw_errno("bind mount " + m.source + " on " + m.destination);
+    // After move_mount the tree fd names the attached mount.
+    apply_propagation(fd_path(tree.get()), opts.propagation, m.destination);
+    return;
+  } else if (errno != ENOSYS) {
+    throw_errno("bind mount " + m.source + " on " + m.destination);
+  }
+  do_mount(source, fd_path(dest.get()), "", MS_BIND | (recursive ? MS_REC : 0), "",
+           "bind mount " + m.source + " on " + m.destination);
+  // Re-open: the fd still points at the directory under the new mount.
+  dest = open_in_root(root_fd, m.destination, O_PATH);
+  if (!dest) throw_errno("open " + m.destination + " after mounting");
+  const std::string mounted = fd_path(dest.get());
+  apply_bind_flags(mounted, opts, recursive, m.destination);
+  apply_propagation(mounted, opts.propagation, m.destination);
+}
+
+// A fresh cgroup2 mount shows only the container's own cgroup, and only inside a cgroup namespace
+// on a v2 host; otherwise the host's tree, read-only so it cannot be changed (CVE-2023-25809).
+void mount_cgroup(const RootfsContext& ctx, int root_fd, const oci::Mount& m, unsigned long flags, int dest_fd,
+                  const std::string& what) {
+  std::string detail;
+  if (ctx.cgroup_mode == CgroupMode::V2 && ctx.new_cgroupns &&
+      mount_filesystem(root_fd, m.destination, dest_fd, {"cgroup2", "cgroup2", flags, ""}, -1, detail))
+    return;
+  log::debug("cgroup on " + m.destination + ": binding the host's /sys/fs/cgroup read-only");
+  bind_host_readonly(root_fd, "/sys/fs/cgroup", m.destination, what);
+}
+
+// A new instance of a file system (tmpfs, proc, devpts ...), with the fallbacks a user namespace
+// needs when the kernel refuses one.
+void mount_new_filesystem(const RootfsContext& ctx, int root_fd, const oci::Mount& m, const MountOptions& opts,
+                          int dest_fd, const std::string& what) {
+  unsigned long flags = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+  if (m.type == "cgroup" || m.type == "cgroup2") return mount_cgroup(ctx, root_fd, m, flags, dest_fd, what);
+  const std::string source_name = m.source.empty() ? m.type : m.source;
+  std::string detail;
+  // The directory the tmpfs will cover, kept open so its entries can be copied up.
+  UniqueFd covered;
+  if (opts.copy_up) {
+    if (m.type != "tmpfs") throw Error("mount " + what + ": tmpcopyup is for tmpfs only");
+    covered = open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
+    if (!covered) throw_errno("open " + m.destination + " to copy it up");
+  }
+  UniqueFd mounted = mount_filesystem(root_fd, m.destination, dest_fd, {m.type, source_name, flags, opts.data},
+                                      covered.get(), detail);
+  if (mounted) {
+    apply_propagation(fd_path(mounted.get()), opts.propagation, m.destination);
+    return;
+  }
+  int err = errno;
+  if (m.type == "devpts" && err == EINVAL && opts.data.find("gid=") != std::string::npos) {
+    // gid=5 (tty) is not mapped in a one-id user namespace: the kernel refuses it.
+    log::debug("devpts on " + m.destination + ": gid not mapped, mounting without gid=");
+    mounted = mount_filesystem(root_fd, m.destination, dest_fd,
+                               {"devpts", source_name, flags, strip_option(opts.data, "gid=")}, -1, detail);
+    if (!mounted) throw mount_error(what, errno, detail);
+    apply_propagation(fd_path(mounted.get()), opts.propagation, m.destination);
+    return;
+  }
+  if (m.type == "sysfs" && (err == EPERM || err == EACCES) && !ctx.new_netns) {
+    log::debug("sysfs on " + m.destination + ": no network namespace of our own, binding the host's /sys read-only");
+    bind_host_readonly(root_fd, "/sys", m.destination, what);
+    return;
+  }
+  if (m.type == "mqueue" && (err == EPERM || err == EACCES) && is_dir("/dev/mqueue")) {
+    log::debug("mqueue on " + m.destination + ": binding the host's /dev/mqueue");
+    do_mount("/dev/mqueue", fd_path(dest_fd), "", MS_BIND, "", "bind /dev/mqueue for " + what);
+    return;
+  }
+  throw mount_error(what, err, detail);
+}
+
 void mount_one_unchecked(const RootfsContext& ctx, int root_fd, const oci::Mount& m) {
   const std::string what = m.type.empty() ? m.destination : m.type + " on " + m.destination;
   MountOptions opts = parse_mount_options(m.options);
@@ -198,84 +284,10 @@ void mount_one_unchecked(const RootfsContext& ctx, int root_fd, const oci::Mount
     dest_is_file = !S_ISDIR(st.st_mode);
   }
   UniqueFd dest = make_in_root(root_fd, m.destination, dest_is_file);
-  const std::string target = fd_path(dest.get());
-
-  if (bind) {
-    const bool recursive = opts.recursive_bind();
-    if (UniqueFd tree = clone_mount_tree(source, recursive)) {
-      // Flags go onto the detached copy, which is then attached onto the inode `dest` holds: the
-      // destination is never looked up again (CVE-2021-30465), and the bind is never visible
-      // without its flags.
-      uint64_t set = 0, clear = 0;
-      ms_flags_to_attr(opts.flags, opts.clear_flags, set, clear);
-      if ((set || clear) && set_mount_attr_fd(tree.get(), set, clear, recursive) < 0)
-        throw_errno("set flags of " + m.destination);
-      if (attach_mount_tree(tree.get(), dest.get()) < 0)
-        throw_errno("bind mount " + m.source + " on " + m.destination);
-      // After move_mount the tree fd names the attached mount.
-      apply_propagation(fd_path(tree.get()), opts.propagation, m.destination);
-      return;
-    } else if (errno != ENOSYS) {
-      throw_errno("bind mount " + m.source + " on " + m.destination);
-    }
-    do_mount(source, target, "", MS_BIND | (recursive ? MS_REC : 0), "", "bind mount " + m.source + " on " + m.destination);
-    // Re-open: the fd still points at the directory under the new mount.
-    dest = open_in_root(root_fd, m.destination, O_PATH);
-    if (!dest) throw_errno("open " + m.destination + " after mounting");
-    const std::string mounted = fd_path(dest.get());
-    apply_bind_flags(mounted, opts, recursive, m.destination);
-    apply_propagation(mounted, opts.propagation, m.destination);
-    return;
-  }
-
-  unsigned long flags = opts.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
-  const std::string source_name = source.empty() ? m.type : source;
-  std::string detail;
-  if (m.type == "cgroup" || m.type == "cgroup2") {
-    // A fresh cgroup2 mount shows only the container's own cgroup, and only inside a cgroup
-    // namespace on a v2 host; otherwise the host's tree, read-only so it cannot be changed
-    // (CVE-2023-25809).
-    if (ctx.cgroup_mode == CgroupMode::V2 && ctx.new_cgroupns &&
-        mount_filesystem(root_fd, m.destination, dest.get(), {"cgroup2", "cgroup2", flags, ""}, -1, detail))
-      return;
-    log::debug("cgroup on " + m.destination + ": binding the host's /sys/fs/cgroup read-only");
-    bind_host_readonly(root_fd, "/sys/fs/cgroup", m.destination, what);
-    return;
-  }
-  // The directory the tmpfs will cover, kept open so its entries can be copied up.
-  UniqueFd covered;
-  if (opts.copy_up) {
-    if (m.type != "tmpfs") throw Error("mount " + what + ": tmpcopyup is for tmpfs only");
-    covered = open_in_root(root_fd, m.destination, O_RDONLY | O_DIRECTORY);
-    if (!covered) throw_errno("open " + m.destination + " to copy it up");
-  }
-  UniqueFd mounted = mount_filesystem(root_fd, m.destination, dest.get(), {m.type, source_name, flags, opts.data},
-                                      covered.get(), detail);
-  if (mounted) {
-    apply_propagation(fd_path(mounted.get()), opts.propagation, m.destination);
-    return;
-  }
-  int err = errno;
-  if (m.type == "devpts" && err == EINVAL && opts.data.find("gid=") != std::string::npos) {
-    // gid=5 (tty) is not mapped in a one-id user namespace: the kernel refuses it.
-    log::debug("devpts on " + m.destination + ": gid not mapped, mounting without gid=");
-    mounted = mount_filesystem(root_fd, m.destination, dest.get(),
-                               {"devpts", source_name, flags, strip_option(opts.data, "gid=")}, -1, detail);
-    if (!mounted) throw mount_error(what, errno, detail);
-    apply_propagation(fd_path(mounted.get()), opts.propagation, m.destination);
-    return;
-  }
-  if (m.type == "sysfs" && (err == EPERM || err == EACCES) && !ctx.new_netns) {
-    log::debug("sysfs on " + m.destination + ": no network namespace of our own, binding the host's /sys read-only");
-    bind_host_readonly(root_fd, "/sys", m.destination, what);
-    return;
-  }
-  if (m.type == "mqueue" && (err == EPERM || err == EACCES) && is_dir("/dev/mqueue")) {
-    log::debug("mqueue on " + m.destination + ": binding the host's /dev/mqueue");
-    do_mount("/dev/mqueue", target, "", MS_BIND, "", "bind /dev/mqueue for " + what);
-    return;
-  }
-  throw mount_error(what, err, detail);
+  if (bind)
+    mount_bind(root_fd, m, opts, source, std::move(dest));
+  else
+    mount_new_filesystem(ctx, root_fd, m, opts, dest.get(), what);
 }
 
 bool is_device(const std::string& path, char type, unsigned major, unsigned minor) {
