@@ -185,6 +185,110 @@ const Namespace* Spec::find_namespace(const std::string& type) const {
 
 Process parse_process(const std::string& json_text) { return parse_process_json(parse_json_text(json_text)); }
 
+namespace {
+
+Mount parse_mount(const json& m) {
+  Mount mount;
+  reject_unimplemented(m, {"uidMappings", "gidMappings"}, "mounts[]");
+  get_to(m, "destination", mount.destination, "mounts[]");
+  get_to(m, "type", mount.type, "mounts[]");
+  get_to(m, "source", mount.source, "mounts[]");
+  get_to(m, "options", mount.options, "mounts[]");
+  if (mount.destination.empty()) throw Error("config.json: mounts[]: destination missing");
+  // runtime-spec 1.1 allows a relative destination, meaning relative to "/".
+  if (mount.destination[0] != '/') mount.destination = "/" + mount.destination;
+  return mount;
+}
+
+Hooks parse_all_hooks(const json& hooks) {
+  Hooks out;
+  out.prestart = parse_hooks(hooks, "prestart");
+  out.create_runtime = parse_hooks(hooks, "createRuntime");
+  out.create_container = parse_hooks(hooks, "createContainer");
+  out.start_container = parse_hooks(hooks, "startContainer");
+  out.poststart = parse_hooks(hooks, "poststart");
+  out.poststop = parse_hooks(hooks, "poststop");
+  return out;
+}
+
+// `listed` so far, for the check that no type is listed twice.
+Namespace parse_namespace(const json& n, const std::vector<Namespace>& listed) {
+  Namespace ns;
+  get_to(n, "type", ns.type, "linux.namespaces[]");
+  get_to(n, "path", ns.path, "linux.namespaces[]");
+  const auto& types = supported_namespace_types();
+  if (std::find(types.begin(), types.end(), ns.type) == types.end())
+    throw Error("config.json: linux.namespaces: unknown or unsupported namespace type \"" + ns.type + "\"");
+  for (const auto& other : listed)
+    if (other.type == ns.type) throw Error("config.json: linux.namespaces: \"" + ns.type + "\" is listed twice");
+  if (!ns.path.empty() && ns.path[0] != '/')
+    throw Error("config.json: linux.namespaces: path of \"" + ns.type + "\" must be absolute");
+  return ns;
+}
+
+// An optional number: absent and null both leave `out` empty.
+template <typename T>
+void get_optional_to(const json& obj, const char* key, std::optional<T>& out, const std::string& where) {
+  if (!obj.contains(key) || obj[key].is_null()) return;
+  T value = 0;
+  get_to(obj, key, value, where);
+  out = value;
+}
+
+Device parse_device(const json& d) {
+  Device dev;
+  std::string where = "linux.devices[]";
+  get_to(d, "type", dev.type, where);
+  get_to(d, "path", dev.path, where);
+  get_to(d, "major", dev.major, where);
+  get_to(d, "minor", dev.minor, where);
+  get_optional_to(d, "fileMode", dev.file_mode, where);
+  get_optional_to(d, "uid", dev.uid, where);
+  get_optional_to(d, "gid", dev.gid, where);
+  if (dev.path.empty() || dev.path[0] != '/') throw Error("config.json: " + where + ".path: must be absolute");
+  if (dev.type != "c" && dev.type != "b" && dev.type != "u" && dev.type != "p")
+    throw Error("config.json: " + where + ".type: \"" + dev.type + "\" is not one of c, b, u, p");
+  return dev;
+}
+
+Linux parse_linux(const json& lx) {
+  Linux out;
+  reject_unimplemented(lx,
+                       {"intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices"},
+                       "linux");
+  out.resources = parse_resources(object_at(lx, "resources", "linux"));
+  for (const auto& n : array_at(lx, "namespaces", "linux")) out.namespaces.push_back(parse_namespace(n, out.namespaces));
+  out.uid_mappings = parse_mappings(lx, "uidMappings", "linux");
+  out.gid_mappings = parse_mappings(lx, "gidMappings", "linux");
+  get_to(lx, "sysctl", out.sysctl, "linux");
+  for (const auto& d : array_at(lx, "devices", "linux")) out.devices.push_back(parse_device(d));
+  get_to(lx, "maskedPaths", out.masked_paths, "linux");
+  get_to(lx, "readonlyPaths", out.readonly_paths, "linux");
+  get_to(lx, "rootfsPropagation", out.rootfs_propagation, "linux");
+  static const std::vector<std::string> propagations = {"",        "private",  "rprivate", "shared",    "rshared",
+                                                        "slave",   "rslave",   "unbindable", "runbindable"};
+  if (std::find(propagations.begin(), propagations.end(), out.rootfs_propagation) == propagations.end())
+    throw Error("config.json: linux.rootfsPropagation: unknown value \"" + out.rootfs_propagation + "\"");
+  get_to(lx, "cgroupsPath", out.cgroups_path, "linux");
+  if (lx.contains("seccomp") && !lx["seccomp"].is_null()) {
+    if (!lx["seccomp"].is_object()) throw Error("config.json: linux.seccomp: must be an object");
+    out.seccomp = parse_seccomp(lx["seccomp"]);
+  }
+  return out;
+}
+
+// What one part of config.json asks of another.
+void check_consistency(const Spec& spec) {
+  if ((!spec.linux.uid_mappings.empty() || !spec.linux.gid_mappings.empty()) && !spec.has_namespace("user"))
+    throw Error("config.json: linux.uidMappings/gidMappings are given but there is no user namespace");
+  if (!spec.hostname.empty() && !spec.has_namespace("uts"))
+    throw Error("config.json: hostname is set but there is no uts namespace");
+  if (!spec.domainname.empty() && !spec.has_namespace("uts"))
+    throw Error("config.json: domainname is set but there is no uts namespace");
+}
+
+}  // namespace
+
 Spec parse_spec(const std::string& json_text) {
   json doc = parse_json_text(json_text);
   if (!doc.is_object()) throw Error("config.json: top level must be an object");
@@ -202,96 +306,10 @@ Spec parse_spec(const std::string& json_text) {
   get_to(doc, "hostname", spec.hostname, "");
   get_to(doc, "domainname", spec.domainname, "");
   get_to(doc, "annotations", spec.annotations, "");
-
-  for (const auto& m : array_at(doc, "mounts", "")) {
-    Mount mount;
-    reject_unimplemented(m, {"uidMappings", "gidMappings"}, "mounts[]");
-    get_to(m, "destination", mount.destination, "mounts[]");
-    get_to(m, "type", mount.type, "mounts[]");
-    get_to(m, "source", mount.source, "mounts[]");
-    get_to(m, "options", mount.options, "mounts[]");
-    if (mount.destination.empty()) throw Error("config.json: mounts[]: destination missing");
-    // runtime-spec 1.1 allows a relative destination, meaning relative to "/".
-    if (mount.destination[0] != '/') mount.destination = "/" + mount.destination;
-    spec.mounts.push_back(std::move(mount));
-  }
-
-  const json& hooks = object_at(doc, "hooks", "");
-  spec.hooks.prestart = parse_hooks(hooks, "prestart");
-  spec.hooks.create_runtime = parse_hooks(hooks, "createRuntime");
-  spec.hooks.create_container = parse_hooks(hooks, "createContainer");
-  spec.hooks.start_container = parse_hooks(hooks, "startContainer");
-  spec.hooks.poststart = parse_hooks(hooks, "poststart");
-  spec.hooks.poststop = parse_hooks(hooks, "poststop");
-
-  const json& lx = object_at(doc, "linux", "");
-  reject_unimplemented(lx,
-                       {"intelRdt", "personality", "timeOffsets", "mountLabel", "memoryPolicy", "netDevices"},
-                       "linux");
-  spec.linux.resources = parse_resources(object_at(lx, "resources", "linux"));
-
-  for (const auto& n : array_at(lx, "namespaces", "linux")) {
-    Namespace ns;
-    get_to(n, "type", ns.type, "linux.namespaces[]");
-    get_to(n, "path", ns.path, "linux.namespaces[]");
-    const auto& types = supported_namespace_types();
-    if (std::find(types.begin(), types.end(), ns.type) == types.end())
-      throw Error("config.json: linux.namespaces: unknown or unsupported namespace type \"" + ns.type + "\"");
-    if (spec.has_namespace(ns.type))
-      throw Error("config.json: linux.namespaces: \"" + ns.type + "\" is listed twice");
-    if (!ns.path.empty() && ns.path[0] != '/')
-      throw Error("config.json: linux.namespaces: path of \"" + ns.type + "\" must be absolute");
-    spec.linux.namespaces.push_back(std::move(ns));
-  }
-  spec.linux.uid_mappings = parse_mappings(lx, "uidMappings", "linux");
-  spec.linux.gid_mappings = parse_mappings(lx, "gidMappings", "linux");
-  get_to(lx, "sysctl", spec.linux.sysctl, "linux");
-  for (const auto& d : array_at(lx, "devices", "linux")) {
-    Device dev;
-    std::string where = "linux.devices[]";
-    get_to(d, "type", dev.type, where);
-    get_to(d, "path", dev.path, where);
-    get_to(d, "major", dev.major, where);
-    get_to(d, "minor", dev.minor, where);
-    if (d.contains("fileMode") && !d["fileMode"].is_null()) {
-      mode_t m = 0;
-      get_to(d, "fileMode", m, where);
-      dev.file_mode = m;
-    }
-    if (d.contains("uid") && !d["uid"].is_null()) {
-      uid_t u = 0;
-      get_to(d, "uid", u, where);
-      dev.uid = u;
-    }
-    if (d.contains("gid") && !d["gid"].is_null()) {
-      gid_t g = 0;
-      get_to(d, "gid", g, where);
-      dev.gid = g;
-    }
-    if (dev.path.empty() || dev.path[0] != '/') throw Error("config.json: " + where + ".path: must be absolute");
-    if (dev.type != "c" && dev.type != "b" && dev.type != "u" && dev.type != "p")
-      throw Error("config.json: " + where + ".type: \"" + dev.type + "\" is not one of c, b, u, p");
-    spec.linux.devices.push_back(std::move(dev));
-  }
-  get_to(lx, "maskedPaths", spec.linux.masked_paths, "linux");
-  get_to(lx, "readonlyPaths", spec.linux.readonly_paths, "linux");
-  get_to(lx, "rootfsPropagation", spec.linux.rootfs_propagation, "linux");
-  static const std::vector<std::string> propagations = {"",        "private",  "rprivate", "shared",    "rshared",
-                                                        "slave",   "rslave",   "unbindable", "runbindable"};
-  if (std::find(propagations.begin(), propagations.end(), spec.linux.rootfs_propagation) == propagations.end())
-    throw Error("config.json: linux.rootfsPropagation: unknown value \"" + spec.linux.rootfs_propagation + "\"");
-  get_to(lx, "cgroupsPath", spec.linux.cgroups_path, "linux");
-  if (lx.contains("seccomp") && !lx["seccomp"].is_null()) {
-    if (!lx["seccomp"].is_object()) throw Error("config.json: linux.seccomp: must be an object");
-    spec.linux.seccomp = parse_seccomp(lx["seccomp"]);
-  }
-
-  if ((!spec.linux.uid_mappings.empty() || !spec.linux.gid_mappings.empty()) && !spec.has_namespace("user"))
-    throw Error("config.json: linux.uidMappings/gidMappings are given but there is no user namespace");
-  if (!spec.hostname.empty() && !spec.has_namespace("uts"))
-    throw Error("config.json: hostname is set but there is no uts namespace");
-  if (!spec.domainname.empty() && !spec.has_namespace("uts"))
-    throw Error("config.json: domainname is set but there is no uts namespace");
+  for (const auto& m : array_at(doc, "mounts", "")) spec.mounts.push_back(parse_mount(m));
+  spec.hooks = parse_all_hooks(object_at(doc, "hooks", ""));
+  spec.linux = parse_linux(object_at(doc, "linux", ""));
+  check_consistency(spec);
   return spec;
 }
 
