@@ -8,6 +8,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstring>
+
 #include "container/sync_channel.hpp"
 #include "sys/capabilities.hpp"
 #include "util/error.hpp"
@@ -26,9 +29,21 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
   return "";
 }
 
-bool is_executable_file(const std::string& path) {
+// 0 when path is a file execve can run, else the errno execve would give (EACCES for a directory
+// or a file without an execute bit).
+int executable_errno(const std::string& path) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+  if (::stat(path.c_str(), &st) < 0) return errno;
+  return S_ISREG(st.st_mode) && (st.st_mode & 0111) ? 0 : EACCES;
+}
+
+// The kernel's words, in lower case as Go's errors print them: podman, containerd and Docker read
+// "no such file or directory", "executable file not found" and "permission denied" in the
+// runtime's error and turn them into exit codes 127 and 126.
+std::string kernel_words(int err) {
+  std::string text = std::strerror(err);
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text + " (" + errno_name(err) + ")";
 }
 
 }  // namespace
@@ -36,16 +51,16 @@ bool is_executable_file(const std::string& path) {
 std::string find_executable(const oci::Process& proc) {
   const std::string& name = proc.args[0];
   if (name.find('/') != std::string::npos) {
-    if (!is_executable_file(name)) throw Error("executable " + name + " not found in the container (or not executable)");
+    if (int err = executable_errno(name)) throw Error("exec \"" + name + "\": " + kernel_words(err));
     return name;
   }
   std::string path = env_value(proc.env, "PATH");
   if (path.empty()) path = kDefaultPath;
   for (const auto& dir : split(path, ':')) {
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (is_executable_file(candidate)) return candidate;
+    if (executable_errno(candidate) == 0) return candidate;
   }
-  throw Error("executable \"" + name + "\" not found in the container's PATH");
+  throw Error("exec \"" + name + "\": executable file not found in the container's PATH (" + path + ")");
 }
 
 namespace {
@@ -121,6 +136,9 @@ void hand_over_seccomp_listener(const SeccompFilter* filter, int sync_fd) {
 }
 
 void exec_process(const oci::Process& proc, const std::string& program, const ExecOptions& opts) {
+  // A session of its own, as runc and crun give it (a terminal's comes with the pty): conmon kills
+  // a timed-out container by its process group, which must not be the caller's.
+  if (!proc.terminal && ::setsid() < 0) throw_errno("setsid");
   if (proc.user.umask) ::umask(*proc.user.umask);
   // The filter is the last thing before execve, with or without no_new_privs, so that nothing the
   // runtime does depends on a call the profile may deny. Without no_new_privs, loading it needs
@@ -135,7 +153,8 @@ void exec_process(const oci::Process& proc, const std::string& program, const Ex
   if (opts.seccomp) opts.seccomp->load();
   // From here on only execve: the profile must allow it, as it must with any runtime.
   ::execve(program.c_str(), argv.data(), envp.data());
-  throw_errno("exec " + program);
+  const int err = errno;
+  throw Error("exec \"" + program + "\": " + kernel_words(err));
 }
 
 }  // namespace roost
