@@ -97,14 +97,6 @@ void close_other_fds(int preserve_fds) {
     throw_errno("mark the runtime's descriptors close-on-exec (close_range)");
 }
 
-std::vector<char*> to_pointers(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  out.reserve(strings.size() + 1);
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 void change_directory(const std::string& cwd) {
   if (::chdir(cwd.c_str()) < 0) throw_errno("chdir to process.cwd " + cwd);
   // A cwd outside the root (a leaked descriptor, CVE-2024-21626) has no name from "/".
@@ -149,7 +141,7 @@ void exec_process(const oci::Process& proc, const std::string& program, const Ex
   if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw_errno("set no_new_privs");
   close_other_fds(opts.preserve_fds);
   reset_signals();
-  const std::vector<char*> argv = to_pointers(proc.args), envp = to_pointers(proc.env);
+  const std::vector<char*> argv = to_argv(proc.args), envp = to_argv(proc.env);
   if (opts.seccomp) opts.seccomp->load();
   // From here on only execve: the profile must allow it, as it must with any runtime.
   ::execve(program.c_str(), argv.data(), envp.data());

@@ -14,8 +14,6 @@
 #include "util/unique_fd.hpp"
 
 namespace roost {
-namespace {
-
 std::vector<char*> to_argv(const std::vector<std::string>& v) {
   std::vector<char*> out;
   out.reserve(v.size() + 1);
@@ -23,6 +21,8 @@ std::vector<char*> to_argv(const std::vector<std::string>& v) {
   out.push_back(nullptr);
   return out;
 }
+
+namespace {
 
 long now_ms() {
   struct timespec ts;

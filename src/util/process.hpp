@@ -51,6 +51,9 @@ bool wait_for_exit(pid_t pid, int timeout_ms);
 // runtime could take the number and leak into the container: gaps are filled with /dev/null.
 void fill_preserved_fd_gaps(int count);
 
+// The null-terminated char* array execve takes, pointing into v (which must outlive it).
+std::vector<char*> to_argv(const std::vector<std::string>& v);
+
 // Resets every signal to its default action and unblocks all, as a freshly exec'd program expects.
 void reset_signals();
 
