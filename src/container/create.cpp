@@ -205,6 +205,16 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     cfg.setgroups_allowed = !id_plan.deny_setgroups;
     cfg.new_session_keyring = !opts.no_new_keyring;
 
+    // Before the clone: the init's first request (its id maps) must not wait for the time zone and
+    // the passwd lookup these do.
+    StateRecord record;
+    record.id = opts.id;
+    record.bundle = bundle;
+    record.rootfs = rootfs;
+    record.created = now_rfc3339();
+    record.owner = owner_name();
+    record.annotations = spec.annotations;
+    record.cgroup = cgroup;
     // Without namespaces to join, one clone() creates them all and the child is the init.
     child = spawn_init(cfg.intermediate ? 0 : ns.new_flags, cgroup_fd.get());
     if (child < 0) throw_errno("clone the container's init");
@@ -219,14 +229,6 @@ pid_t create_container(const Runtime& rt, const CreateOptions& opts) {
     console.reset();
     cgroup_fd.reset();
 
-    StateRecord record;
-    record.id = opts.id;
-    record.bundle = bundle;
-    record.rootfs = rootfs;
-    record.created = now_rfc3339();
-    record.owner = owner_name();
-    record.annotations = spec.annotations;
-    record.cgroup = cgroup;
     for (;;) {
       auto [type, payload, passed_fd] = sync_receive(ours.get());
       if (type == SyncMsg::Ready) break;
