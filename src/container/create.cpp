@@ -315,6 +315,9 @@ StateRecord start_and_serve_init(const Bundle& b, const CreatePlan& plan, const 
   cfg.fifo_fd = fifo.get();
   cfg.console_fd = console.get();
 
+  // Before the clone: the init's first request (its id maps) must not wait for the time zone and
+  // the passwd lookup these do.
+  StateRecord record = new_record(opts, b, cgroup);
   // Without namespaces to join, one clone() creates them all and the child is the init.
   started.child = spawn_init(cfg.intermediate ? 0 : plan.ns.new_flags, cgroup_fd.get());
   if (started.child < 0) throw_errno("clone the container's init");
@@ -329,7 +332,6 @@ StateRecord start_and_serve_init(const Bundle& b, const CreatePlan& plan, const 
   console.reset();
   cgroup_fd.reset();
 
-  StateRecord record = new_record(opts, b, cgroup);
   InitServer(ours, b.spec, plan, dir, record, started).serve();
   return record;
 }

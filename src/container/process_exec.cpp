@@ -8,6 +8,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstring>
+
 #include "container/sync_channel.hpp"
 #include "sys/capabilities.hpp"
 #include "util/error.hpp"
@@ -26,9 +29,21 @@ std::string env_value(const std::vector<std::string>& env, const std::string& na
   return "";
 }
 
-bool is_executable_file(const std::string& path) {
+// 0 when path is a file execve can run, else the errno execve would give (EACCES for a directory
+// or a file without an execute bit).
+int executable_errno(const std::string& path) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+  if (::stat(path.c_str(), &st) < 0) return errno;
+  return S_ISREG(st.st_mode) && (st.st_mode & 0111) ? 0 : EACCES;
+}
+
+// The kernel's words, in lower case as Go's errors print them: podman, containerd and Docker read
+// "no such file or directory", "executable file not found" and "permission denied" in the
+// runtime's error and turn them into exit codes 127 and 126.
+std::string kernel_words(int err) {
+  std::string text = std::strerror(err);
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text + " (" + errno_name(err) + ")";
 }
 
 }  // namespace
@@ -36,22 +51,23 @@ bool is_executable_file(const std::string& path) {
 std::string find_executable(const oci::Process& proc) {
   const std::string& name = proc.args[0];
   if (name.find('/') != std::string::npos) {
-    if (!is_executable_file(name)) throw Error("executable " + name + " not found in the container (or not executable)");
+    if (int err = executable_errno(name)) throw Error("exec \"" + name + "\": " + kernel_words(err));
     return name;
   }
   std::string path = env_value(proc.env, "PATH");
   if (path.empty()) path = kDefaultPath;
   for (const auto& dir : split(path, ':')) {
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (is_executable_file(candidate)) return candidate;
+    if (executable_errno(candidate) == 0) return candidate;
   }
-  throw Error("executable \"" + name + "\" not found in the container's PATH");
+  throw Error("exec \"" + name + "\": executable file not found in the container's PATH (" + path + ")");
 }
 
 namespace {
 
-// Switches to the configured user keeping exactly the configured capabilities.
-void become_process_user(const oci::Process& proc, bool setgroups_allowed) {
+// Switches to the configured user keeping exactly the configured capabilities (and, with
+// keep_sys_admin, CAP_SYS_ADMIN for a filter loaded without no_new_privs: see capabilities.hpp).
+void become_process_user(const oci::Process& proc, bool setgroups_allowed, bool keep_sys_admin) {
   const auto& caps = proc.capabilities;
   if (caps) drop_bounding_set(*caps);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw_errno("keep capabilities across setuid");
@@ -65,7 +81,20 @@ void become_process_user(const oci::Process& proc, bool setgroups_allowed) {
   if (::setresuid(proc.user.uid, proc.user.uid, proc.user.uid) < 0)
     throw_errno("setuid " + std::to_string(proc.user.uid));
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw_errno("reset keep-capabilities");
-  if (caps) apply_process_capabilities(*caps);
+  if (caps)
+    apply_process_capabilities(*caps, keep_sys_admin);
+  else if (keep_sys_admin)
+    raise_sys_admin();
+}
+
+// Only stdio and the preserved descriptors reach the program.
+void close_other_fds(int preserve_fds) {
+  for (int fd = 3; fd < 3 + preserve_fds; ++fd) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  if (::syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    throw_errno("mark the runtime's descriptors close-on-exec (close_range)");
 }
 
 void change_directory(const std::string& cwd) {
@@ -99,31 +128,25 @@ void hand_over_seccomp_listener(const SeccompFilter* filter, const SyncChannel& 
 }
 
 void exec_process(const oci::Process& proc, const std::string& program, const ExecOptions& opts) {
+  // A session of its own, as runc and crun give it (a terminal's comes with the pty): conmon kills
+  // a timed-out container by its process group, which must not be the caller's.
+  if (!proc.terminal && ::setsid() < 0) throw_errno("setsid");
   if (proc.user.umask) ::umask(*proc.user.umask);
-  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the process user may not
-  // keep: then the filter goes in before the user change (and must allow it, as with runc).
-  if (opts.seccomp && !proc.no_new_privileges) opts.seccomp->load();
-  become_process_user(proc, opts.setgroups_allowed);
+  // The filter is the last thing before execve, with or without no_new_privs, so that nothing the
+  // runtime does depends on a call the profile may deny. Without no_new_privs, loading it needs
+  // CAP_SYS_ADMIN: the process keeps it until then, and execve drops it (capabilities.hpp).
+  const bool filter_needs_admin = opts.seccomp && !proc.no_new_privileges;
+  become_process_user(proc, opts.setgroups_allowed, filter_needs_admin);
   change_directory(proc.cwd);
   if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw_errno("set no_new_privs");
-
-  // Only stdio and the preserved descriptors reach the program.
-  for (int fd = 3; fd < 3 + opts.preserve_fds; ++fd) {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-  }
-  if (::syscall(SYS_close_range, 3 + opts.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) throw_errno("close_range");
+  close_other_fds(opts.preserve_fds);
   reset_signals();
-  // As late as possible: nothing the runtime itself does is filtered, only the program.
-  if (opts.seccomp && proc.no_new_privileges) opts.seccomp->load();
-
-  std::vector<char*> argv, envp;
-  for (const auto& a : proc.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : proc.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  const std::vector<char*> argv = to_argv(proc.args), envp = to_argv(proc.env);
+  if (opts.seccomp) opts.seccomp->load();
+  // From here on only execve: the profile must allow it, as it must with any runtime.
   ::execve(program.c_str(), argv.data(), envp.data());
-  throw_errno("exec " + program);
+  const int err = errno;
+  throw Error("exec \"" + program + "\": " + kernel_words(err));
 }
 
 }  // namespace roost

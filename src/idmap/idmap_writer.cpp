@@ -37,13 +37,17 @@ std::string user_name(uid_t uid) {
   return std::to_string(uid);
 }
 
-void run_helper(const std::string& helper_path, const std::string& name, pid_t pid, const Mappings& maps) {
+RunningProgram start_helper(const std::string& name, pid_t pid, const Mappings& maps) {
   ProgramSpec spec;
   spec.argv = helper_argv(name, pid, maps);
-  spec.path = helper_path;
+  spec.path = find_helper(name);
   spec.capture_stderr = true;
   spec.timeout_seconds = 10;
-  ProgramResult r = run_program(spec);
+  return start_program(spec);
+}
+
+void finish_helper(const std::string& name, RunningProgram& helper) {
+  ProgramResult r = wait_program(helper);
   if (!r.succeeded())
     throw Error(name + " " + r.describe() + (r.error_output.empty() ? "" : ": " + r.error_output));
 }
@@ -109,14 +113,29 @@ IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged) {
 void write_id_maps(pid_t pid, const IdMapPlan& plan) {
   const std::string proc = "/proc/" + std::to_string(pid);
   if (plan.deny_setgroups) write_file(proc + "/setgroups", "deny", O_TRUNC);
-  if (plan.gid_helper)
-    run_helper(find_helper("newgidmap"), "newgidmap", pid, plan.gid);
-  else
-    write_file(proc + "/gid_map", format_proc_map(plan.gid), O_TRUNC);
-  if (plan.uid_helper)
-    run_helper(find_helper("newuidmap"), "newuidmap", pid, plan.uid);
-  else
-    write_file(proc + "/uid_map", format_proc_map(plan.uid), O_TRUNC);
+  // The two maps are independent: newgidmap and newuidmap run at once, each a fork and exec of a
+  // setuid program, and the direct writes go in while they run.
+  RunningProgram gid_helper, uid_helper;
+  if (plan.gid_helper) gid_helper = start_helper("newgidmap", pid, plan.gid);
+  try {
+    if (plan.uid_helper) uid_helper = start_helper("newuidmap", pid, plan.uid);
+  } catch (...) {
+    if (plan.gid_helper) (void)wait_program(gid_helper);
+    throw;
+  }
+  if (!plan.gid_helper) write_file(proc + "/gid_map", format_proc_map(plan.gid), O_TRUNC);
+  if (!plan.uid_helper) write_file(proc + "/uid_map", format_proc_map(plan.uid), O_TRUNC);
+  // Both are collected even when one fails, so neither is left behind.
+  std::string failure;
+  for (auto [name, helper] : {std::pair{"newgidmap", &gid_helper}, std::pair{"newuidmap", &uid_helper}}) {
+    if (helper->pid < 0) continue;
+    try {
+      finish_helper(name, *helper);
+    } catch (const Error& e) {
+      if (failure.empty()) failure = e.what();
+    }
+  }
+  if (!failure.empty()) throw Error(failure);
 }
 
 }  // namespace roost::idmap

@@ -40,6 +40,12 @@ UniqueFd open_in_root_no_symlinks(int root_fd, const std::string& path, int flag
 }
 
 UniqueFd make_in_root(int root_fd, const std::string& path, bool file) {
+  // Most destinations exist already: one openat2 of the whole path resolves it exactly as the
+  // walk below would end (the same flags on the same path), without a call per component.
+  if (UniqueFd existing = open_in_root(root_fd, path, O_PATH); existing || errno != ENOENT) {
+    if (!existing) throw_errno("open " + path + " in the rootfs");
+    return existing;
+  }
   std::vector<std::string> parts;
   for (auto& part : split(path, '/'))
     if (!part.empty() && part != ".") parts.push_back(std::move(part));

@@ -63,8 +63,34 @@ void drop_bounding_set(const oci::Capabilities& caps) {
   }
 }
 
-void apply_process_capabilities(const oci::Capabilities& caps) {
-  std::unique_ptr<std::remove_pointer_t<cap_t>, decltype(&cap_free)> state(cap_init(), cap_free);
+namespace {
+
+using CapState = std::unique_ptr<std::remove_pointer_t<cap_t>, decltype(&cap_free)>;
+
+bool permits(cap_t state, cap_value_t v) {
+  cap_flag_value_t value = CAP_CLEAR;
+  return cap_get_flag(state, v, CAP_PERMITTED, &value) == 0 && value == CAP_SET;
+}
+
+bool holds_permitted(cap_value_t v) {
+  CapState now(cap_get_proc(), cap_free);
+  return now && permits(now.get(), v);
+}
+
+}  // namespace
+
+void raise_sys_admin() {
+  CapState now(cap_get_proc(), cap_free);
+  if (!now) throw_errno("read the process capabilities");
+  cap_value_t admin = CAP_SYS_ADMIN;
+  if (!permits(now.get(), admin)) return;  // the filter's load says what is missing
+  if (cap_set_flag(now.get(), CAP_EFFECTIVE, 1, &admin, CAP_SET) < 0 || cap_set_proc(now.get()) < 0)
+    throw_errno("keep CAP_SYS_ADMIN for the seccomp filter (noNewPrivileges is unset)");
+}
+
+void apply_process_capabilities(const oci::Capabilities& caps, bool keep_sys_admin) {
+  const bool add_admin = keep_sys_admin && holds_permitted(CAP_SYS_ADMIN);
+  CapState state(cap_init(), cap_free);
   if (!state) throw_errno("cap_init");
   auto set_flag = [&](const std::vector<std::string>& names, cap_flag_t flag) {
     auto values = to_values(names);
@@ -74,6 +100,12 @@ void apply_process_capabilities(const oci::Capabilities& caps) {
   set_flag(caps.effective, CAP_EFFECTIVE);
   set_flag(caps.permitted, CAP_PERMITTED);
   set_flag(caps.inheritable, CAP_INHERITABLE);
+  if (add_admin) {
+    cap_value_t admin = CAP_SYS_ADMIN;
+    if (cap_set_flag(state.get(), CAP_EFFECTIVE, 1, &admin, CAP_SET) < 0 ||
+        cap_set_flag(state.get(), CAP_PERMITTED, 1, &admin, CAP_SET) < 0)
+      throw_errno("cap_set_flag");
+  }
   if (cap_set_proc(state.get()) < 0) throw_errno("set process capabilities");
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) throw_errno("clear ambient capabilities");
   for (auto v : to_values(caps.ambient)) {

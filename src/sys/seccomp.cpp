@@ -160,6 +160,8 @@ long install(const SeccompProgram& p) {
     if (errno == EINVAL && (p.flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
       throw Error("load the seccomp filter: this kernel does not know SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
                   "(Linux 5.19 or later has it): drop the flag");
+    if (errno == EACCES)
+      throw SysError("load the seccomp filter (without process.noNewPrivileges it needs CAP_SYS_ADMIN)", errno);
     throw SysError("load the seccomp filter", errno);
   }
   return rc;

@@ -14,8 +14,6 @@
 #include "util/unique_fd.hpp"
 
 namespace roost {
-namespace {
-
 std::vector<char*> to_argv(const std::vector<std::string>& v) {
   std::vector<char*> out;
   out.reserve(v.size() + 1);
@@ -23,6 +21,8 @@ std::vector<char*> to_argv(const std::vector<std::string>& v) {
   out.push_back(nullptr);
   return out;
 }
+
+namespace {
 
 long now_ms() {
   struct timespec ts;
@@ -72,6 +72,11 @@ void reset_signals() {
 }
 
 ProgramResult run_program(const ProgramSpec& spec) {
+  RunningProgram program = start_program(spec);
+  return wait_program(program);
+}
+
+RunningProgram start_program(const ProgramSpec& spec) {
   int in_pipe[2], err_pipe[2] = {-1, -1};
   if (::pipe2(in_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
   UniqueFd in_read(in_pipe[0]), in_write(in_pipe[1]);
@@ -114,9 +119,21 @@ ProgramResult run_program(const ProgramSpec& spec) {
   if (!spec.input.empty()) (void)!::write(in_write.get(), spec.input.data(), spec.input.size());
   in_write.reset();
 
+  RunningProgram program;
+  program.pid = pid;
+  program.pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  program.err_read = std::move(err_read);
+  program.timeout_seconds = spec.timeout_seconds;
+  program.started_ms = now_ms();
+  return program;
+}
+
+ProgramResult wait_program(RunningProgram& program) {
   ProgramResult result;
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  const long deadline = spec.timeout_seconds > 0 ? now_ms() + spec.timeout_seconds * 1000L : -1;
+  const pid_t pid = program.pid;
+  UniqueFd& pidfd = program.pidfd;
+  UniqueFd& err_read = program.err_read;
+  const long deadline = program.timeout_seconds > 0 ? program.started_ms + program.timeout_seconds * 1000L : -1;
   for (;;) {
     struct pollfd fds[2];
     int n = 0;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/unique_fd.hpp"
+
 namespace roost {
 
 struct ProgramResult {
@@ -26,8 +28,21 @@ struct ProgramSpec {
   bool capture_stderr = false;
 };
 
+// A started program: its pid, a pidfd to wait on and its captured stderr.
+struct RunningProgram {
+  pid_t pid = -1;
+  UniqueFd pidfd, err_read;
+  int timeout_seconds = 0;
+  long started_ms = 0;
+};
+
 // Throws roost::SysError only when the program could not be started at all.
 ProgramResult run_program(const ProgramSpec& spec);
+// The two halves of run_program, so that independent programs (newuidmap and newgidmap) can run
+// at once: start_program returns once the program has been exec'd (its input written), and
+// wait_program collects it.
+RunningProgram start_program(const ProgramSpec& spec);
+ProgramResult wait_program(RunningProgram& program);
 
 // Waits until the process (not necessarily a child) has exited, up to timeout_ms; true if it did.
 bool wait_for_exit(pid_t pid, int timeout_ms);
@@ -35,6 +50,9 @@ bool wait_for_exit(pid_t pid, int timeout_ms);
 // Descriptors 3 .. 3+count-1 that a caller asked to preserve must exist, or a descriptor of the
 // runtime could take the number and leak into the container: gaps are filled with /dev/null.
 void fill_preserved_fd_gaps(int count);
+
+// The null-terminated char* array execve takes, pointing into v (which must outlive it).
+std::vector<char*> to_argv(const std::vector<std::string>& v);
 
 // Resets every signal to its default action and unblocks all, as a freshly exec'd program expects.
 void reset_signals();

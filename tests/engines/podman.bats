@@ -173,3 +173,35 @@ pm() {
   run pm ps -a --format '{{.ID}}'
   [ -z "$output" ]
 }
+
+# podman turns the runtime's error text into its exit code: 127 for "executable file not found" or
+# "no such file or directory", 126 for "permission denied".
+@test "a command that does not exist exits 127, one that cannot be executed 126" {
+  run -127 pm run --rm localhost/roostbb /no/such/command
+  show
+  [ "$status" -eq 127 ]
+  run -127 pm run --rm localhost/roostbb nosuchcommand
+  show
+  [ "$status" -eq 127 ]
+  run pm run --rm localhost/roostbb /etc
+  show
+  [ "$status" -eq 126 ]
+  run pm run -d --name target localhost/roostbb sleep 300
+  show
+  [ "$status" -eq 0 ]
+  run -127 pm exec target /no/such/command
+  show
+  [ "$status" -eq 127 ]
+  run pm exec target /etc
+  show
+  [ "$status" -eq 126 ]
+}
+
+@test "run --timeout: the container is killed, run returns 255 and the container is exited" {
+  run pm run --name timed --timeout 2 localhost/roostbb sleep 30
+  show
+  [ "$status" -eq 255 ]
+  run pm inspect --format '{{.State.Status}}' timed
+  show
+  [ "$output" = exited ]
+}

@@ -97,6 +97,32 @@ create_fails() {
   assert_clean
 }
 
+# Engines read the kernel's words in the error (podman: 127 for "no such file or directory" and
+# "executable file not found", 126 for "permission denied"), as runc writes them.
+program_error() {
+  update_config --argjson a "$1" '.process.args = $a'
+  rrun run --bundle "$BUNDLE" c1
+  assert_error "$2"
+  assert_clean
+}
+
+@test "a program that does not exist: no such file or directory" {
+  program_error '["/no/such/program"]' '"/no/such/program": no such file or directory'
+}
+
+@test "a name not found in PATH: executable file not found" {
+  program_error '["nosuchcommand"]' '"nosuchcommand": executable file not found in'
+}
+
+@test "a directory or a file without an execute bit: permission denied" {
+  program_error '["/etc"]' '"/etc": permission denied'
+  program_error '["/etc/passwd"]' '"/etc/passwd": permission denied'
+}
+
+@test "a path through a file: not a directory" {
+  program_error '["/etc/passwd/x"]' '"/etc/passwd/x": not a directory'
+}
+
 @test "a mount with an unknown filesystem type" {
   add_mount /mnt no-such-fs none
   create_fails

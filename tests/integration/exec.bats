@@ -103,7 +103,7 @@ JSON
   rrun exec --process "$BATS_TEST_TMPDIR/bad.json" c1
   assert_error 'JSON|json'
   rrun exec c1 /no/such/program
-  assert_error 'not found'
+  assert_error '"/no/such/program": no such file or directory'
   rrun exec --console-socket "$BATS_TEST_TMPDIR/nosock" -t c1 true
   assert_error 'console'
   # A path that refuses the connection (nothing listens: connect() gets ECONNREFUSED).

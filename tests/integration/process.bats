@@ -258,3 +258,21 @@ PY
   assert_success
   assert_output_equals "$(printf 'box-one\nexample.test')"
 }
+
+# As with runc and crun, the container's process leads a session of its own (conmon kills a
+# container that timed out by its process group, which must not be the runtime's caller's).
+# /proc/self/stat: field 1 the pid, 5 the process group, 6 the session.
+@test "the process and an exec'd one each lead a session and a process group of their own" {
+  update_config '.process.args = ["cut", "-d", " ", "-f1,5,6", "/proc/self/stat"]'
+  run_ctr c1
+  assert_success
+  read -r pid pgrp sid <<<"$output"
+  [ "$pgrp" = "$pid" ] && [ "$sid" = "$pid" ] || fail "init: pid $pid, process group $pgrp, session $sid"
+  set_cmd 'exec sleep 60'
+  run_detached c2
+  wait_status c2 running
+  rrun exec c2 cut -d " " -f1,5,6 /proc/self/stat
+  assert_success
+  read -r pid pgrp sid <<<"$output"
+  [ "$pgrp" = "$pid" ] && [ "$sid" = "$pid" ] || fail "exec: pid $pid, process group $pgrp, session $sid"
+}

@@ -234,18 +234,32 @@ teardown() {
 }
 
 @test "SCMP_ACT_NOTIFY: the rest of the profile still waits for the last step (the runtime's own calls pass)" {
-  # With noNewPrivileges the profile goes in after the switch to the process user, as with runc;
-  # only the notify rules are in place before. A profile refusing what that switch calls
-  # (setgroups, setresuid, capset, prctl) works, and still notifies mkdir.
+  # With or without noNewPrivileges the profile goes in after the switch to the process user; only
+  # the notify rules are in place before. A profile refusing what that switch calls (setgroups,
+  # setresuid, capset, prctl, close_range) works, and still notifies mkdir.
+  start_agent
+  local nnp
+  for nnp in true false; do
+    notify_profile
+    update_config --argjson nnp "$nnp" '.process.noNewPrivileges = $nnp | .process.user = {uid: 0, gid: 0} |
+      .linux.seccomp.syscalls += [{names: ["setgroups", "setresuid", "setresgid", "capset", "prctl", "close_range"],
+        action: "SCMP_ACT_ERRNO", errnoRet: 1}]'
+    set_cmd 'mkdir /tmp/d 2>&1; echo rc=$?'
+    run_ctr "c-$nnp"
+    assert_success
+    [[ "$output" == *"No route to host"*"rc=1"* ]] || fail "noNewPrivileges $nnp: mkdir was not answered by the agent: $output"
+  done
+}
+
+@test "SCMP_ACT_NOTIFY on a call the runtime makes before execve: the error names the step" {
   start_agent
   notify_profile
-  update_config '.process.noNewPrivileges = true | .process.user = {uid: 0, gid: 0} |
-    .linux.seccomp.syscalls += [{names: ["setgroups", "setresuid", "setresgid", "capset", "prctl", "close_range"],
-      action: "SCMP_ACT_ERRNO", errnoRet: 1}]'
-  set_cmd 'mkdir /tmp/d 2>&1; echo rc=$?'
+  update_config '.linux.seccomp.syscalls = [{names: ["close_range"], action: "SCMP_ACT_NOTIFY"}]'
+  update_config '.process.args = ["true"]'
   run_ctr c1
-  assert_success
-  [[ "$output" == *"No route to host"*"rc=1"* ]] || fail "mkdir was not answered by the agent: $output"
+  assert_failure
+  [[ "$stderr" == *"close_range"*"No route to host"* ]] || fail "the error does not name the step and the agent's answer"
+  assert_clean
 }
 
 @test "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV loads with a listener" {
