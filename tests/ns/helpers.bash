@@ -143,7 +143,7 @@ ns_bg() {
 # prints no "Killed" notice); its pid goes to NS_BG_PIDS.
 ns_spawn() {
   local name=$1 pid; shift
-  pid=$( (exec env NS_TEST_MARKER="$NS_MARKER" "$@") </dev/null >"$BATS_TEST_TMPDIR/$name.log" 2>&1 3>&- &
+  pid=$( (exec env NS_TEST_MARKER="$NS_MARKER" "$@") </dev/null >"${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/$name.log" 2>&1 3>&- &
          echo $!)
   NS_BG_PIDS+=("$pid")
 }
