@@ -112,8 +112,8 @@ void info(ApiClient& api, bool json, std::ostream& out) {
   out << "- REST API version: " << doc.api_version << "\n- Implementation version: " << doc.version
       << "\n- State Directory: " << doc.state_dir << "\n- Child PID: " << doc.child_pid << "\n";
   if (doc.network) {
-    out << "- Network Driver: " << doc.network->driver << "\n  - DNS: " << go_list(doc.network->dns) << "\n  - IP: "
-        << (doc.network->child_ip.empty() ? "<nil>" : doc.network->child_ip) << "\n";
+    out << "- Network Driver: " << doc.network->driver << "\n  - DNS: " << go_list(doc.network->dns) << "\n";
+    if (!doc.network->child_ip.empty()) out << "  - IP: " << doc.network->child_ip << "\n";  // only when set, as rootlessctl
   }
   if (doc.ports)
     out << "- Port Driver: " << doc.ports->driver << "\n  - Supported protocols: " << go_list(doc.ports->protos) << "\n";
