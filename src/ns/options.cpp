@@ -251,7 +251,7 @@ NsOptions parse_ns_options(const std::vector<std::string>& args) {
 std::vector<std::string> ns_option_warnings(const NsOptions& o) {
   std::vector<std::string> out;
   const std::string& net = o.network.driver;
-  if (!o.network.disable_host_loopback && net != "host")
+  if (!o.network.disable_host_loopback && net != "host" && net != "none")
     out.push_back("specifying --disable-host-loopback is highly recommended to prohibit connecting to 127.0.0.1:* "
                   "on the host namespace (requires pasta, slirp4netns, or VPNKit)");
   if (o.network.mtu != 0 && (net == "host" || net == "none"))

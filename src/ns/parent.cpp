@@ -114,6 +114,14 @@ void warn_about_propagation(const std::string& mode) {
 }
 
 void NsParent::prepare() {
+  // Sockets systemd passed (LISTEN_FDS, from fd 3 on) go through to the command; a gap among
+  // them is filled first, so that no descriptor of ours can take its number.
+  const char* listen_fds = ::getenv("LISTEN_FDS");
+  const char* listen_pid = ::getenv("LISTEN_PID");
+  if (listen_fds && listen_pid && std::atoi(listen_fds) > 0) {
+    fill_preserved_fd_gaps(std::atoi(listen_fds));
+    fix_listen_pid_ = std::atoi(listen_pid) == ::getpid();
+  }
   for (const auto& w : ns_option_warnings(opts_)) log::warn(w);
   warn_about_propagation(opts_.propagation);
   network_ = make_network_driver(opts_.network);
