@@ -255,3 +255,21 @@ teardown() { ns_teardown; }
   [ "${lines[3]}" = roost-ns-uts ]
   [ "$(hostname)" != roost-ns-uts ]
 }
+
+@test "roost-runtime runs a busybox bundle inside roost ns (a rootless OCI runtime under a fake root)" {
+  runtime="$(dirname "$ROOST")/roost-runtime"
+  [ -x "$runtime" ] || skip "roost-runtime is not built"
+  [ "$NS_USER" != root ] || skip "the fake root of an unprivileged user"
+  as "$NS_USER" "$REPO/scripts/make-bundle" "$T/bundle" "$runtime" >/dev/null
+  # As rootless Docker and containerd run their runtime: in roost ns's user namespace, with no
+  # user namespace of the container's own.
+  jq '.process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map; echo $$"] | .process.terminal = false
+      | .linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)' \
+    "$T/bundle/config.json" > "$T/config.json"
+  cp "$T/config.json" "$T/bundle/config.json"
+  run -0 --separate-stderr ns --pidns "$runtime" --root "$T/rt" run --bundle "$T/bundle" c1
+  [ "${lines[0]}" = 0 ]
+  [ "$(echo "${lines[1]}" | awk '{print $1, $2}')" = "0 $(id -u "$NS_USER")" ]
+  [ "${lines[-1]}" = 1 ]  # the container's own pid namespace
+  [ -z "$(leftovers)" ]
+}
