@@ -4,7 +4,7 @@
 # unchanged clients: rootlessctl, curl, rootlesskit-docker-proxy, and roost's own `ns ctl`
 # (build/tests/helpers/roost-ns-ctl until ns-core's roost program has `roost ns ctl`).
 # fixtures/rootlesskit-1.1/*.out are the same sessions recorded against Debian's rootlesskit 1.1.0
-# (--net=slirp4netns --port-driver=builtin --state-dir=/tmp/rk, child pid 1097).
+# (--net=slirp4netns --port-driver=builtin --state-dir=/tmp/rk, child pid 14274).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 HELPERS=$ROOT/build/tests/helpers
@@ -43,7 +43,7 @@ stop_server() {
 }
 
 start_recorded_server() {
-  start_server --net slirp4netns --state-dir /tmp/rk --child-pid 1097 --fail-port "80:$PRIVILEGED"
+  start_server --net slirp4netns --state-dir /tmp/rk --child-pid 14274 --fail-port "80:$PRIVILEGED"
 }
 
 # Go ranges over a map for the port list, so its order is random: each list element and each
@@ -79,6 +79,12 @@ wait_fd_count() {
 @test "roost ns ctl prints what rootlessctl printed against rootlesskit 1.1" {
   start_recorded_server
   replay_sessions "$HELPERS/roost-ns-ctl"
+}
+
+@test "an out-of-range port is named as Go's %q names it (rootlesskit 1.1: U+11170 written raw)" {
+  start_server
+  run curl -sS --unix-socket "$SOCK" -X POST -d '{"proto":"tcp","parentPort":70000,"childPort":80}' http://rootlesskit/v1/ports
+  [ "$output" = "{\"message\":\"invalid ParentPort: '$(printf '\xf0\x91\x85\xb0')'\"}" ] || fail "got: $output"
 }
 
 @test "the port driver is called for exactly the ports the API accepted, specs as posted" {
