@@ -109,8 +109,13 @@ void Server::handle_requests(Connection& c) {
     ParseResult parsed = parse_request(c.in, limits_, request);
     if (parsed.state == ParseState::need_more) {
       if (c.closing) c.in.clear();  // cut short by the hang-up: nothing to answer
+      if (parsed.expects_continue && !c.continue_sent && !c.closing) {
+        c.out += request.minor_version == 0 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n";
+        c.continue_sent = true;
+      }
       return;
     }
+    c.continue_sent = false;
     if (parsed.state == ParseState::error) {
       c.out += format_parse_error(parsed.error_status, parsed.error_detail);
       c.in.clear();

@@ -319,6 +319,22 @@ TEST_F(ServerFixture, PipelinedAndSplitRequests) {
   EXPECT_NE(reply.find("Connection: close"), std::string::npos);
 }
 
+TEST_F(ServerFixture, ExpectContinueGetsContinueBeforeTheBody) {
+  UniqueFd fd = raw_connect();
+  std::string head = "POST /big HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(write(fd.get(), head.data(), head.size()), ssize_t(head.size()));
+  char buffer[4096];
+  std::string continued(25, '\0');
+  ASSERT_EQ(read(fd.get(), continued.data(), continued.size()), 25);
+  EXPECT_EQ(continued, "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_EQ(write(fd.get(), "abc", 3), 3);
+  std::string reply;
+  ssize_t n;
+  while ((n = read(fd.get(), buffer, sizeof buffer)) > 0) reply.append(buffer, size_t(n));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+  EXPECT_NE(reply.find("POST /big abc"), std::string::npos);
+}
+
 TEST_F(ServerFixture, GarbageGetsGosBadRequestAndIsClosed) {
   EXPECT_EQ(exchange("garbage\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"), format_parse_error(400, ""));
   EXPECT_EQ(exchange("GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(8000, 'a') + "\r\n\r\n"), format_parse_error(431, ""));
