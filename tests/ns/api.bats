@@ -7,7 +7,8 @@
 # (--net=slirp4netns --port-driver=builtin --state-dir=/tmp/rk, child pid 14274).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-HELPERS=$ROOT/build/tests/helpers
+# Another build's helpers: ROOST_TEST_HELPERS=$PWD/build-sanitize/tests/helpers bats tests/ns/api.bats
+HELPERS=${ROOST_TEST_HELPERS:-$ROOT/build/tests/helpers}
 FIXTURES=$BATS_TEST_DIRNAME/fixtures/rootlesskit-1.1
 # The recorded privileged-port error; the fake driver fails port 80 with it, as the builtin
 # driver's bind does, so the API's passing-through and escaping (\u003e) can be compared.

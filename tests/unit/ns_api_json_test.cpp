@@ -120,23 +120,5 @@ TEST(NsApiJson, DecodeWhatTheServerSends) {
   EXPECT_EQ(decode_error_message("404 page not found\n"), "404 page not found");
 }
 
-TEST(NsApiJson, AtoiAsGo) {
-  EXPECT_EQ(go_atoi("7"), 7);
-  EXPECT_EQ(go_atoi("007"), 7);
-  EXPECT_EQ(go_atoi("-1"), -1);
-  EXPECT_EQ(go_atoi("+5"), 5);
-  EXPECT_THROW(go_atoi("abc"), Error);
-  try {
-    go_atoi("abc");
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "strconv.Atoi: parsing \"abc\": invalid syntax");
-  }
-  try {
-    go_atoi("99999999999");
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "strconv.Atoi: parsing \"99999999999\": value out of range");
-  }
-}
-
 }  // namespace
 }  // namespace roost::ns
