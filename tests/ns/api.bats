@@ -210,4 +210,6 @@ wait_jobs_except_server() {
     fail "a bad spec after a good one added the good one: $output"
   run "$HELPERS/roost-ns-ctl" --socket "$SOCK" frobnicate
   [ "$status" -eq 2 ] || fail "usage error: $status $output"
+  run "$HELPERS/roost-ns-ctl" --help
+  [ "$status" -eq 0 ] && [[ "$output" == *"remove-ports ID..."* ]] || fail "help: $status $output"
 }

@@ -25,6 +25,14 @@ struct UsageError : Error {
   using Error::Error;
 };
 
+const char* const usage =
+    "usage: roost ns ctl [--socket PATH] COMMAND [ARGS]\n"
+    "  --socket PATH        the API socket (default: $ROOTLESSKIT_STATE_DIR/api.sock)\n"
+    "  list-ports [--json]  the published ports\n"
+    "  add-ports [--json] SPEC...  publish [PARENTIP:]PARENTPORT[:CHILDIP]:CHILDPORT/PROTO\n"
+    "  remove-ports ID...   stop publishing\n"
+    "  info [--json]        the API's and drivers' description\n";
+
 // Go's text/tabwriter as rootlessctl sets it up (minwidth 4, padding 4, blanks, every cell
 // ended by a tab): each column as wide as its widest cell plus 4.
 std::string tabulate(const std::vector<std::vector<std::string>>& rows) {
@@ -173,6 +181,10 @@ void run(const Command& c, std::ostream& out) {
 }  // namespace
 
 int ns_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    out << usage;
+    return 0;
+  }
   try {
     run(parse_command(args), out);
     out.flush();
