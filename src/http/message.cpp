@@ -282,7 +282,10 @@ ParseResult parse_request(std::string_view buffer, const Limits& limits, Request
   Framing framing;
   if (auto f = body_framing(out.headers, true, framing)) return failed(f->status, f->detail);
   out.keep_alive = wants_keep_alive(out);
-  return read_body(buffer, head_end, framing, limits, false, out.body);
+  ParseResult result = read_body(buffer, head_end, framing, limits, false, out.body);
+  const std::string* expect = out.headers.find("Expect");
+  result.expects_continue = result.state == ParseState::need_more && expect && equals_ignore_case(*expect, "100-continue");
+  return result;
 }
 
 ParseResult parse_response(std::string_view buffer, const Limits& limits, bool at_eof, bool head_request,

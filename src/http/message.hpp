@@ -53,6 +53,9 @@ struct ParseResult {
   size_t consumed = 0;      // bytes of the buffer that made up the message (when done)
   int error_status = 0;     // when error: 400, 413, 431, 501 or 505, as Go's net/http answers
   std::string error_detail; // "missing required Host header"; empty for a plain "Bad Request"
+  // need_more with the head complete and "Expect: 100-continue": the client (curl, for bodies
+  // over 1 KiB) waits for "100 Continue" before it sends the body.
+  bool expects_continue = false;
 };
 
 // Parses one request at the start of `buffer`.

@@ -61,13 +61,23 @@ void Server::on_event(int fd, uint32_t events) {
   auto it = connections_.find(fd);
   if (it == connections_.end()) return;
   Connection& c = *it->second;
+  if (c.draining) {
+    if (!drain(c)) close_connection(fd);
+    return;
+  }
   if (events & EPOLLOUT) {
     if (!flush(c)) return close_connection(fd);
   } else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
     if (!read_some(c)) return close_connection(fd);
   }
   if (c.out.empty()) handle_requests(c);
-  if (!flush(c) || (c.closing && c.out.empty())) return close_connection(fd);
+  if (!flush(c)) return close_connection(fd);
+  if (c.closing && c.out.empty()) {
+    if (!c.draining) return close_connection(fd);
+    shutdown(fd, SHUT_WR);
+    if (!drain(c)) return close_connection(fd);
+    return loop_.modify(fd, EPOLLIN | EPOLLRDHUP);
+  }
   // While a response waits for the client to read it, no more requests are read: a client that
   // pipelines without reading cannot make the server buffer without bound.
   loop_.modify(fd, c.out.empty() ? (EPOLLIN | EPOLLRDHUP) : EPOLLOUT);
@@ -99,12 +109,18 @@ void Server::handle_requests(Connection& c) {
     ParseResult parsed = parse_request(c.in, limits_, request);
     if (parsed.state == ParseState::need_more) {
       if (c.closing) c.in.clear();  // cut short by the hang-up: nothing to answer
+      if (parsed.expects_continue && !c.continue_sent && !c.closing) {
+        c.out += request.minor_version == 0 ? "HTTP/1.0 100 Continue\r\n\r\n" : "HTTP/1.1 100 Continue\r\n\r\n";
+        c.continue_sent = true;
+      }
       return;
     }
+    c.continue_sent = false;
     if (parsed.state == ParseState::error) {
       c.out += format_parse_error(parsed.error_status, parsed.error_detail);
       c.in.clear();
       c.closing = true;
+      c.draining = true;
       return;
     }
     c.in.erase(0, parsed.consumed);
@@ -126,6 +142,20 @@ void Server::handle_requests(Connection& c) {
       c.closing = true;
       return;
     }
+  }
+}
+
+bool Server::drain(Connection& c) {
+  char buffer[16384];
+  for (;;) {
+    ssize_t n = read(c.fd.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      c.drained += size_t(n);
+      if (c.drained > max_drain_bytes) return false;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && errno == EAGAIN;  // EOF or an error: done
   }
 }
 

@@ -37,7 +37,15 @@ class Server {
     std::string in;
     std::string out;
     bool closing = false;  // close once `out` is written
+    bool continue_sent = false;  // "100 Continue" already sent for the request being read
+    // After an error answer: the write side is shut and input is read and dropped until the
+    // client closes (at most `max_drain_bytes`), so that the client, still sending, is not reset
+    // before it reads the answer. Go's server does the same.
+    bool draining = false;
+    size_t drained = 0;
   };
+  static constexpr size_t max_drain_bytes = 1024 * 1024;
+  bool drain(Connection& c);  // false: done, close it
 
   void accept_all();
   void on_event(int fd, uint32_t events);

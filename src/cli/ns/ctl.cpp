@@ -5,12 +5,13 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
+#include <optional>
 #include <iostream>
 #include <ostream>
 
 #include "http/client.hpp"
 #include "ns/api/api_json.hpp"
+#include "ns/port/go_format.hpp"
 #include "util/error.hpp"
 
 namespace roost::cli {
@@ -23,6 +24,14 @@ using ns::PortStatus;
 struct UsageError : Error {
   using Error::Error;
 };
+
+const char* const usage =
+    "usage: roost ns ctl [--socket PATH] COMMAND [ARGS]\n"
+    "  --socket PATH        the API socket (default: $ROOTLESSKIT_STATE_DIR/api.sock)\n"
+    "  list-ports [--json]  the published ports\n"
+    "  add-ports [--json] SPEC...  publish [PARENTIP:]PARENTPORT[:CHILDIP]:CHILDPORT/PROTO\n"
+    "  remove-ports ID...   stop publishing\n"
+    "  info [--json]        the API's and drivers' description\n";
 
 // Go's text/tabwriter as rootlessctl sets it up (minwidth 4, padding 4, blanks, every cell
 // ended by a tab): each column as wide as its widest cell plus 4.
@@ -46,11 +55,8 @@ class ApiClient {
  public:
   explicit ApiClient(const std::string& socket) : http_(socket) {
     struct stat st;
-    if (stat(socket.c_str(), &st) != 0) {
-      std::string reason = std::strerror(errno);
-      reason[0] = char(std::tolower(static_cast<unsigned char>(reason[0])));
-      throw Error("stat " + socket + ": " + reason);
-    }
+    // rootlessctl's first words when the socket is missing: "stat PATH: no such file or directory".
+    if (stat(socket.c_str(), &st) != 0) throw Error("stat " + socket + ": " + ns::go::errno_text(errno));
   }
   std::string call(const std::string& method, const std::string& path, int expected, const std::string& body = {}) {
     http::Response r = http_.request(method, path, body);
@@ -89,7 +95,12 @@ void add_ports(ApiClient& api, bool json, const std::vector<std::string>& specs,
 void remove_ports(ApiClient& api, const std::vector<std::string>& ids, std::ostream& out) {
   if (ids.empty()) throw Error("no ID specified");
   std::vector<int> parsed;
-  for (const std::string& text : ids) parsed.push_back(ns::go_atoi(text));
+  for (const std::string& text : ids) {  // all read before any is removed, as rootlessctl does
+    std::string error;
+    std::optional<int> id = ns::go::atoi(text, error);
+    if (!id) throw Error(error);
+    parsed.push_back(*id);
+  }
   for (int id : parsed) {
     api.call("DELETE", "/v1/ports/" + std::to_string(id), 200);
     out << id << "\n";
@@ -170,6 +181,10 @@ void run(const Command& c, std::ostream& out) {
 }  // namespace
 
 int ns_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    out << usage;
+    return 0;
+  }
   try {
     run(parse_command(args), out);
     out.flush();

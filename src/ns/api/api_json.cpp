@@ -3,8 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
-#include <charconv>
-#include <climits>
 #include <limits>
 #include <sstream>
 
@@ -235,25 +233,62 @@ void throw_first(const FieldDecoder& d) {
   if (!d.first_error.empty()) throw Error(d.first_error);
 }
 
+// One JSON object read into a Go type named `go_type` by `from(value, decoder)`.
+template <typename From>
+auto decode_object(std::string_view body, const std::string& go_type, From from) {
+  Json value = parse_first_value(body);
+  check_object(value, go_type);
+  FieldDecoder d;
+  auto result = from(value, d);
+  throw_first(d);
+  return result;
+}
+
+InfoDocument::Network network_from(const Json& v, FieldDecoder& d) {
+  InfoDocument::Network net;
+  each_member(v, {"driver", "dns", "childIP", "dynamicChildIP"}, [&](const std::string& n, const Json& f) {
+    if (n == "driver") d.read(f, "Info.networkDriver.driver", net.driver);
+    else if (n == "dns") d.read(f, "Info.networkDriver.dns", net.dns);
+    else if (n == "childIP") d.read(f, "Info.networkDriver.childIP", net.child_ip);
+    else d.read(f, "Info.networkDriver.dynamicChildIP", net.dynamic_child_ip);
+  });
+  return net;
+}
+
+InfoDocument::Ports ports_from(const Json& v, FieldDecoder& d) {
+  InfoDocument::Ports ports;
+  each_member(v, {"driver", "protos", "disallowLoopbackChildIP"}, [&](const std::string& n, const Json& f) {
+    if (n == "driver") d.read(f, "Info.portDriver.driver", ports.driver);
+    else if (n == "protos") d.read(f, "Info.portDriver.protos", ports.protos);
+    else d.read(f, "Info.portDriver.disallowLoopbackChildIP", ports.disallow_loopback_child_ip);
+  });
+  return ports;
+}
+
+InfoDocument info_from(const Json& value, FieldDecoder& d) {
+  InfoDocument info;
+  if (!value.is_object()) return info;
+  each_member(value, {"apiVersion", "version", "stateDir", "childPID", "networkDriver", "portDriver"},
+              [&](const std::string& name, const Json& v) {
+                if (name == "apiVersion") d.read(v, "Info.apiVersion", info.api_version);
+                else if (name == "version") d.read(v, "Info.version", info.version);
+                else if (name == "stateDir") d.read(v, "Info.stateDir", info.state_dir);
+                else if (name == "childPID") d.read(v, "Info.childPID", info.child_pid);
+                else if (name == "networkDriver" && v.is_object()) info.network = network_from(v, d);
+                else if (name == "portDriver" && v.is_object()) info.ports = ports_from(v, d);
+              });
+  return info;
+}
+
 }  // namespace
 
 PortSpec decode_port_spec(std::string_view body) {
-  Json value = parse_first_value(body);
-  check_object(value, "port.Spec");
-  FieldDecoder d;
-  PortSpec spec = spec_from(value, d, "Spec");
-  throw_first(d);
-  return spec;
+  return decode_object(body, "port.Spec", [](const Json& v, FieldDecoder& d) { return spec_from(v, d, "Spec"); });
 }
 
-PortStatus decode_port_status(std::string_view body) {
-  Json value = parse_first_value(body);
-  check_object(value, "port.Status");
-  FieldDecoder d;
-  PortStatus status = status_from(value, d);
-  throw_first(d);
-  return status;
-}
+PortStatus decode_port_status(std::string_view body) { return decode_object(body, "port.Status", status_from); }
+
+InfoDocument decode_info(std::string_view body) { return decode_object(body, "api.Info", info_from); }
 
 std::vector<PortStatus> decode_port_list(std::string_view body) {
   Json value = parse_first_value(body);
@@ -267,41 +302,6 @@ std::vector<PortStatus> decode_port_list(std::string_view body) {
   return out;
 }
 
-InfoDocument decode_info(std::string_view body) {
-  Json value = parse_first_value(body);
-  check_object(value, "api.Info");
-  InfoDocument info;
-  FieldDecoder d;
-  if (!value.is_object()) return info;
-  each_member(value, {"apiVersion", "version", "stateDir", "childPID", "networkDriver", "portDriver"},
-              [&](const std::string& name, const Json& v) {
-                if (name == "apiVersion") d.read(v, "Info.apiVersion", info.api_version);
-                else if (name == "version") d.read(v, "Info.version", info.version);
-                else if (name == "stateDir") d.read(v, "Info.stateDir", info.state_dir);
-                else if (name == "childPID") d.read(v, "Info.childPID", info.child_pid);
-                else if (name == "networkDriver" && v.is_object()) {
-                  InfoDocument::Network net;
-                  each_member(v, {"driver", "dns", "childIP", "dynamicChildIP"}, [&](const std::string& n, const Json& f) {
-                    if (n == "driver") d.read(f, "Info.networkDriver.driver", net.driver);
-                    else if (n == "dns") d.read(f, "Info.networkDriver.dns", net.dns);
-                    else if (n == "childIP") d.read(f, "Info.networkDriver.childIP", net.child_ip);
-                    else d.read(f, "Info.networkDriver.dynamicChildIP", net.dynamic_child_ip);
-                  });
-                  info.network = net;
-                } else if (name == "portDriver" && v.is_object()) {
-                  InfoDocument::Ports ports;
-                  each_member(v, {"driver", "protos", "disallowLoopbackChildIP"}, [&](const std::string& n, const Json& f) {
-                    if (n == "driver") d.read(f, "Info.portDriver.driver", ports.driver);
-                    else if (n == "protos") d.read(f, "Info.portDriver.protos", ports.protos);
-                    else d.read(f, "Info.portDriver.disallowLoopbackChildIP", ports.disallow_loopback_child_ip);
-                  });
-                  info.ports = ports;
-                }
-              });
-  throw_first(d);
-  return info;
-}
-
 std::string decode_error_message(std::string_view body) {
   try {
     Json value = parse_first_value(body);
@@ -312,18 +312,6 @@ std::string decode_error_message(std::string_view body) {
   std::string text(body);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
-}
-
-int go_atoi(const std::string& text) {
-  std::string_view digits = text;
-  if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) digits.remove_prefix(1);
-  bool all_digits = !digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos;
-  std::string prefix = "strconv.Atoi: parsing " + go_json_quote(text);
-  if (!all_digits) throw Error(prefix + ": invalid syntax");
-  long long value = 0;
-  auto [end, ec] = std::from_chars(text.data() + (text[0] == '+'), text.data() + text.size(), value);
-  if (ec != std::errc() || value < INT_MIN || value > INT_MAX) throw Error(prefix + ": value out of range");
-  return int(value);
 }
 
 }  // namespace roost::ns

@@ -52,8 +52,4 @@ std::vector<PortStatus> decode_port_list(std::string_view body);
 InfoDocument decode_info(std::string_view body);
 std::string decode_error_message(std::string_view body);  // the body itself when it has no message
 
-// Go's strconv.Atoi, as rootlesskit and rootlessctl read an id: throws roost::Error
-// `strconv.Atoi: parsing "abc": invalid syntax` (or `value out of range`).
-int go_atoi(const std::string& text);
-
 }  // namespace roost::ns

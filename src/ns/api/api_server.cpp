@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <optional>
+
 
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "ns/api/api_json.hpp"
+#include "ns/port/go_format.hpp"
 #include "util/error.hpp"
 
 namespace roost::ns {
@@ -31,11 +34,10 @@ http::Response error_response(const std::string& message) {
 
 // rootlesskit's DELETE names the id it could not read.
 int parse_id(const std::string& text) {
-  try {
-    return go_atoi(text);
-  } catch (const Error& e) {
-    throw Error("bad id " + text + ": " + e.what());
-  }
+  std::string error;
+  std::optional<int> id = go::atoi(text, error);
+  if (!id) throw Error("bad id " + text + ": " + error);
+  return *id;
 }
 
 InfoDocument info_document(const ApiInfo& info, const PortDriver* driver) {
