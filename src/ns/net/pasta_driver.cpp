@@ -48,6 +48,8 @@ std::vector<std::string> PastaDriver::arguments(const NetnsTarget& target, const
                                    "--address", a.ip, "--netmask", std::to_string(a.prefix_length),
                                    "--gateway", a.gateway, "--dns-forward", a.dns};
   if (options_.disable_host_loopback) args.push_back("--no-map-gw");
+  // Started by root, pasta turns itself into "nobody", who may not enter root's namespaces.
+  if (::geteuid() == 0) args.insert(args.end(), {"--runas", "0:0"});
   if (!options_.ipv6) args.push_back("--ipv4-only");
   add_ports(args, options_.published_ports);
   // -T/-U auto would bind the host's listening ports on the namespace's loopback: a second way to
