@@ -244,6 +244,9 @@ NsOptions parse_ns_options(const std::vector<std::string>& args) {
   opts.command.assign(args.begin() + static_cast<long>(i), args.end());
   if (opts.help || opts.version) return opts;
   validate_ns_options(opts);
+  // pasta has no API: the implicit driver's ports go on pasta's command line, and the port
+  // driver accepts exactly these.
+  if (opts.port.driver == "implicit") opts.network.published_ports = opts.port.publish_at_start = opts.publish;
   if (opts.print_semver.empty() && opts.command.empty()) throw Error("no command specified");
   return opts;
 }

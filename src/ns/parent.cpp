@@ -306,6 +306,12 @@ int NsParent::run() {
     exit_code_ = child_.wait();
     loop_.stop();
   });
+  if (int helper = network_->helper_exit_fd(); helper >= 0) {
+    loop_.add(helper, EPOLLIN, [this, helper](uint32_t) {
+      log::warn("the network helper (" + opts_.network.driver + ") exited: the namespace has no way out now");
+      loop_.remove(helper);
+    });
+  }
   loop_.run();
   return exit_code_;
 }
