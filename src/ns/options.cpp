@@ -80,7 +80,7 @@ const std::vector<Flag>& flags() {
       {"lxc-user-nic-bridge", nullptr, Kind::Value, [](S o, V v) { o.network.lxc_user_nic_bridge = v; }},
       {"pasta-binary", nullptr, Kind::Value, [](S o, V v) { o.network.pasta_binary = v; }},
       {"port-driver", nullptr, Kind::Value, [](S o, V v) { o.port.driver = v; }},
-      {"publish", "p", Kind::Value, [](S o, V v) { o.publish.push_back(parse_port_spec(v)); }},
+      {"publish", "p", Kind::Value, [](S o, V v) { o.publish_text.push_back(v); }},
       {"source-ip-transparent", nullptr, Kind::Bool,
        [](S o, V v) { o.port.source_ip_transparent = parse_go_bool(v, "source-ip-transparent"); }},
       {"copy-up", nullptr, Kind::Value, [](S o, V v) { o.copy_up.push_back(v); }},
@@ -180,7 +180,7 @@ void validate_ports(const NsOptions& o) {
   if (net == "pasta" && !one_of(d, {"none", "implicit"}))
     throw Error("network \"pasta\" requires port driver \"none\" or \"implicit\"");
   if (d == "none") {
-    if (!o.publish.empty()) throw Error("port driver \"none\" does not support publishing ports");
+    if (!o.publish_text.empty()) throw Error("port driver \"none\" does not support publishing ports");
   } else if (d == "implicit") {
     if (net != "pasta") throw Error("port driver requires pasta network");
   } else if (d == "slirp4netns") {
@@ -190,7 +190,6 @@ void validate_ports(const NsOptions& o) {
   } else {
     throw Error("unknown port driver: " + d);
   }
-  for (const auto& spec : o.publish) validate_port_spec(spec);
 }
 
 std::string clean_path(const std::string& p) {
@@ -244,6 +243,10 @@ NsOptions parse_ns_options(const std::vector<std::string>& args) {
   opts.command.assign(args.begin() + static_cast<long>(i), args.end());
   if (opts.help || opts.version) return opts;
   validate_ns_options(opts);
+  for (const auto& text : opts.publish_text) {
+    opts.publish.push_back(parse_port_spec(text));
+    validate_port_spec(opts.publish.back());
+  }
   // pasta has no API: the implicit driver's ports go on pasta's command line, and the port
   // driver accepts exactly these.
   if (opts.port.driver == "implicit") opts.network.published_ports = opts.port.publish_at_start = opts.publish;

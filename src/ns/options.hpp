@@ -25,6 +25,7 @@ struct NsOptions {
   std::string state_dir;           // empty: a fresh one under $TMPDIR, removed at exit
   NetworkOptions network;
   PortDriverOptions port;
+  std::vector<std::string> publish_text;  // -p as given; parsed after the driver rules, as rootlesskit
   std::vector<PortSpec> publish;
 
   std::vector<std::string> copy_up;
