@@ -273,3 +273,25 @@ teardown() { ns_teardown; }
   [ "${lines[-1]}" = 1 ]  # the container's own pid namespace
   [ -z "$(leftovers)" ]
 }
+
+@test "the whole: slirp4netns, copy-up, builtin -p port answering from the host, rootlessctl; nothing left" {
+  command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+  ns_bg --net=slirp4netns --disable-host-loopback --copy-up=/etc --copy-up=/run --propagation=rslave \
+    --port-driver=builtin -p 127.0.0.1:21110:80/tcp --state-dir="$T/s" \
+    sh -c 'echo from-inside | socat -t5 TCP4-LISTEN:80,reuseaddr STDIO'
+  pid=$NS_PID
+  wait_for_file "$T/s/child_pid"
+  if command -v rootlessctl >/dev/null; then
+    run -0 as "$NS_USER" rootlessctl --socket "$T/s/api.sock" list-ports
+    [[ "${lines[1]}" == *"127.0.0.1"*"21110"*"80"* ]]
+  fi
+  # The command serves one connection, then exits.
+  run -0 socat -t2 - TCP:127.0.0.1:21110 </dev/null
+  [ "$output" = from-inside ]
+  rc=0
+  wait "$pid" || rc=$?
+  [ "$rc" = 0 ]
+  [ ! -e "$T/s" ]
+  [ -z "$(leftovers)" ]
+  ! ss -ltn | grep -q ':21110 '
+}
