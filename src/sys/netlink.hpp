@@ -29,6 +29,7 @@ class RouteSocket {
   // A policy rule "from all ipproto PROTO sport PORT lookup TABLE" (IPPROTO_TCP or IPPROTO_UDP;
   // FRA_IP_PROTO and FRA_SPORT_RANGE, Linux 4.17). EEXIST is not an error: the rule is there.
   void add_sport_rule(int family, int ip_protocol, int port, uint32_t table, uint32_t priority);
+  // ENOENT is not an error either: deleting is idempotent.
   void delete_sport_rule(int family, int ip_protocol, int port, uint32_t table, uint32_t priority);
 
  private:
