@@ -45,10 +45,14 @@ teardown() { ns_teardown; }
 # The port the server listens on inside: pasta forwards a port to the same number.
 child_port() { if [ "$DRIVER" = implicit ]; then echo "$1"; else echo 80; fi; }
 
-# The bind error: slirp4netns says only that add_hostfwd failed.
+# The bind error: slirp4netns says only that add_hostfwd failed, pasta that it could not bind.
 in_use_error() {
   [[ "$output" == *"address already in use"* ]] && return 0
-  [ "$DRIVER" = slirp4netns ] && [[ "$output" == *"add_hostfwd"*"failed"* ]]
+  case $DRIVER in
+    slirp4netns) [[ "$output" == *"add_hostfwd"*"failed"* ]] ;;
+    implicit) [[ "$output" == *"Failed to bind"*"$P"* ]] ;;
+    *) return 1 ;;
+  esac
 }
 
 needs_proto() {
@@ -70,8 +74,10 @@ listen_addr() {  # listen_addr PROTO PORT: a forking server that answers "LINE f
 host_ip() { case $1 in *6) echo "::1" ;; *) echo 127.0.0.1 ;; esac; }
 spec() {  # spec PROTO PARENTPORT CHILDPORT: rootlesskit's -p syntax
   case $1 in
-    # rootlesskit's builtin driver dials 127.0.0.1 inside unless told: name ::1 for IPv6.
-    *6) echo "[::1]:$2:[::1]:$3/$1" ;;
+    # pasta forwards to the same port and cannot be given a child address.
+    *6) if [ "$DRIVER" = implicit ]; then echo "[::1]:$2:$3/$1"; else
+          # rootlesskit's builtin driver dials 127.0.0.1 inside unless told: name ::1 for IPv6.
+          echo "[::1]:$2:[::1]:$3/$1"; fi ;;
     *) echo "127.0.0.1:$2:$3/${1%4}" ;;
   esac
 }
