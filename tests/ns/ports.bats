@@ -21,7 +21,8 @@ case $DRIVER in
   builtin) NET=(--net=slirp4netns --disable-host-loopback --port-driver=builtin); PROTOS="tcp4 tcp6 udp4 udp6"; API=yes ;;
   builtin-none) NET=(--net=none --port-driver=builtin); PROTOS="tcp4 tcp6 udp4 udp6"; API=yes ;;
   slirp4netns) NET=(--net=slirp4netns --port-driver=slirp4netns); PROTOS="tcp4 udp4"; API=yes ;;
-  implicit) NET=(--net=pasta --disable-host-loopback --port-driver=implicit); PROTOS="tcp4 tcp6 udp4 udp6"; API=no ;;
+  # (IPv6 ports need --ipv6: without it pasta runs --ipv4-only, as in rootlesskit v2)
+  implicit) NET=(--net=pasta --ipv6 --disable-host-loopback --port-driver=implicit); PROTOS="tcp4 tcp6 udp4 udp6"; API=no ;;
   *) echo "unknown port driver $DRIVER" >&2; exit 1 ;;
 esac
 
