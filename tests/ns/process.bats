@@ -295,3 +295,9 @@ teardown() { ns_teardown; }
   [ -z "$(leftovers)" ]
   ! ss -ltn | grep -q ':21110 '
 }
+
+@test "roost ns inside roost ns: the inner one maps every id of the outer one to itself" {
+  run -0 ns "$RK" --pidns cat /proc/self/uid_map
+  outer=$(as "$NS_USER" "$RK" cat /proc/self/uid_map | awk '{print $1, $1, $3}')
+  [ "$(echo "$output" | awk '{print $1, $2, $3}')" = "$outer" ]
+}
