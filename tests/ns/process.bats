@@ -301,3 +301,18 @@ teardown() { ns_teardown; }
   outer=$(as "$NS_USER" "$RK" cat /proc/self/uid_map | awk '{print $1, $1, $3}')
   [ "$(echo "$output" | awk '{print $1, $2, $3}')" = "$outer" ]
 }
+
+@test "--evacuate-cgroup2 in a delegated cgroup v2 group: the processes move into NAME, the command sees a fresh cgroup2" {
+  [ "$NS_USER" != root ] || skip "a group delegated to an unprivileged user"
+  # Only the cgroup2 tree is touched (the v1 hierarchies, memory above all, never are).
+  v2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
+  [ -n "$v2" ] || skip "no cgroup2 mount"
+  group="$v2/roost-ns-evac-$$-$BATS_TEST_NUMBER"
+  mkdir "$group"
+  chown -R "$NS_USER" "$group"
+  run -0 --separate-stderr sh -c "echo \$\$ > '$group/cgroup.procs'; exec setpriv --reuid='$NS_USER' --regid='$NS_USER' --init-groups \
+    env ROOST_NS_TEST_MARK='$MARK' '$RK' --pidns --cgroupns --evacuate-cgroup2=evac sh -c 'grep ^0:: /proc/self/cgroup; stat -f -c %T /sys/fs/cgroup'"
+  rmdir "$group/evac" "$group"
+  [ "${lines[0]}" = "0::/evac" ]
+  [ "${lines[1]}" = cgroup2fs ]
+}
