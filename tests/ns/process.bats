@@ -316,3 +316,14 @@ teardown() { ns_teardown; }
   [ "${lines[0]}" = "0::/evac" ]
   [ "${lines[1]}" = cgroup2fs ]
 }
+
+@test "roost ns ctl, from inside, finds the API by \$ROOTLESSKIT_STATE_DIR" {
+  run -0 --separate-stderr ns --net=none --port-driver=builtin --state-dir="$T/s" sh -c '
+    '"$ROOST"' ns ctl add-ports 127.0.0.1:21131:80/tcp
+    '"$ROOST"' ns ctl info | grep -E "State Directory|Child PID|Port Driver"
+    echo $(cat $ROOTLESSKIT_STATE_DIR/child_pid)'
+  [ "${lines[0]}" = 1 ]
+  [ "${lines[1]}" = "- State Directory: $T/s" ]
+  [ "${lines[2]}" = "- Child PID: ${lines[4]}" ]
+  [ "${lines[3]}" = "- Port Driver: builtin" ]
+}
