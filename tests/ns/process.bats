@@ -327,3 +327,10 @@ teardown() { ns_teardown; }
   [ "${lines[2]}" = "- Child PID: ${lines[4]}" ]
   [ "${lines[3]}" = "- Port Driver: builtin" ]
 }
+
+@test "no descriptor of roost ns's reaches the command" {
+  run -0 --separate-stderr as "$NS_USER" sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
+  outside=$output
+  run -0 --separate-stderr ns --net=none --port-driver=builtin --pidns --copy-up=/etc sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
+  [ "$output" = "$outside" ]
+}
