@@ -106,9 +106,4 @@ void Slirp4netnsDriver::stop() {
   api_socket_.clear();
 }
 
-std::vector<pid_t> Slirp4netnsDriver::helper_pids() const {
-  if (!helper_.running()) return {};
-  return {helper_.pid()};
-}
-
 }  // namespace roost::ns
