@@ -117,6 +117,21 @@ probe='socat -T 3 - TCP:$GW:$PORT,connect-timeout=3 </dev/null 2>&1'
   [[ "$output" == *"hello-from-host"* ]]
 }
 
+@test "pasta --ipv6: pasta copies the host's IPv6 address and default route (this pasta has no separate one)" {
+  ns_lacks pasta
+  host6=$(ip -6 -o addr show scope global | awk '{print $4}' | head -1)
+  [ -n "$host6" ] || skip "the host has no global IPv6 address"
+  run ns_run --net=pasta --ipv6 -- sh -c 'ip -6 -o addr show tap0 scope global; ip -6 route show default'
+  show
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"inet6 $host6"* ]]
+  [[ "$output" == *"default via"*"dev tap0"* ]]
+  run ns_run --net=pasta -- sh -c 'ip -6 -o addr show tap0 scope global'
+  show
+  [ "$status" -eq 0 ]
+  [[ "$output" != *"inet6"* ]]  # without --ipv6: IPv4 only
+}
+
 @test "none: a network namespace with lo only" {
   ns_lacks net-none
   run ns_run --net=none -- sh -c 'ip -o link | cut -d: -f2; ip -4 -o addr'
