@@ -420,3 +420,37 @@ TEST(BuiltinPortDriver, PrivilegedPortAdvice) {
 
 }  // namespace
 }  // namespace roost::ns
+
+namespace roost::ns {
+namespace {
+
+// A client address that is not loopback: the "host" is itself a private network namespace with
+// 10.77.0.1 on its lo, and the child's namespace is nested in the same user namespace. The
+// inside socket is then bound transparently, and the reply rule must bring the answers back.
+TEST(BuiltinPortDriver, ANonLocalClientAddressReachesTheServer) {
+  pid_t host = fork();
+  if (host == 0) {
+    try {
+      enter_private_netns(true);
+      netlink::RouteSocket().add_address("lo", "10.77.0.1", 32);
+      Forwarding f(false);
+      f.add(1, tcp_spec(19500, "tcp", ""));
+      UniqueFd c = connect_tcp("10.77.0.1", 19500, "10.77.0.1");
+      EXPECT_EQ(read_line(c.get()), "peer=10.77.0.1");
+      write_all(c.get(), "far", 3);
+      ::shutdown(c.get(), SHUT_WR);
+      EXPECT_EQ(read_all(c.get()), "far");
+      f.add(2, PortSpec{"udp4", "10.77.0.1", 19501, kUdpPort, ""});
+      EXPECT_EQ(udp_exchange("10.77.0.1", 19501, "10.77.0.1", "dgram"), "peer=10.77.0.1 dgram");
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+    _exit(::testing::Test::HasFailure() ? 1 : 0);
+  }
+  int status = 0;
+  waitpid(host, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the checks in the host namespace failed (above)";
+}
+
+}  // namespace
+}  // namespace roost::ns
