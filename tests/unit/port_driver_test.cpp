@@ -10,6 +10,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -450,6 +452,120 @@ TEST(BuiltinPortDriver, ANonLocalClientAddressReachesTheServer) {
   int status = 0;
   waitpid(host, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the checks in the host namespace failed (above)";
+}
+
+}  // namespace
+}  // namespace roost::ns
+
+namespace roost::ns {
+namespace {
+
+// slirp4netns (Debian's binary) for a child namespace whose lo is up and whose port 80 echoes;
+// the driver talks to its API socket as rootlesskit's does.
+TEST(Slirp4netnsPortDriver, AddsAndRemovesHostForwardsThroughTheApiSocket) {
+  if (access("/usr/bin/slirp4netns", X_OK) != 0 || access("/dev/net/tun", R_OK | W_OK) != 0)
+    GTEST_SKIP() << "slirp4netns or /dev/net/tun is not usable";
+  int pair[2], ready[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+  ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+  pid_t child = fork();
+  if (child == 0) run_child(UniqueFd(pair[1]), ready[1], true);
+  ::close(pair[1]);
+  ::close(ready[1]);
+  char byte;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  ::close(ready[0]);
+  std::string dir = "/tmp/roost-port-test." + std::to_string(getpid());
+  mkdir(dir.c_str(), 0700);
+  std::string api = dir + "/slirp.sock";
+  pid_t slirp = fork();
+  if (slirp == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    execl("/usr/bin/slirp4netns", "slirp4netns", "--configure", "--mtu=65520", "--api-socket", api.c_str(),
+          std::to_string(child).c_str(), "tap0", (char*)nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 200 && access(api.c_str(), F_OK) != 0; i++) usleep(10000);
+  PortDriverOptions options;
+  options.driver = "slirp4netns";
+  options.slirp4netns_api_socket = api;
+  options.child_ip = "10.0.2.100";
+  EventLoop loop;
+  auto driver = make_port_driver(options, loop, UniqueFd(pair[0]));
+  EXPECT_EQ(driver->protos(), (std::vector<std::string>{"tcp", "tcp4", "udp", "udp4"}));
+  EXPECT_TRUE(driver->disallow_loopback_child_ip());
+
+  // slirp4netns accepts on the host whether or not anything listens inside, so a connection that
+  // is accepted shows that the forward exists, and a refused one that it is gone.
+  int port = free_port(SOCK_STREAM, "127.0.0.1");
+  driver->add(7, PortSpec{"tcp4", "127.0.0.1", port, kRefusedPort, ""});
+  EXPECT_NO_THROW(connect_tcp("127.0.0.1", port));
+  try {
+    driver->add(8, PortSpec{"tcp6", "::1", port + 1, 80, ""});
+    ADD_FAILURE() << "tcp6 was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "unsupported protocol \"tcp6\"");
+  }
+  try {
+    driver->add(9, PortSpec{"tcp", "127.0.0.1", port, 80, "::1"});
+    ADD_FAILURE() << "an IPv6 child IP was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "unsupported IP (v6?): ::1");
+  }
+  try {
+    driver->add(10, PortSpec{"tcp", "127.0.0.1", port, 80, ""});  // the same host port again
+    ADD_FAILURE() << "a second forward of one port was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("reply.Error: map[desc:", 0), 0u) << e.what();
+  }
+  driver->remove(7);
+  EXPECT_THROW(connect_tcp("127.0.0.1", port), SysError);
+  EXPECT_THROW(driver->remove(7), Error);
+
+  kill(slirp, SIGKILL);
+  waitpid(slirp, nullptr, 0);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  unlink(api.c_str());
+  rmdir(dir.c_str());
+}
+
+TEST(ImplicitPortDriver, AcceptsTheStartSpecsAndRefusesChanges) {
+  PortDriverOptions options;
+  options.driver = "implicit";
+  PortSpec start{"tcp", "127.0.0.1", 8080, 80, ""};
+  options.publish_at_start = {start};
+  EventLoop loop;
+  auto driver = make_port_driver(options, loop, UniqueFd());
+  EXPECT_TRUE(driver->protos().empty());
+  EXPECT_NO_THROW(driver->add(1, start));
+  EXPECT_THROW(driver->add(2, start), Error);  // pasta was given it once
+  EXPECT_THROW(driver->add(3, PortSpec{"tcp", "127.0.0.1", 8081, 80, ""}), Error);
+  EXPECT_THROW(driver->remove(1), Error);
+}
+
+std::string choice_error(const std::string& driver, const std::string& net, size_t publish) {
+  PortDriverOptions o;
+  o.driver = driver;
+  try {
+    check_port_driver_choice(o, net, publish);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(ok)";
+}
+
+TEST(PortDriverChoice, RootlesskitsRules) {
+  EXPECT_EQ(choice_error("none", "host", 0), "(ok)");
+  EXPECT_EQ(choice_error("none", "slirp4netns", 1), "port driver \"none\" does not support publishing ports");
+  EXPECT_EQ(choice_error("builtin", "host", 0), "port driver requires non-host network");
+  EXPECT_EQ(choice_error("builtin", "pasta", 1), "(ok)");
+  EXPECT_EQ(choice_error("slirp4netns", "pasta", 0), "port driver requires slirp4netns network");
+  EXPECT_EQ(choice_error("implicit", "slirp4netns", 0), "port driver requires pasta network");
+  EXPECT_EQ(choice_error("socat", "slirp4netns", 0), "unknown port driver: socat");
+  EventLoop loop;
+  PortDriverOptions none;
+  EXPECT_EQ(make_port_driver(none, loop, UniqueFd()), nullptr);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "ns/port/builtin/tcp_relay.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -46,6 +48,11 @@ TcpRelay::TcpRelay(EventLoop& loop, UniqueFd client, UniqueFd inside, std::funct
   open_pipe(down_.pipe_read, down_.pipe_write);
   up_.from = down_.to = client_.get();
   up_.to = down_.from = inside_.get();
+  // The relay cannot see the application's message boundaries, so it must not hold back a short
+  // tail waiting for an ACK (Nagle): what arrives is sent on at once, as Go's connections do.
+  int one = 1;
+  setsockopt(client_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(inside_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int flags = fcntl(inside_.get(), F_GETFL);
   fcntl(inside_.get(), F_SETFL, flags | O_NONBLOCK);
   // Edge-triggered: the first events arrive at once for what is already readable or writable.
