@@ -278,12 +278,20 @@ std::string pattern(size_t size) {
   return s;
 }
 
-TEST(BuiltinPortDriver, EchoesSmallAndLargeDataWithHalfClose) {
-  Forwarding f;
+// Publishes a free host port of 127.0.0.1 to the inside echo server as `id` and connects to it;
+// the server's first line names the client it saw. Returns the client socket.
+UniqueFd connect_through_new_port(Forwarding& f, int id, int* port_out = nullptr) {
   int port = free_port(SOCK_STREAM, "127.0.0.1");
-  f.add(1, tcp_spec(port));
+  f.add(id, tcp_spec(port));
   UniqueFd c = connect_tcp("127.0.0.1", port);
   EXPECT_EQ(read_line(c.get()), "peer=127.0.0.1");
+  if (port_out) *port_out = port;
+  return c;
+}
+
+TEST(BuiltinPortDriver, EchoesSmallAndLargeDataWithHalfClose) {
+  Forwarding f;
+  UniqueFd c = connect_through_new_port(f, 1);
   std::string data = pattern(8 << 20);
   std::thread writer([&] {
     write_all(c.get(), data.data(), data.size());
@@ -351,10 +359,8 @@ TEST(BuiltinPortDriver, ForwardsUdpWithTheClientsAddress) {
 
 TEST(BuiltinPortDriver, RemoveClosesTheListenerAndItsConnections) {
   Forwarding f;
-  int port = free_port(SOCK_STREAM, "127.0.0.1");
-  f.add(1, tcp_spec(port));
-  UniqueFd c = connect_tcp("127.0.0.1", port);
-  EXPECT_EQ(read_line(c.get()), "peer=127.0.0.1");
+  int port = 0;
+  UniqueFd c = connect_through_new_port(f, 1, &port);
   f.remove(1);
   int error = -1;
   read_all(c.get(), &error);
