@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -35,17 +36,6 @@ std::string user_name(uid_t uid) {
   char buf[4096];
   if (::getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res) return res->pw_name;
   return std::to_string(uid);
-}
-
-void run_helper(const std::string& helper_path, const std::string& name, pid_t pid, const Mappings& maps) {
-  ProgramSpec spec;
-  spec.argv = helper_argv(name, pid, maps);
-  spec.path = helper_path;
-  spec.capture_stderr = true;
-  spec.timeout_seconds = 10;
-  ProgramResult r = run_program(spec);
-  if (!r.succeeded())
-    throw Error(name + " " + r.describe() + (r.error_output.empty() ? "" : ": " + r.error_output));
 }
 
 }  // namespace
@@ -106,17 +96,62 @@ IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged) {
   return plan;
 }
 
+namespace {
+
+RunningProgram start_helper(const std::string& name, pid_t pid, const Mappings& maps) {
+  ProgramSpec spec;
+  spec.argv = helper_argv(name, pid, maps);
+  spec.path = find_helper(name);
+  spec.capture_stderr = true;
+  return start_program(spec);
+}
+
+void finish_helper(const std::string& name, RunningProgram& helper) {
+  ProgramResult r = finish_program(helper, 10);
+  if (!r.succeeded())
+    throw Error(name + " " + r.describe() + (r.error_output.empty() ? "" : ": " + r.error_output));
+}
+
+}  // namespace
+
+IdMapPlan plan_caller_id_maps(SubIdSource source) {
+  IdMapPlan plan;
+  const uid_t euid = ::geteuid();
+  const gid_t egid = ::getegid();
+  if (!running_rootless()) {
+    plan.uid = plan.gid = {{0, 0, 4294967295u}};
+    return plan;
+  }
+  const std::string name = user_name(euid);
+  CallerSubIds ids = read_caller_subids(source, name, euid);
+  const bool helpers = !find_helper("newuidmap").empty() && !find_helper("newgidmap").empty();
+  if (ids.uids.empty() || ids.gids.empty() || !helpers) {
+    log::debug(std::string("one-id user namespace (only uid 0 is mapped): ") +
+               (ids.uids.empty() ? "no subuid range for " + name
+                : ids.gids.empty() ? "no subgid range for " + name
+                                   : "newuidmap/newgidmap not installed (apt-get install uidmap)"));
+    ids = {};
+  }
+  plan.uid = rootless_mappings(euid, ids.uids);
+  plan.gid = rootless_mappings(egid, ids.gids);
+  validate(plan.uid, "uid");
+  validate(plan.gid, "gid");
+  plan.uid_helper = !is_self_only(plan.uid, euid);
+  plan.gid_helper = !is_self_only(plan.gid, egid);
+  plan.deny_setgroups = !plan.gid_helper;
+  return plan;
+}
+
 void write_id_maps(pid_t pid, const IdMapPlan& plan) {
   const std::string proc = "/proc/" + std::to_string(pid);
   if (plan.deny_setgroups) write_file(proc + "/setgroups", "deny", O_TRUNC);
-  if (plan.gid_helper)
-    run_helper(find_helper("newgidmap"), "newgidmap", pid, plan.gid);
-  else
-    write_file(proc + "/gid_map", format_proc_map(plan.gid), O_TRUNC);
-  if (plan.uid_helper)
-    run_helper(find_helper("newuidmap"), "newuidmap", pid, plan.uid);
-  else
-    write_file(proc + "/uid_map", format_proc_map(plan.uid), O_TRUNC);
+  std::optional<RunningProgram> gid_helper, uid_helper;
+  if (plan.gid_helper) gid_helper.emplace(start_helper("newgidmap", pid, plan.gid));
+  if (plan.uid_helper) uid_helper.emplace(start_helper("newuidmap", pid, plan.uid));
+  if (!plan.gid_helper) write_file(proc + "/gid_map", format_proc_map(plan.gid), O_TRUNC);
+  if (!plan.uid_helper) write_file(proc + "/uid_map", format_proc_map(plan.uid), O_TRUNC);
+  if (gid_helper) finish_helper("newgidmap", *gid_helper);
+  if (uid_helper) finish_helper("newuidmap", *uid_helper);
 }
 
 }  // namespace roost::idmap

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
 
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
@@ -71,7 +72,21 @@ void reset_signals() {
   ::sigprocmask(SIG_SETMASK, &all, nullptr);
 }
 
-ProgramResult run_program(const ProgramSpec& spec) {
+RunningProgram::RunningProgram(RunningProgram&& other) noexcept
+    : pid(std::exchange(other.pid, -1)), pidfd(std::exchange(other.pidfd, -1)),
+      err_read(std::exchange(other.err_read, -1)) {}
+
+RunningProgram::~RunningProgram() {
+  if (pid > 0) {
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  if (err_read >= 0) ::close(err_read);
+}
+
+RunningProgram start_program(const ProgramSpec& spec) {
   int in_pipe[2], err_pipe[2] = {-1, -1};
   if (::pipe2(in_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
   UniqueFd in_read(in_pipe[0]), in_write(in_pipe[1]);
@@ -93,6 +108,7 @@ ProgramResult run_program(const ProgramSpec& spec) {
     reset_signals();
     ::dup2(in_read.get(), STDIN_FILENO);
     if (err_write) ::dup2(err_write.get(), STDERR_FILENO);
+    if (spec.stdout_fd >= 0) ::dup2(spec.stdout_fd, STDOUT_FILENO);
     if (spec.env)
       ::execvpe(path, argv.data(), envp.data());
     else
@@ -108,20 +124,26 @@ ProgramResult run_program(const ProgramSpec& spec) {
     }
     throw SysError(std::string("exec ") + path, exec_errno);
   }
+  RunningProgram program;
+  program.pid = pid;
+  program.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  program.err_read = err_read.release();
   in_read.reset();
   err_write.reset();
   // The program may not read its input; a short write is not an error, SIGPIPE is ignored by main.
   if (!spec.input.empty()) (void)!::write(in_write.get(), spec.input.data(), spec.input.size());
-  in_write.reset();
+  return program;
+}
 
+ProgramResult finish_program(RunningProgram& program, int timeout_seconds) {
   ProgramResult result;
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  const long deadline = spec.timeout_seconds > 0 ? now_ms() + spec.timeout_seconds * 1000L : -1;
+  const pid_t pid = program.pid;
+  const long deadline = timeout_seconds > 0 ? now_ms() + timeout_seconds * 1000L : -1;
   for (;;) {
     struct pollfd fds[2];
     int n = 0;
-    fds[n++] = {pidfd.get(), POLLIN, 0};
-    if (err_read) fds[n++] = {err_read.get(), POLLIN, 0};
+    fds[n++] = {program.pidfd, POLLIN, 0};
+    if (program.err_read >= 0) fds[n++] = {program.err_read, POLLIN, 0};
     int wait_ms = deadline < 0 ? -1 : static_cast<int>(std::max(0L, deadline - now_ms()));
     int r = ::poll(fds, n, wait_ms);
     if (r < 0 && errno == EINTR) continue;
@@ -132,17 +154,23 @@ ProgramResult run_program(const ProgramSpec& spec) {
     }
     if (n > 1 && (fds[1].revents & (POLLIN | POLLHUP))) {
       char buf[1024];
-      ssize_t got = ::read(err_read.get(), buf, sizeof buf);
+      ssize_t got = ::read(program.err_read, buf, sizeof buf);
       if (got > 0 && result.error_output.size() < 4096) result.error_output.append(buf, static_cast<size_t>(got));
-      if (got <= 0) err_read.reset();
+      if (got <= 0) ::close(std::exchange(program.err_read, -1));
     }
     if (fds[0].revents & POLLIN) break;
   }
   while (::waitpid(pid, &result.wait_status, 0) < 0 && errno == EINTR) {
   }
+  program.pid = -1;
   while (!result.error_output.empty() && (result.error_output.back() == '\n' || result.error_output.back() == ' '))
     result.error_output.pop_back();
   return result;
+}
+
+ProgramResult run_program(const ProgramSpec& spec) {
+  RunningProgram program = start_program(spec);
+  return finish_program(program, spec.timeout_seconds);
 }
 
 }  // namespace roost

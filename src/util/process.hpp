@@ -24,10 +24,25 @@ struct ProgramSpec {
   std::string input;
   int timeout_seconds = 0;               // 0: no limit
   bool capture_stderr = false;
+  int stdout_fd = -1;                    // if set, the program's stdout (else inherited)
 };
 
 // Throws roost::SysError only when the program could not be started at all.
 ProgramResult run_program(const ProgramSpec& spec);
+
+// The same in two halves, so that several programs can run at once (newuidmap beside newgidmap):
+// start_program returns once the program is exec'd and has its input; finish_program waits for it.
+struct RunningProgram {
+  pid_t pid = -1;
+  int pidfd = -1;
+  int err_read = -1;       // its stderr, when captured
+  RunningProgram() = default;
+  RunningProgram(RunningProgram&& other) noexcept;
+  RunningProgram& operator=(RunningProgram&&) = delete;
+  ~RunningProgram();       // kills and reaps a program that was never finished
+};
+RunningProgram start_program(const ProgramSpec& spec);
+ProgramResult finish_program(RunningProgram& program, int timeout_seconds);
 
 // Waits until the process (not necessarily a child) has exited, up to timeout_ms; true if it did.
 bool wait_for_exit(pid_t pid, int timeout_ms);
