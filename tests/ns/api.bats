@@ -169,6 +169,30 @@ EOF2
   wait_fd_count "$before"
 }
 
+# CPU time (user + system, in clock ticks) the server has used.
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+
+@test "out of fds: clients are refused without the server spinning, and served again after" {
+  command -v prlimit > /dev/null || skip "prlimit is not installed"
+  "$HELPERS/roost-ns-api-server" "$SOCK" "$LOG" 2> "$DIR/server.err" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.02; done
+  prlimit --pid "$SERVER_PID" --nofile=$(( $(fd_count) + 3 ))
+  local holders=() i
+  for i in $(seq 8); do  # more idle connections than the server has fds for
+    sleep 3 | socat -t 3 - UNIX-CONNECT:"$SOCK" > /dev/null 2>&1 &
+    holders+=($!)
+  done
+  sleep 0.5
+  local before
+  before=$(server_cpu_ticks)
+  sleep 1
+  [ $(( $(server_cpu_ticks) - before )) -le 10 ] || fail "the server spun: $(( $(server_cpu_ticks) - before )) ticks in 1 s"
+  for i in "${holders[@]}"; do wait "$i" || true; done
+  run curl -sS --unix-socket "$SOCK" http://rootlesskit/v1/ports
+  [ "$output" = null ] || fail "not served after the connections closed: $output"
+}
+
 # Waits for every background job of the test but the server.
 wait_jobs_except_server() {
   local pid
