@@ -36,11 +36,16 @@ start_server() {
   fail "the API server did not start: $(cat "$DIR/server.err")"
 }
 
+# SIGTERM; a server that does not stop within 2 s is killed (and the test it ran in fails).
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
-  kill "$SERVER_PID" 2> /dev/null || true
-  wait "$SERVER_PID" 2> /dev/null || true
+  local pid=$SERVER_PID stopped=
   SERVER_PID=
+  kill "$pid" 2> /dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || { stopped=1; break; }; sleep 0.02; done
+  [ -n "$stopped" ] || kill -9 "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+  [ -n "$stopped" ] || fail "the API server ignored SIGTERM"
 }
 
 start_recorded_server() {
