@@ -24,6 +24,9 @@ setup() {
 
 teardown() {
   stop_server
+  # A sanitizer build's report (ROOST_TEST_HELPERS) fails the test.
+  ! grep -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$DIR/server.err" 2> /dev/null ||
+    fail "the API server's sanitizer report above"
   rm -rf "$DIR"
 }
 
