@@ -23,11 +23,13 @@ setup() {
 }
 
 teardown() {
-  stop_server
+  local stopped=0 report
+  stop_server || stopped=$?
   # A sanitizer build's report (ROOST_TEST_HELPERS) fails the test.
-  ! grep -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$DIR/server.err" 2> /dev/null ||
-    fail "the API server's sanitizer report above"
+  report=$(grep -E -A20 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$DIR/server.err" 2> /dev/null)
   rm -rf "$DIR"
+  [ -z "$report" ] || fail "the API server's sanitizer report: $report"
+  return $stopped
 }
 
 fail() { echo "$*" >&2; return 1; }
