@@ -4,7 +4,8 @@
 # unchanged clients: rootlessctl, curl, rootlesskit-docker-proxy, and roost's own `ns ctl`
 # (build/tests/helpers/roost-ns-ctl until ns-core's roost program has `roost ns ctl`).
 # fixtures/rootlesskit-1.1/*.out are the same sessions recorded against Debian's rootlesskit 1.1.0
-# (--net=slirp4netns --port-driver=builtin --state-dir=/tmp/rk, child pid 14274).
+# (--net=slirp4netns --port-driver=builtin --state-dir=/tmp/rk, child pid 14274; slirp4netns-ports/:
+# --port-driver=slirp4netns --state-dir=/tmp/rk3, child pid 8068).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 # Another build's helpers: ROOST_TEST_HELPERS=$PWD/build-sanitize/tests/helpers bats tests/ns/api.bats
@@ -90,6 +91,19 @@ wait_fd_count() {
 @test "roost ns ctl prints what rootlessctl printed against rootlesskit 1.1" {
   start_recorded_server
   replay_sessions "$HELPERS/roost-ns-ctl"
+}
+
+@test "info of a slirp4netns port driver (disallowLoopbackChildIP) as rootlesskit 1.1 gave it, to curl, rootlessctl and ctl" {
+  start_server --net slirp4netns --port-driver slirp4netns --state-dir /tmp/rk3 --child-pid 8068
+  local want=$FIXTURES/slirp4netns-ports
+  diff "$want/info.http" <(curl -sS --unix-socket "$SOCK" -i http://rootlesskit/v1/info | sed 's/^Date: [^\r]*/Date: X/') ||
+    fail "GET /v1/info differs (< rootlesskit, > roost)"
+  local ctl
+  for ctl in rootlessctl "$HELPERS/roost-ns-ctl"; do
+    command -v "$ctl" > /dev/null || continue
+    diff "$want/info.txt" <("$ctl" --socket "$SOCK" info) || fail "$ctl info differs"
+    diff "$want/info.json" <("$ctl" --socket "$SOCK" info --json) || fail "$ctl info --json differs"
+  done
 }
 
 @test "an out-of-range port is named as Go's %q names it (rootlesskit 1.1: U+11170 written raw)" {
