@@ -106,10 +106,15 @@ wait_fd_count() {
   done
 }
 
-@test "an out-of-range port is named as Go's %q names it (rootlesskit 1.1: U+11170 written raw)" {
+@test "an out-of-range port is named as Go's %q names it (rootlesskit 1.1: U+11170 and U+FFFD written raw)" {
   start_server
   run curl -sS --unix-socket "$SOCK" -X POST -d '{"proto":"tcp","parentPort":70000,"childPort":80}' http://rootlesskit/v1/ports
-  [ "$output" = "{\"message\":\"invalid ParentPort: '$(printf '\xf0\x91\x85\xb0')'\"}" ] || fail "got: $output"
+  [ "$output" = "{\"message\":\"invalid ParentPort: '$(printf '\xf0\x91\x85\xb0')'\"}" ] || fail "70000: $output"
+  local port
+  for port in -5 1099511627776; do  # not a rune at all: the replacement character
+    run curl -sS --unix-socket "$SOCK" -X POST -d "{\"proto\":\"tcp\",\"parentPort\":$port,\"childPort\":80}" http://rootlesskit/v1/ports
+    [ "$output" = "{\"message\":\"invalid ParentPort: '$(printf '\xef\xbf\xbd')'\"}" ] || fail "$port: $output"
+  done
 }
 
 @test "the port driver is called for exactly the ports the API accepted, specs as posted" {
