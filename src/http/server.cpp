@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
@@ -32,7 +33,11 @@ UniqueFd listen_unix(const std::string& path, mode_t mode) {
 }
 
 Server::Server(EventLoop& loop, UniqueFd listener, Handler handler, Limits limits)
-    : loop_(loop), listener_(std::move(listener)), handler_(std::move(handler)), limits_(limits) {
+    : loop_(loop),
+      listener_(std::move(listener)),
+      reserve_fd_(open("/dev/null", O_RDONLY | O_CLOEXEC)),
+      handler_(std::move(handler)),
+      limits_(limits) {
   loop_.add(listener_.get(), EPOLLIN, [this](uint32_t) { accept_all(); });
 }
 
@@ -46,7 +51,17 @@ void Server::accept_all() {
     UniqueFd fd(accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      return;  // EAGAIN; EMFILE and the like leave the client in the backlog until later
+      if ((errno == EMFILE || errno == ENFILE) && reserve_fd_) {
+        // accept fails for want of an fd even when no client waits: only a client taken with the
+        // reserve's slot says one was there.
+        reserve_fd_.reset();
+        int refused = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+        if (refused >= 0) close(refused);
+        reserve_fd_ = UniqueFd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (refused >= 0) continue;  // maybe more are waiting
+        return;
+      }
+      return;  // EAGAIN
     }
     if (connections_.size() >= max_connections) continue;  // closed at once: the limit bounds memory
     int raw = fd.get();

@@ -56,6 +56,9 @@ class Server {
 
   EventLoop& loop_;
   UniqueFd listener_;
+  // Held for the moment the process runs out of fds: freed, it lets accept take the waiting
+  // client and close it, so the level-triggered listener does not wake the loop forever.
+  UniqueFd reserve_fd_;
   Handler handler_;
   Limits limits_;
   std::map<int, std::unique_ptr<Connection>> connections_;

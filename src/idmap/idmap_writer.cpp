@@ -112,15 +112,34 @@ void finish_helper(const std::string& name, RunningProgram& helper) {
     throw Error(name + " " + r.describe() + (r.error_output.empty() ? "" : ": " + r.error_output));
 }
 
+// "inside outside count" lines of our own map, as identity entries {inside, inside, count}.
+Mappings identity_of_own_map(const std::string& path) {
+  Mappings maps;
+  try {
+    for (const auto& line : split(read_file(path), '\n')) {
+      unsigned long inside = 0, outside = 0, count = 0;
+      if (std::sscanf(line.c_str(), "%lu %lu %lu", &inside, &outside, &count) == 3 && count > 0)
+        maps.push_back({static_cast<uint32_t>(inside), static_cast<uint32_t>(inside), static_cast<uint32_t>(count)});
+    }
+  } catch (const Error&) {
+    return {};
+  }
+  return maps;
+}
+
 }  // namespace
 
 IdMapPlan plan_caller_id_maps(SubIdSource source) {
   IdMapPlan plan;
   const uid_t euid = ::geteuid();
   const gid_t egid = ::getegid();
-  if (!running_rootless()) {
-    plan.uid = plan.gid = {{0, 0, 4294967295u}};
-    return plan;
+  if (euid == 0) {
+    // Real root, or root of a user namespace (roost ns inside roost ns): every id this namespace
+    // has, mapped to itself and written directly.
+    plan.uid = identity_of_own_map("/proc/self/uid_map");
+    plan.gid = identity_of_own_map("/proc/self/gid_map");
+    if (!plan.uid.empty() && !plan.gid.empty()) return plan;
+    plan = {};
   }
   const std::string name = user_name(euid);
   CallerSubIds ids = read_caller_subids(source, name, euid);

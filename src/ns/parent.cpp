@@ -294,11 +294,14 @@ void NsParent::on_sync_message() {
 int NsParent::run() {
   prepare();
   spawn_child();
+  log::debug("child " + std::to_string(child_.pid) + " cloned, state dir " + state_->path());
   map_ids();
   await("userns_ready");
   start_network();
+  log::debug("network " + net_.driver + (net_.ip.empty() ? "" : " " + net_.ip) + " started");
   await("child_ready");
   start_ports_and_api();
+  log::debug("ports published, api.sock and child_pid written: starting the command");
   sync_.send("start");
   loop_.add(signals_.get(), EPOLLIN, [this](uint32_t) { on_signals(); });
   loop_.add(sync_.fd(), EPOLLIN, [this](uint32_t) { on_sync_message(); });

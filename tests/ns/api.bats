@@ -4,7 +4,8 @@
 # unchanged clients: rootlessctl, curl, rootlesskit-docker-proxy, and roost's own `ns ctl`
 # (build/tests/helpers/roost-ns-ctl until ns-core's roost program has `roost ns ctl`).
 # fixtures/rootlesskit-1.1/*.out are the same sessions recorded against Debian's rootlesskit 1.1.0
-# (--net=slirp4netns --port-driver=builtin --state-dir=/tmp/rk, child pid 14274).
+# (--net=slirp4netns --port-driver=builtin --state-dir=/tmp/rk, child pid 14274; slirp4netns-ports/:
+# --port-driver=slirp4netns --state-dir=/tmp/rk3, child pid 8068).
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 # Another build's helpers: ROOST_TEST_HELPERS=$PWD/build-sanitize/tests/helpers bats tests/ns/api.bats
@@ -23,8 +24,13 @@ setup() {
 }
 
 teardown() {
-  stop_server
+  local stopped=0 report
+  stop_server || stopped=$?
+  # A sanitizer build's report (ROOST_TEST_HELPERS) fails the test.
+  report=$(grep -E -A20 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$DIR/server.err" 2> /dev/null)
   rm -rf "$DIR"
+  [ -z "$report" ] || fail "the API server's sanitizer report: $report"
+  return $stopped
 }
 
 fail() { echo "$*" >&2; return 1; }
@@ -36,11 +42,16 @@ start_server() {
   fail "the API server did not start: $(cat "$DIR/server.err")"
 }
 
+# SIGTERM; a server that does not stop within 2 s is killed (and the test it ran in fails).
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
-  kill "$SERVER_PID" 2> /dev/null || true
-  wait "$SERVER_PID" 2> /dev/null || true
+  local pid=$SERVER_PID stopped=
   SERVER_PID=
+  kill "$pid" 2> /dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || { stopped=1; break; }; sleep 0.02; done
+  [ -n "$stopped" ] || kill -9 "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+  [ -n "$stopped" ] || fail "the API server ignored SIGTERM"
 }
 
 start_recorded_server() {
@@ -82,10 +93,28 @@ wait_fd_count() {
   replay_sessions "$HELPERS/roost-ns-ctl"
 }
 
-@test "an out-of-range port is named as Go's %q names it (rootlesskit 1.1: U+11170 written raw)" {
+@test "info of a slirp4netns port driver (disallowLoopbackChildIP) as rootlesskit 1.1 gave it, to curl, rootlessctl and ctl" {
+  start_server --net slirp4netns --port-driver slirp4netns --state-dir /tmp/rk3 --child-pid 8068
+  local want=$FIXTURES/slirp4netns-ports
+  diff "$want/info.http" <(curl -sS --unix-socket "$SOCK" -i http://rootlesskit/v1/info | sed 's/^Date: [^\r]*/Date: X/') ||
+    fail "GET /v1/info differs (< rootlesskit, > roost)"
+  local ctl
+  for ctl in rootlessctl "$HELPERS/roost-ns-ctl"; do
+    command -v "$ctl" > /dev/null || continue
+    diff "$want/info.txt" <("$ctl" --socket "$SOCK" info) || fail "$ctl info differs"
+    diff "$want/info.json" <("$ctl" --socket "$SOCK" info --json) || fail "$ctl info --json differs"
+  done
+}
+
+@test "an out-of-range port is named as Go's %q names it (rootlesskit 1.1: U+11170 and U+FFFD written raw)" {
   start_server
   run curl -sS --unix-socket "$SOCK" -X POST -d '{"proto":"tcp","parentPort":70000,"childPort":80}' http://rootlesskit/v1/ports
-  [ "$output" = "{\"message\":\"invalid ParentPort: '$(printf '\xf0\x91\x85\xb0')'\"}" ] || fail "got: $output"
+  [ "$output" = "{\"message\":\"invalid ParentPort: '$(printf '\xf0\x91\x85\xb0')'\"}" ] || fail "70000: $output"
+  local port
+  for port in -5 1099511627776; do  # not a rune at all: the replacement character
+    run curl -sS --unix-socket "$SOCK" -X POST -d "{\"proto\":\"tcp\",\"parentPort\":$port,\"childPort\":80}" http://rootlesskit/v1/ports
+    [ "$output" = "{\"message\":\"invalid ParentPort: '$(printf '\xef\xbf\xbd')'\"}" ] || fail "$port: $output"
+  done
 }
 
 @test "the port driver is called for exactly the ports the API accepted, specs as posted" {
@@ -167,6 +196,30 @@ EOF2
   run curl -sS --unix-socket "$SOCK" http://rootlesskit/v1/ports
   [ "$output" = null ] || fail "the server no longer answers: $output"
   wait_fd_count "$before"
+}
+
+# CPU time (user + system, in clock ticks) the server has used.
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+
+@test "out of fds: clients are refused without the server spinning, and served again after" {
+  command -v prlimit > /dev/null || skip "prlimit is not installed"
+  "$HELPERS/roost-ns-api-server" "$SOCK" "$LOG" 2> "$DIR/server.err" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.02; done
+  prlimit --pid "$SERVER_PID" --nofile=$(( $(fd_count) + 3 ))
+  local holders=() i
+  for i in $(seq 8); do  # more idle connections than the server has fds for
+    sleep 3 | socat -t 3 - UNIX-CONNECT:"$SOCK" > /dev/null 2>&1 &
+    holders+=($!)
+  done
+  sleep 0.5
+  local before
+  before=$(server_cpu_ticks)
+  sleep 1
+  [ $(( $(server_cpu_ticks) - before )) -le 10 ] || fail "the server spun: $(( $(server_cpu_ticks) - before )) ticks in 1 s"
+  for i in "${holders[@]}"; do wait "$i" || true; done
+  run curl -sS --unix-socket "$SOCK" http://rootlesskit/v1/ports
+  [ "$output" = null ] || fail "not served after the connections closed: $output"
 }
 
 # Waits for every background job of the test but the server.

@@ -295,3 +295,42 @@ teardown() { ns_teardown; }
   [ -z "$(leftovers)" ]
   ! ss -ltn | grep -q ':21110 '
 }
+
+@test "roost ns inside roost ns: the inner one maps every id of the outer one to itself" {
+  run -0 ns "$RK" --pidns cat /proc/self/uid_map
+  outer=$(as "$NS_USER" "$RK" cat /proc/self/uid_map | awk '{print $1, $1, $3}')
+  [ "$(echo "$output" | awk '{print $1, $2, $3}')" = "$outer" ]
+}
+
+@test "--evacuate-cgroup2 in a delegated cgroup v2 group: the processes move into NAME, the command sees a fresh cgroup2" {
+  [ "$NS_USER" != root ] || skip "a group delegated to an unprivileged user"
+  # Only the cgroup2 tree is touched (the v1 hierarchies, memory above all, never are).
+  v2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts)
+  [ -n "$v2" ] || skip "no cgroup2 mount"
+  group="$v2/roost-ns-evac-$$-$BATS_TEST_NUMBER"
+  mkdir "$group"
+  chown -R "$NS_USER" "$group"
+  run -0 --separate-stderr sh -c "echo \$\$ > '$group/cgroup.procs'; exec setpriv --reuid='$NS_USER' --regid='$NS_USER' --init-groups \
+    env ROOST_NS_TEST_MARK='$MARK' '$RK' --pidns --cgroupns --evacuate-cgroup2=evac sh -c 'grep ^0:: /proc/self/cgroup; stat -f -c %T /sys/fs/cgroup'"
+  rmdir "$group/evac" "$group"
+  [ "${lines[0]}" = "0::/evac" ]
+  [ "${lines[1]}" = cgroup2fs ]
+}
+
+@test "roost ns ctl, from inside, finds the API by \$ROOTLESSKIT_STATE_DIR" {
+  run -0 --separate-stderr ns --net=none --port-driver=builtin --state-dir="$T/s" sh -c '
+    '"$ROOST"' ns ctl add-ports 127.0.0.1:21131:80/tcp
+    '"$ROOST"' ns ctl info | grep -E "State Directory|Child PID|Port Driver"
+    echo $(cat $ROOTLESSKIT_STATE_DIR/child_pid)'
+  [ "${lines[0]}" = 1 ]
+  [ "${lines[1]}" = "- State Directory: $T/s" ]
+  [ "${lines[2]}" = "- Child PID: ${lines[4]}" ]
+  [ "${lines[3]}" = "- Port Driver: builtin" ]
+}
+
+@test "no descriptor of roost ns's reaches the command" {
+  run -0 --separate-stderr as "$NS_USER" sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
+  outside=$output
+  run -0 --separate-stderr ns --net=none --port-driver=builtin --pidns --copy-up=/etc sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
+  [ "$output" = "$outside" ]
+}

@@ -2,6 +2,8 @@
 // rootlessctl gave (recorded live; tests/ns/fixtures/rootlesskit-1.1 has the whole sessions).
 #include <gtest/gtest.h>
 
+#include <climits>
+
 #include "ns/api/api_json.hpp"
 #include "ns/api/go_json.hpp"
 #include "util/error.hpp"
@@ -83,6 +85,7 @@ TEST(NsApiJson, DecodeSpecAsGo) {
   spec = decode_port_spec(R"({"PROTO":"udp","ParentPort":5,"childip":null} trailing)");
   EXPECT_EQ(spec, (PortSpec{"udp", "", 5, 0, ""}));
   EXPECT_EQ(decode_port_spec("null"), PortSpec{});
+  EXPECT_EQ(decode_port_spec(R"({"parentPort":1099511627776})").parent_port, INT_MIN);  // a Go int, not a rune
 }
 
 void expect_decode_error(const std::string& body, const std::string& message) {

@@ -485,6 +485,56 @@ TEST_F(DriverInNamespace, HelperDeathIsNoticed) {
   waitpid(pid, nullptr, 0);
 }
 
+// The implicit port driver's ports: pasta started with -t forwards the host's port into the child.
+TEST_F(DriverInNamespace, PastaForwardsPublishedPorts) {
+  HostServer probe;  // a free port number for the host side, released before pasta binds it
+  int host_port = probe.port;
+  probe.fd.reset();
+  int pair[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  UniqueFd ours(pair[0]), theirs(pair[1]);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // The child: own namespaces, then a server on 0.0.0.0:21520 that greets one client.
+    uid_t uid = getuid();
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) _exit(1);
+    write_file("/proc/self/setgroups", "deny", O_WRONLY);
+    write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1", O_WRONLY);
+    UniqueFd server(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(21520);
+    (void)!write(theirs.get(), "u", 1);
+    char c;
+    if (read(theirs.get(), &c, 1) != 1) _exit(1);
+    if (bind(server.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || listen(server.get(), 1) < 0) _exit(2);
+    (void)!write(theirs.get(), "l", 1);
+    UniqueFd client(accept(server.get(), nullptr, nullptr));
+    (void)!write(client.get(), "from-child", 10);
+    _exit(0);
+  }
+  theirs.reset();
+  char c;
+  ASSERT_EQ(read(ours.get(), &c, 1), 1);
+  NetworkOptions o;
+  o.driver = "pasta";
+  o.published_ports = {{"tcp", "127.0.0.1", host_port, 21520, ""}};
+  auto driver = make_network_driver(o);
+  driver->check();
+  driver->start({pid, "", ""}, state_dir_);
+  ASSERT_EQ(write(ours.get(), "n", 1), 1);
+  ASSERT_EQ(read(ours.get(), &c, 1), 1);  // the child listens
+  UniqueFd client(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(host_port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(client.get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+  EXPECT_EQ(read_all(client.get()), "from-child");
+  driver->stop();
+  waitpid(pid, nullptr, 0);
+}
+
 TEST_F(DriverInNamespace, NoneHasLoopbackOnly) {
   NetworkOptions o;
   o.driver = "none";

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <climits>
 #include <limits>
 #include <sstream>
 
@@ -155,17 +156,16 @@ struct FieldDecoder {
     if (!value.is_string()) return mismatch(value, path, "string");
     out = value.get<std::string>();
   }
+  // Go's int is 64 bits: a number that fits one is taken, and one outside this int's range is
+  // kept as INT_MIN, which validation rejects as Go's does any port that is not a rune ('\ufffd').
   template <typename Int>
   void read(const Json& value, const std::string& path, Int& out) {
     if (value.is_null()) return;
-    bool integral = value.is_number_integer() || value.is_number_unsigned();
-    if (!value.is_number()) return mismatch(value, path, "int");
-    if (!integral) return mismatch(value, path, "int");
-    if (value.is_number_unsigned() ? value.get<unsigned long long>() > (unsigned long long)std::numeric_limits<Int>::max()
-                                   : value.get<long long>() < std::numeric_limits<Int>::min() ||
-                                         value.get<long long>() > std::numeric_limits<Int>::max())
-      return mismatch(value, path, "int");
-    out = value.get<Int>();
+    bool fits_int64 = value.is_number_integer() && (!value.is_number_unsigned() ||
+                                                   value.get<unsigned long long>() <= (unsigned long long)LLONG_MAX);
+    if (!fits_int64) return mismatch(value, path, "int");
+    long long n = value.get<long long>();
+    out = n < std::numeric_limits<Int>::min() || n > std::numeric_limits<Int>::max() ? std::numeric_limits<Int>::min() : Int(n);
   }
   void read(const Json& value, const std::string& path, bool& out) {
     if (value.is_null()) return;

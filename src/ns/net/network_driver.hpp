@@ -23,7 +23,7 @@ struct ChildNetwork {
   std::string gateway;             // "10.0.2.2"
   std::vector<std::string> dns;    // {"10.0.2.3"}
   int mtu = 0;
-  bool ipv6 = false;               // slirp4netns --ipv6: the kernel takes fd00::/64 from its RAs
+  bool ipv6 = false;               // --ipv6: slirp4netns routes fd00::/64 (the kernel takes it from RAs)
   bool configured_by_driver = false;  // pasta configures addresses and routes itself
 };
 std::string to_json(const ChildNetwork& net);

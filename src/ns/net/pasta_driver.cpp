@@ -94,9 +94,4 @@ void PastaDriver::stop() {
   pid_fifo_.clear();
 }
 
-std::vector<pid_t> PastaDriver::helper_pids() const {
-  if (!helper_.running()) return {};
-  return {helper_.pid()};
-}
-
 }  // namespace roost::ns

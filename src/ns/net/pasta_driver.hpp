@@ -8,21 +8,17 @@
 #include <string>
 #include <vector>
 
-#include "ns/net/helper_process.hpp"
-#include "ns/net/network_driver.hpp"
+#include "ns/net/helper_driver.hpp"
 
 namespace roost::ns {
 
-class PastaDriver : public NetworkDriver {
+class PastaDriver : public HelperDriver {
  public:
   explicit PastaDriver(NetworkOptions options) : options_(std::move(options)) {}
   ~PastaDriver() override { stop(); }
   void check() const override;
-  bool needs_netns() const override { return true; }
   ChildNetwork start(const NetnsTarget& target, const std::string& state_dir) override;
   void stop() override;
-  std::vector<pid_t> helper_pids() const override;
-  int helper_exit_fd() const override { return helper_.running() ? helper_.pidfd() : -1; }
 
   // The command line without the binary (for tests); `pid_path` is where pasta says it is ready.
   std::vector<std::string> arguments(const NetnsTarget& target, const std::string& pid_path,
@@ -30,7 +26,6 @@ class PastaDriver : public NetworkDriver {
 
  private:
   NetworkOptions options_;
-  HelperProcess helper_;
   std::string pid_fifo_;
 };
 

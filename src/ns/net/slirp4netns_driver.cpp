@@ -93,8 +93,9 @@ ChildNetwork Slirp4netnsDriver::start(const NetnsTarget& target, const std::stri
 
   ChildNetwork net{"slirp4netns", driver_ifname(options_), addresses.ip, addresses.prefix_length, addresses.gateway,
                    {addresses.dns}, driver_mtu(options_)};
+  // The kernel takes fd00::/64 and its default route from slirp4netns's router advertisements.
+  // Its IPv6 DNS forwarder fd00::3 is not listed: rootlesskit 1.1 writes 10.0.2.3 only.
   net.ipv6 = options_.ipv6;
-  if (options_.ipv6) net.dns.push_back("fd00::3");  // slirp4netns's IPv6 DNS forwarder
   return net;
 }
 
@@ -103,11 +104,6 @@ void Slirp4netnsDriver::stop() {
   helper_.stop();
   if (!api_socket_.empty()) ::unlink(api_socket_.c_str());
   api_socket_.clear();
-}
-
-std::vector<pid_t> Slirp4netnsDriver::helper_pids() const {
-  if (!helper_.running()) return {};
-  return {helper_.pid()};
 }
 
 }  // namespace roost::ns

@@ -6,22 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "ns/net/helper_process.hpp"
-#include "ns/net/network_driver.hpp"
+#include "ns/net/helper_driver.hpp"
 
 namespace roost::ns {
 
-class Slirp4netnsDriver : public NetworkDriver {
+class Slirp4netnsDriver : public HelperDriver {
  public:
   explicit Slirp4netnsDriver(NetworkOptions options) : options_(std::move(options)) {}
   ~Slirp4netnsDriver() override { stop(); }
   void check() const override;
-  bool needs_netns() const override { return true; }
   ChildNetwork start(const NetnsTarget& target, const std::string& state_dir) override;
   void stop() override;
   std::string api_socket() const override { return api_socket_; }
-  std::vector<pid_t> helper_pids() const override;
-  int helper_exit_fd() const override { return helper_.running() ? helper_.pidfd() : -1; }
 
   // The command line, without the binary (for tests): what rootlesskit passes, plus --exit-fd.
   std::vector<std::string> arguments(const NetnsTarget& target, const std::string& api_socket) const;
@@ -30,7 +26,6 @@ class Slirp4netnsDriver : public NetworkDriver {
 
  private:
   NetworkOptions options_;
-  HelperProcess helper_;
   UniqueFd exit_fd_;  // slirp4netns exits when this end closes (roost stopped or died)
   std::string api_socket_;
 };

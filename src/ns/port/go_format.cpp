@@ -4,6 +4,8 @@
 #include <climits>
 #include <cstring>
 #include <cwctype>
+#include <locale.h>
+#include <wctype.h>
 
 namespace roost::ns::go {
 namespace {
@@ -49,9 +51,13 @@ void append_hex(std::string& out, const char* prefix, unsigned long value, int d
   for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kHex[value >> shift & 0xf];
 }
 
-// Go's unicode.IsPrint is approximated by the C library's iswprint (a UTF-8 locale is not
-// needed for the code points that matter here: ASCII is decided before it).
-bool printable(char32_t cp) { return cp >= 0xa1 && std::iswprint(wint_t(cp)); }
+// Go's unicode.IsPrint, approximated by the C library's tables for C.UTF-8 (ASCII is decided
+// before this; without that locale, every code point from U+00A1 on counts as printable).
+bool printable(char32_t cp) {
+  static locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(0));
+  if (cp < 0xa1) return false;
+  return utf8 ? iswprint_l(wint_t(cp), utf8) != 0 : true;
+}
 
 // One code point as strconv's quoting writes it, `quote` being the enclosing quote character.
 void append_rune(std::string& out, char32_t cp, char quote) {

@@ -1,6 +1,8 @@
 #include "ns/port/builtin/tcp_relay.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -46,11 +48,17 @@ TcpRelay::TcpRelay(EventLoop& loop, UniqueFd client, UniqueFd inside, std::funct
   open_pipe(down_.pipe_read, down_.pipe_write);
   up_.from = down_.to = client_.get();
   up_.to = down_.from = inside_.get();
+  // The relay cannot see the application's message boundaries, so it must not hold back a short
+  // tail waiting for an ACK (Nagle): what arrives is sent on at once, as Go's connections do.
+  int one = 1;
+  setsockopt(client_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(inside_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   int flags = fcntl(inside_.get(), F_GETFL);
   fcntl(inside_.get(), F_SETFL, flags | O_NONBLOCK);
   // Edge-triggered: the first events arrive at once for what is already readable or writable.
-  loop_.add(client_.get(), kEvents, [this](uint32_t) { on_event(); });
-  loop_.add(inside_.get(), kEvents, [this](uint32_t) { on_event(); });
+  int client_fd = client_.get(), inside_fd = inside_.get();
+  loop_.add(client_fd, kEvents, [this, client_fd](uint32_t events) { on_event(client_fd, events); });
+  loop_.add(inside_fd, kEvents, [this, inside_fd](uint32_t events) { on_event(inside_fd, events); });
 }
 
 TcpRelay::~TcpRelay() {
@@ -58,9 +66,16 @@ TcpRelay::~TcpRelay() {
   loop_.remove(inside_.get());
 }
 
-void TcpRelay::on_event() {
-  Step up = pump(up_);
-  Step down = up == Step::Failed ? Step::Failed : pump(down_);
+void TcpRelay::on_event(int fd, uint32_t events) {
+  // Only the directions this edge can move: a stream of data one way wakes the relay for each
+  // burst and each freed window, and a splice that is bound to fail is a wasted system call.
+  bool read_edge = events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+  bool write_edge = events & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+  bool client = fd == client_.get();
+  Step up = (client ? read_edge : write_edge) ? pump(up_) : Step::Idle;
+  Step down = up == Step::Failed ? Step::Failed
+              : (client ? write_edge : read_edge) ? pump(down_)
+                                                   : Step::Idle;
   bool failed = up == Step::Failed || down == Step::Failed;
   if (!failed && !(up_.shut && down_.shut)) return;
   loop_.remove(client_.get());

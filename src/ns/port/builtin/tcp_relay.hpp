@@ -31,7 +31,9 @@ class TcpRelay {
     bool shut = false;      // `to` has been shut down for writing
   };
   enum class Step { Idle, Moved, Failed };
-  void on_event();
+  // `fd` is client_ or inside_: its readable edge feeds the direction it is the source of, its
+  // writable edge drains the other direction's pipe into it.
+  void on_event(int fd, uint32_t events);
   Step pump(Direction& d);
   Step drain_pipe(Direction& d);
   Step fill_pipe(Direction& d);
