@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -35,21 +36,6 @@ std::string user_name(uid_t uid) {
   char buf[4096];
   if (::getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res) return res->pw_name;
   return std::to_string(uid);
-}
-
-RunningProgram start_helper(const std::string& name, pid_t pid, const Mappings& maps) {
-  ProgramSpec spec;
-  spec.argv = helper_argv(name, pid, maps);
-  spec.path = find_helper(name);
-  spec.capture_stderr = true;
-  spec.timeout_seconds = 10;
-  return start_program(spec);
-}
-
-void finish_helper(const std::string& name, RunningProgram& helper) {
-  ProgramResult r = wait_program(helper);
-  if (!r.succeeded())
-    throw Error(name + " " + r.describe() + (r.error_output.empty() ? "" : ": " + r.error_output));
 }
 
 }  // namespace
@@ -107,6 +93,72 @@ IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged) {
     // The kernel lets an unprivileged process write its own gid map only after setgroups is denied.
     plan.deny_setgroups = !plan.gid_helper;
   }
+  return plan;
+}
+
+namespace {
+
+RunningProgram start_helper(const std::string& name, pid_t pid, const Mappings& maps) {
+  ProgramSpec spec;
+  spec.argv = helper_argv(name, pid, maps);
+  spec.path = find_helper(name);
+  spec.capture_stderr = true;
+  spec.timeout_seconds = 10;
+  return start_program(spec);
+}
+
+void finish_helper(const std::string& name, RunningProgram& helper) {
+  ProgramResult r = wait_program(helper);
+  if (!r.succeeded())
+    throw Error(name + " " + r.describe() + (r.error_output.empty() ? "" : ": " + r.error_output));
+}
+
+// "inside outside count" lines of our own map, as identity entries {inside, inside, count}.
+Mappings identity_of_own_map(const std::string& path) {
+  Mappings maps;
+  try {
+    for (const auto& line : split(read_file(path), '\n')) {
+      unsigned long inside = 0, outside = 0, count = 0;
+      if (std::sscanf(line.c_str(), "%lu %lu %lu", &inside, &outside, &count) == 3 && count > 0)
+        maps.push_back({static_cast<uint32_t>(inside), static_cast<uint32_t>(inside), static_cast<uint32_t>(count)});
+    }
+  } catch (const Error&) {
+    return {};
+  }
+  return maps;
+}
+
+}  // namespace
+
+IdMapPlan plan_caller_id_maps(SubIdSource source) {
+  IdMapPlan plan;
+  const uid_t euid = ::geteuid();
+  const gid_t egid = ::getegid();
+  if (euid == 0) {
+    // Real root, or root of a user namespace (roost ns inside roost ns): every id this namespace
+    // has, mapped to itself and written directly.
+    plan.uid = identity_of_own_map("/proc/self/uid_map");
+    plan.gid = identity_of_own_map("/proc/self/gid_map");
+    if (!plan.uid.empty() && !plan.gid.empty()) return plan;
+    plan = {};
+  }
+  const std::string name = user_name(euid);
+  CallerSubIds ids = read_caller_subids(source, name, euid);
+  const bool helpers = !find_helper("newuidmap").empty() && !find_helper("newgidmap").empty();
+  if (ids.uids.empty() || ids.gids.empty() || !helpers) {
+    log::debug(std::string("one-id user namespace (only uid 0 is mapped): ") +
+               (ids.uids.empty() ? "no subuid range for " + name
+                : ids.gids.empty() ? "no subgid range for " + name
+                                   : "newuidmap/newgidmap not installed (apt-get install uidmap)"));
+    ids = {};
+  }
+  plan.uid = rootless_mappings(euid, ids.uids);
+  plan.gid = rootless_mappings(egid, ids.gids);
+  validate(plan.uid, "uid");
+  validate(plan.gid, "gid");
+  plan.uid_helper = !is_self_only(plan.uid, euid);
+  plan.gid_helper = !is_self_only(plan.gid, egid);
+  plan.deny_setgroups = !plan.gid_helper;
   return plan;
 }
 

@@ -27,6 +27,12 @@ struct IdMapPlan {
 // before a process exists. `privileged` is true for real root, who writes any map directly.
 IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged);
 
+// The plan for a caller with no configuration (roost ns): real root gets the identity map written
+// directly; anyone else is 0 and its sub-id ranges from `source` follow from 1, through the
+// helpers, or a one-id map (setgroups denied) when there is no range or no helper.
+IdMapPlan plan_caller_id_maps(SubIdSource source);
+
+// newgidmap and newuidmap, when both are needed, run at the same time.
 void write_id_maps(pid_t pid, const IdMapPlan& plan);
 
 // Path of newuidmap/newgidmap if installed, else empty.

@@ -19,6 +19,10 @@ struct Sink {
   bool debug = false;
 };
 Sink sink;
+std::string& program() {
+  static std::string name = "roost-runtime";
+  return name;
+}
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -50,7 +54,7 @@ void emit(const char* level, const std::string& msg, bool to_stderr) {
     (void)!::write(sink.fd, line.data(), line.size());
     if (!to_stderr) return;
   }
-  std::string line = "roost-runtime: " + (std::string(level) == "error" ? "" : std::string(level) + ": ") + msg + "\n";
+  std::string line = program() + ": " + (std::string(level) == "error" ? "" : std::string(level) + ": ") + msg + "\n";
   (void)!::write(STDERR_FILENO, line.data(), line.size());
 }
 
@@ -65,6 +69,9 @@ void configure(const std::string& file, Format format, bool debug) {
     if (sink.fd < 0) std::fprintf(stderr, "roost-runtime: open log %s: %m\n", file.c_str());
   }
 }
+
+void set_program_name(const std::string& name) { program() = name; }
+const std::string& program_name() { return program(); }
 
 bool debug_enabled() { return sink.debug; }
 

@@ -98,6 +98,7 @@ RunningProgram start_program(const ProgramSpec& spec) {
     reset_signals();
     ::dup2(in_read.get(), STDIN_FILENO);
     if (err_write) ::dup2(err_write.get(), STDERR_FILENO);
+    if (spec.stdout_fd >= 0) ::dup2(spec.stdout_fd, STDOUT_FILENO);
     if (spec.env)
       ::execvpe(path, argv.data(), envp.data());
     else

@@ -26,6 +26,7 @@ struct ProgramSpec {
   std::string input;
   int timeout_seconds = 0;               // 0: no limit
   bool capture_stderr = false;
+  int stdout_fd = -1;                    // if set, the program's stdout (else inherited)
 };
 
 // A started program: its pid, a pidfd to wait on and its captured stderr.

@@ -23,6 +23,7 @@ struct ChildNetwork {
   std::string gateway;             // "10.0.2.2"
   std::vector<std::string> dns;    // {"10.0.2.3"}
   int mtu = 0;
+  bool ipv6 = false;               // --ipv6: slirp4netns routes fd00::/64 (the kernel takes it from RAs)
   bool configured_by_driver = false;  // pasta configures addresses and routes itself
 };
 std::string to_json(const ChildNetwork& net);
@@ -53,6 +54,9 @@ class NetworkDriver {
   virtual std::string api_socket() const { return {}; }
   // pids of helper processes (slirp4netns, pasta), for the memory benchmark and tests.
   virtual std::vector<pid_t> helper_pids() const { return {}; }
+  // A pidfd of the helper, readable once it has exited (for the parent's event loop, which must
+  // notice a dead slirp4netns or pasta); -1 when there is no helper or it is stopped.
+  virtual int helper_exit_fd() const { return -1; }
 };
 
 // Throws roost::Error for an unknown or unsupported driver, naming what is missing.

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "ns/port/port_spec.hpp"
 
 namespace roost::ns {
 
@@ -22,6 +25,10 @@ struct NetworkOptions {
   std::string vpnkit_binary = "vpnkit";
   std::string lxc_user_nic_binary;
   std::string lxc_user_nic_bridge = "lxcbr0";
+  // The -p specs, for a driver that forwards ports itself: pasta has no API to add a port later,
+  // so the implicit port driver's ports must be on its command line (-t/-u). Fill it only with
+  // --port-driver=implicit; the other drivers ignore it.
+  std::vector<PortSpec> published_ports;
 };
 
 }  // namespace roost::ns

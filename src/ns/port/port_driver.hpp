@@ -19,6 +19,15 @@ struct PortDriverOptions {
   bool source_ip_transparent = true;  // builtin: the server sees the client's address
   std::string slirp4netns_api_socket; // for driver slirp4netns, from the network driver
   std::string child_ip;            // the child's address on the driver's network (slirp: 10.0.2.100)
+  // The privileged-port advice names "CAP_NET_BIND_SERVICE on rootlesskit binary" only when the
+  // program was called as rootlesskit (argv[0]'s basename), as rootlesskit's does.
+  bool called_as_rootlesskit = false;
+  // builtin: a UDP flow (one client address and port) is closed after this long without a
+  // datagram either way (rootlesskit's, from libnetwork: 90 s).
+  int udp_idle_timeout_ms = 90000;
+  // implicit: the -p specs pasta was started with; add() accepts exactly these (pasta already
+  // forwards them), anything else is refused.
+  std::vector<PortSpec> publish_at_start;
 };
 
 class PortDriver {
@@ -34,8 +43,16 @@ class PortDriver {
   virtual void remove(int id) = 0;
 };
 
+// rootlesskit's checks of --port-driver against --net and -p, with its messages ("port driver
+// \"none\" does not support publishing ports", "port driver requires slirp4netns network",
+// "port driver requires non-host network", "port driver requires pasta network", "unknown port
+// driver: X").
+void check_port_driver_choice(const PortDriverOptions& options, const std::string& network_driver,
+                              size_t publish_count);
+
 // Parent side. `child_channel` is the parent's end of the port socket pair (unused by drivers
-// without a child half). Throws for an unknown driver.
+// without a child half). Returns null for "none" (no port driver: the API says so). Throws for
+// an unknown driver.
 std::unique_ptr<PortDriver> make_port_driver(const PortDriverOptions& options, EventLoop& loop,
                                              UniqueFd child_channel);
 // Child side, inside the child's namespaces: serves the parent's requests on `channel` from the

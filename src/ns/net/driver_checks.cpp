@@ -1,0 +1,29 @@
+#include "ns/net/driver_checks.hpp"
+
+#include <unistd.h>
+
+#include "ns/net/helper_process.hpp"
+#include "util/error.hpp"
+
+namespace roost::ns {
+
+std::string require_binary(const std::string& binary, const std::string& package, const std::string& flag) {
+  std::string path = find_program(binary);
+  if (path.empty())
+    throw Error(package + " binary \"" + binary + "\" not found: install the Debian package " + package +
+                " (apt-get install " + package + ") or give its path with " + flag);
+  return path;
+}
+
+void require_tun(const std::string& driver) {
+  if (::access("/dev/net/tun", F_OK) != 0)
+    throw Error(driver + " needs /dev/net/tun, which does not exist: load the tun module (modprobe tun) as root");
+  if (::access("/dev/net/tun", R_OK | W_OK) != 0)
+    throw Error(driver + " needs read-write access to /dev/net/tun: as root, chmod 0666 /dev/net/tun");
+}
+
+int driver_mtu(const NetworkOptions& options) { return options.mtu > 0 ? options.mtu : 65520; }
+std::string driver_ifname(const NetworkOptions& options) { return options.ifname.empty() ? "tap0" : options.ifname; }
+std::string driver_cidr(const NetworkOptions& options) { return options.cidr.empty() ? "10.0.2.0/24" : options.cidr; }
+
+}  // namespace roost::ns

@@ -1,0 +1,20 @@
+// Checks shared by the drivers that start a helper, made before any process starts so that a
+// missing piece is one line saying what to do.
+#pragma once
+
+#include <string>
+
+#include "ns/net/network_options.hpp"
+
+namespace roost::ns {
+
+// The helper's absolute path; throws "slirp4netns: binary "X" not found: install the Debian package
+// slirp4netns (or give --slirp4netns-binary)".
+std::string require_binary(const std::string& binary, const std::string& package, const std::string& flag);
+// slirp4netns and pasta open /dev/net/tun inside the namespace as the calling user.
+void require_tun(const std::string& driver);
+int driver_mtu(const NetworkOptions& options);          // --mtu, or 65520
+std::string driver_ifname(const NetworkOptions& options);  // --ifname, or tap0
+std::string driver_cidr(const NetworkOptions& options);    // --cidr, or 10.0.2.0/24
+
+}  // namespace roost::ns
