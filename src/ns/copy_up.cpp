@@ -9,7 +9,7 @@
 
 #include <cstdio>
 
-#include "rootfs/mount_api.hpp"
+#include "sys/mount_api.hpp"
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
 
