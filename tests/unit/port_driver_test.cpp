@@ -114,6 +114,7 @@ void enter_private_netns(bool new_user_namespace) {
 }
 
 [[noreturn]] void run_child(UniqueFd channel, int ready, bool new_user_namespace) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives a test that failed on its way
   try {
     enter_private_netns(new_user_namespace);
     std::thread(tcp_echo, bound_socket(SOCK_STREAM, "127.0.0.1", kTcpPort)).detach();
@@ -438,7 +439,7 @@ namespace {
 TEST(BuiltinPortDriver, ANonLocalClientAddressReachesTheServer) {
   pid_t host = fork();
   if (host == 0) {
-    try {
+    try {  // the Forwarding's destructor runs before _exit, so its child is gone too
       enter_private_netns(true);
       netlink::RouteSocket().add_address("lo", "10.77.0.1", 32);
       Forwarding f(false);

@@ -6,8 +6,8 @@
 
 #include "ns/port/builtin/builtin_driver.hpp"
 #include "ns/port/builtin/child_connector.hpp"
-#include "ns/port/implicit_driver.hpp"
-#include "ns/port/slirp4netns_driver.hpp"
+#include "ns/port/implicit_port_driver.hpp"
+#include "ns/port/slirp4netns_port_driver.hpp"
 #include "util/error.hpp"
 
 namespace roost::ns {
@@ -33,8 +33,8 @@ std::unique_ptr<PortDriver> make_port_driver(const PortDriverOptions& options, E
   if (options.driver == "none") return nullptr;
   if (options.driver == "builtin")
     return std::make_unique<builtin::BuiltinDriver>(options, loop, std::move(child_channel));
-  if (options.driver == "slirp4netns") return std::make_unique<Slirp4netnsDriver>(options);
-  if (options.driver == "implicit") return std::make_unique<ImplicitDriver>(options);
+  if (options.driver == "slirp4netns") return std::make_unique<Slirp4netnsPortDriver>(options);
+  if (options.driver == "implicit") return std::make_unique<ImplicitPortDriver>(options);
   throw Error("unknown port driver: " + options.driver);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,8 @@ struct PortDriverOptions {
   std::string slirp4netns_api_socket; // for driver slirp4netns, from the network driver
   std::string child_ip;            // the child's address on the driver's network (slirp: 10.0.2.100)
   // The privileged-port advice names "CAP_NET_BIND_SERVICE on rootlesskit binary" only when the
-  // program was called as rootlesskit (argv[0]'s basename), as rootlesskit's does.
-  bool called_as_rootlesskit = false;
+  // program was called as rootlesskit, as rootlesskit's does. Unset: argv[0]'s basename decides.
+  std::optional<bool> called_as_rootlesskit;
   // builtin: a UDP flow (one client address and port) is closed after this long without a
   // datagram either way (rootlesskit's, from libnetwork: 90 s).
   int udp_idle_timeout_ms = 90000;

@@ -1,5 +1,9 @@
 #include "ns/port/builtin/builtin_driver.hpp"
 
+#include <errno.h>
+
+#include <string_view>
+
 #include "ns/port/go_format.hpp"
 #include "ns/port/listener.hpp"
 #include "util/error.hpp"
@@ -17,7 +21,10 @@ void BuiltinDriver::add(int id, const PortSpec& spec) {
   if (!tcp && !spec.proto.starts_with("udp"))
     throw Error("builtin port driver does not support proto " + go::quote(spec.proto) +
                 " (supported: tcp, tcp4, tcp6, udp, udp4, udp6)");
-  ListenerOptions listener_options{options_.called_as_rootlesskit};
+  // glibc's program_invocation_short_name is argv[0]'s basename, as Go's os.Args[0] check.
+  bool as_rootlesskit = options_.called_as_rootlesskit.value_or(
+      std::string_view(program_invocation_short_name) == "rootlesskit");
+  ListenerOptions listener_options{as_rootlesskit};
   UniqueFd listener = open_listener(spec, tcp ? SOCK_STREAM : SOCK_DGRAM, listener_options);
   ForwardTarget target = ForwardTarget::of(spec, options_.source_ip_transparent);
   if (tcp) {

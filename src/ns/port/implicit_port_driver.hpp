@@ -7,9 +7,9 @@
 
 namespace roost::ns {
 
-class ImplicitDriver : public PortDriver {
+class ImplicitPortDriver : public PortDriver {
  public:
-  explicit ImplicitDriver(const PortDriverOptions& options) : at_start_(options.publish_at_start) {}
+  explicit ImplicitPortDriver(const PortDriverOptions& options) : at_start_(options.publish_at_start) {}
   std::string name() const override { return "implicit"; }
   // rootlesskit reports no port driver (and so no protocols) for implicit.
   std::vector<std::string> protos() const override { return {}; }

@@ -1,4 +1,4 @@
-#include "ns/port/implicit_driver.hpp"
+#include "ns/port/implicit_port_driver.hpp"
 
 #include <algorithm>
 
@@ -6,14 +6,14 @@
 
 namespace roost::ns {
 
-void ImplicitDriver::add(int, const PortSpec& spec) {
+void ImplicitPortDriver::add(int, const PortSpec& spec) {
   auto it = std::find(at_start_.begin(), at_start_.end(), spec);
   if (it == at_start_.end())
     throw Error("port driver \"implicit\" cannot add ports after start: pasta forwards only the -p ports it was started with");
   at_start_.erase(it);  // each start spec is taken once
 }
 
-void ImplicitDriver::remove(int) {
+void ImplicitPortDriver::remove(int) {
   throw Error("port driver \"implicit\" cannot remove ports: pasta forwards the -p ports it was started with until it exits");
 }
 

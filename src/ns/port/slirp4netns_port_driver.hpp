@@ -8,9 +8,9 @@
 
 namespace roost::ns {
 
-class Slirp4netnsDriver : public PortDriver {
+class Slirp4netnsPortDriver : public PortDriver {
  public:
-  explicit Slirp4netnsDriver(const PortDriverOptions& options);
+  explicit Slirp4netnsPortDriver(const PortDriverOptions& options);
   std::string name() const override { return "slirp4netns"; }
   std::vector<std::string> protos() const override { return {"tcp", "tcp4", "udp", "udp4"}; }
   bool disallow_loopback_child_ip() const override { return true; }

@@ -1,4 +1,4 @@
-#include "ns/port/slirp4netns_driver.hpp"
+#include "ns/port/slirp4netns_port_driver.hpp"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -76,12 +76,12 @@ std::string guest_address(const PortSpec& spec, const std::string& default_ip) {
 
 }  // namespace
 
-Slirp4netnsDriver::Slirp4netnsDriver(const PortDriverOptions& options)
+Slirp4netnsPortDriver::Slirp4netnsPortDriver(const PortDriverOptions& options)
     : api_socket_(options.slirp4netns_api_socket), child_ip_(options.child_ip) {
   if (api_socket_.empty()) throw Error("api socket path is not set");
 }
 
-void Slirp4netnsDriver::add(int id, const PortSpec& spec) {
+void Slirp4netnsPortDriver::add(int id, const PortSpec& spec) {
   if (spec.proto.ends_with("6")) throw Error("unsupported protocol " + go::quote(spec.proto));
   std::string proto = spec.proto.ends_with("4") ? spec.proto.substr(0, spec.proto.size() - 1) : spec.proto;
   json request = {{"execute", "add_hostfwd"},
@@ -98,7 +98,7 @@ void Slirp4netnsDriver::add(int id, const PortSpec& spec) {
   hostfwd_ids_[id] = (*hostfwd)["id"].get<long long>();
 }
 
-void Slirp4netnsDriver::remove(int id) {
+void Slirp4netnsPortDriver::remove(int id) {
   auto it = hostfwd_ids_.find(id);
   if (it == hostfwd_ids_.end()) throw Error("unknown id: " + std::to_string(id));
   call_api(api_socket_, {{"execute", "remove_hostfwd"}, {"arguments", {{"id", it->second}}}});
