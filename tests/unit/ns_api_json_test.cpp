@@ -108,6 +108,7 @@ TEST(NsApiJson, DecodeErrorsAsRootlesskitGave) {
   expect_decode_error(R"({"childPort":1.5})", "json: cannot unmarshal number 1.5 into Go struct field Spec.childPort of type int");
   expect_decode_error(R"({"proto":"tcp")", "unexpected EOF");
   expect_decode_error("x", "invalid character 'x' looking for beginning of value");
+  EXPECT_THROW(decode_port_spec(R"({"proto":55E5555555555})"), Error);  // beyond a double (found by fuzz_http)
 }
 
 TEST(NsApiJson, DecodeWhatTheServerSends) {

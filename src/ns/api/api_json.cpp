@@ -137,6 +137,8 @@ Json parse_first_value(std::string_view body) {
     in >> value;  // the stream form stops after the first value, as Go's Decoder.Decode does
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(syntax_error_text(body, e));
+  } catch (const nlohmann::json::exception& e) {  // a number beyond a double ("1E999"): still a 400
+    throw Error(e.what());
   }
   return value;
 }
