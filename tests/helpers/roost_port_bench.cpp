@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "private_netns.hpp"
 #include "ns/port/port_driver.hpp"
 #include "sys/netlink.hpp"
 #include "util/error.hpp"
@@ -45,12 +46,7 @@ pid_t spawn(const std::vector<std::string>& argv) {
 
 [[noreturn]] void run_child(UniqueFd channel, int ready) {
   try {
-    uid_t uid = getuid();
-    gid_t gid = getgid();
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) throw_errno("unshare");
-    write_file("/proc/self/setgroups", "deny", O_WRONLY);
-    write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1", O_WRONLY);
-    write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1", O_WRONLY);
+    roost::test::enter_private_user_and_netns();
     netlink::RouteSocket().set_link_up("lo");
     spawn({"iperf3", "-s", "-B", "127.0.0.1", "-p", std::to_string(kInsidePort)});
     EventLoop loop;

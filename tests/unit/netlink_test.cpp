@@ -1,3 +1,4 @@
+#include "../helpers/private_netns.hpp"
 #include "sys/netlink.hpp"
 
 #include <fcntl.h>
@@ -23,15 +24,10 @@ namespace {
 // Runs `body` in a child process that is root of a new user and network namespace (a one-id map
 // of the caller, as any user may write) and returns its exit status: 0 when every check held.
 int in_private_netns(const std::function<int()>& body) {
-  uid_t uid = getuid();
-  gid_t gid = getgid();
   pid_t pid = fork();
   if (pid == 0) {
     try {
-      if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) roost::throw_errno("unshare");
-      roost::write_file("/proc/self/setgroups", "deny", O_WRONLY);
-      roost::write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1", O_WRONLY);
-      roost::write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1", O_WRONLY);
+      roost::test::enter_private_user_and_netns();
       _exit(body());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "%s\n", e.what());

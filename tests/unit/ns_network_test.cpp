@@ -19,6 +19,7 @@
 #include <functional>
 #include <string>
 
+#include "../helpers/private_netns.hpp"
 #include "ns/net/child_addresses.hpp"
 #include "ns/net/network_driver.hpp"
 #include "ns/net/pasta_driver.hpp"
@@ -277,12 +278,7 @@ std::string read_all(int fd) {
 // message, configure_child_network and the probes, reported as "ip mtu gateway connect".
 [[noreturn]] void child_side(int sock, int port) {
   try {
-    uid_t uid = getuid();
-    gid_t gid = getgid();
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) throw_errno("unshare");
-    write_file("/proc/self/setgroups", "deny", O_WRONLY);
-    write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1", O_WRONLY);
-    write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1", O_WRONLY);
+    roost::test::enter_private_user_and_netns();
     (void)!write(sock, "u", 1);
     std::string message;
     char c;

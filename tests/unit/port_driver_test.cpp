@@ -1,6 +1,7 @@
 // The builtin port driver end to end: a child process in its own user and network namespace runs
 // the child half and echo servers that report the peer address they saw; this process runs the
 // parent half on an event loop thread and is the client, from the host's loopback addresses.
+#include "../helpers/private_netns.hpp"
 #include "ns/port/port_driver.hpp"
 
 #include <arpa/inet.h>
@@ -102,14 +103,10 @@ void udp_echo(UniqueFd socket) {
 }
 
 void enter_private_netns(bool new_user_namespace) {
-  uid_t uid = getuid();
-  gid_t gid = getgid();
-  if (unshare((new_user_namespace ? CLONE_NEWUSER : 0) | CLONE_NEWNET) != 0) throw_errno("unshare");
-  if (new_user_namespace) {
-    write_file("/proc/self/setgroups", "deny", O_WRONLY);
-    write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1", O_WRONLY);
-    write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1", O_WRONLY);
-  }
+  if (new_user_namespace)
+    roost::test::enter_private_user_and_netns();
+  else if (unshare(CLONE_NEWNET) != 0)
+    throw_errno("unshare");
   netlink::RouteSocket().set_link_up("lo");
 }
 
