@@ -201,10 +201,13 @@ class Forwarding {
     bool ok = ::read(ready[0], &byte, 1) == 1;
     ::close(ready[0]);
     if (!ok) throw Error("the port driver test child did not start");
-    loop_.call([&] { driver_ = make_port_driver(options, loop_.loop(), UniqueFd(pair[0])); });
+    // The loop's thread starts only now: a fork while another thread runs may copy a lock that
+    // thread holds (the allocator's, under ASan), and the child would hang on it.
+    loop_ = std::make_unique<LoopThread>();
+    loop_->call([&] { driver_ = make_port_driver(options, loop_->loop(), UniqueFd(pair[0])); });
   }
   ~Forwarding() {
-    loop_.call([&] { driver_.reset(); });
+    loop_->call([&] { driver_.reset(); });
     kill(child_, SIGKILL);
     waitpid(child_, nullptr, 0);
   }
@@ -213,8 +216,8 @@ class Forwarding {
     o.driver = "builtin";
     return o;
   }
-  void add(int id, const PortSpec& spec) { loop_.call([&] { driver_->add(id, spec); }); }
-  void remove(int id) { loop_.call([&] { driver_->remove(id); }); }
+  void add(int id, const PortSpec& spec) { loop_->call([&] { driver_->add(id, spec); }); }
+  void remove(int id) { loop_->call([&] { driver_->remove(id); }); }
   std::string add_error(int id, const PortSpec& spec) {
     try {
       add(id, spec);
@@ -226,7 +229,7 @@ class Forwarding {
 
  private:
   pid_t child_ = -1;
-  LoopThread loop_;
+  std::unique_ptr<LoopThread> loop_;
   std::unique_ptr<PortDriver> driver_;
 };
 
