@@ -13,8 +13,10 @@
 //     (trusted.overlay.opaque as real root); a bare ".wh." is an error;
 //   - a directory over a directory keeps it (attributes replaced), anything else over an existing
 //     path replaces it;
-//   - hardlinks to a member of the same layer are linked; to a file of a lower layer, copied from
-//     the first lower (top first) that has it; a target outside the tree is an error;
+//   - hardlinks to a member of the same layer are linked; a target not in this layer is kept as a
+//     pending link and copied later from the first lower layer (top first) that has it, by
+//     link_from_lowers() (layers are written in parallel, so the lowers may not be complete yet);
+//     a target outside the tree is an error;
 //   - xattrs: security.selinux, trusted.*, *.overlay.* and user.rootlesscontainers dropped;
 //     EPERM/ENOTSUP on security.capability (in a user namespace) tolerated with one warning;
 //   - device nodes: skipped with one warning when the process may not mknod (rootless);
@@ -28,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "image/digest.hpp"
@@ -46,7 +49,6 @@ struct Expectations {
 struct ApplyOptions {
   bool squash_ids = false;        // no subuid range: do not chown (all files belong to the caller)
   bool real_root = false;         // trusted.overlay.opaque instead of user.overlay.opaque
-  std::vector<int> lower_diff_fds;  // the lower layers' diff dirs, top first (hardlinks into them)
   std::function<void(const std::string&)> warn;  // one call per kind of warning, not per file
 };
 
@@ -72,6 +74,12 @@ class LayerWriter : public util::ByteSink {
   const Stats& stats() const;
   // Blob bytes seen so far (progress, and where a resumed download must continue from).
   int64_t blob_bytes() const;
+  // After finish(): hardlinks whose target was not in this layer, as (link path, target path).
+  const std::vector<std::pair<std::string, std::string>>& pending_lower_links() const;
+  // Once every lower layer is complete: makes each pending link a copy of its target from the
+  // first of `lower_diff_fds` (top first) that has it (a whiteout or opaque dir above hides it);
+  // throws when none has it. Updates stats().
+  void link_from_lowers(const std::vector<int>& lower_diff_fds);
 
  private:
   struct Impl;
