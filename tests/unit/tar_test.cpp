@@ -324,6 +324,8 @@ python3 -c "import os; os.setxattr('src/dir/file.txt', 'user.bin', b'\xff\x00a')
 tar --format=pax --xattrs -cf gnu-pax.tar -C src .
 tar --format=gnu -cf gnu-gnu.tar -C src .
 tar --format=posix --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -cf gnu-posix-sorted.tar -C src dir
+tar --format=oldgnu -cf gnu-oldgnu.tar -C src .
+tar --format=v7 -cf gnu-v7.tar -C src dir/file.txt dir/random.bin dir/link dir/hard dir/sub dir/empty
 busybox tar -cf busybox.tar -C src . 2>/dev/null || busybox tar -c -f busybox.tar -C src dir
 )SH";
 
@@ -390,7 +392,7 @@ TempDir* ToolTars::dir_ = nullptr;
 
 const std::vector<std::string> kToolTars = {"py-ustar.tar", "py-gnu.tar",    "py-pax.tar",
                                             "gnu-pax.tar",  "gnu-gnu.tar",   "gnu-posix-sorted.tar",
-                                            "busybox.tar"};
+                                            "gnu-oldgnu.tar", "gnu-v7.tar", "busybox.tar"};
 
 }  // namespace
 
@@ -477,6 +479,12 @@ TEST(TarReader, UstarPrefixJoinsTheName) {
   g.field(257, std::string("ustar  \0", 8));
   g.field(345, "00000000000");
   EXPECT_EQ(read_tar(g.str() + kEnd)[0].entry.path, "name");
+  // star's: a 131-byte prefix, then times, and "tar\0" at the end of the block.
+  Header star("name", '0');
+  star.field(345, std::string(131, 's'));
+  star.field(476, "14532154321");
+  star.field(508, std::string("tar\0", 4));
+  EXPECT_EQ(read_tar(star.str() + kEnd)[0].entry.path, std::string(131, 's') + "/name");
 }
 
 TEST(TarReader, ChecksumSignedOrUnsigned) {
