@@ -889,3 +889,33 @@ TEST(TarWriter, SkopeoReadsAnOciArchive) {
   ASSERT_EQ(run("skopeo copy -q 'oci-archive:" + dir.path + "/image.tar:test' 'dir:" + dir.path + "/copy'"), 0);
   EXPECT_EQ(slurp(dir.path + "/copy/" + diff_id.hex), layer);
 }
+
+TEST(TarReader, ContentGoesOutInTheCallersPieces) {
+  // A 1 MiB member pushed in one write reaches the sink as one piece, straight from the buffer.
+  std::vector<Member> members(2);
+  members[0].entry.path = "big";
+  members[0].content = std::string(1 << 20, 'b');
+  members[0].entry.size = 1 << 20;
+  members[1].entry.path = "empty";
+  const std::string bytes = write_tar(members);
+  struct Pieces : tar::EntrySink {
+    void begin(const Entry&) override {}
+    void data(const uint8_t* b, size_t n) override { pieces.emplace_back(b, n); }
+    void end() override {}
+    std::vector<std::pair<const uint8_t*, size_t>> pieces;
+  } sink;
+  struct Sizes : tar::RawObserver {
+    void raw(const uint8_t*, size_t) override {}
+    void content(const Entry& e, int64_t size) override { sizes.emplace_back(e.path, size); }
+    std::vector<std::pair<std::string, int64_t>> sizes;
+  } observer;
+  tar::Reader reader(sink, &observer);
+  reader.write(bytes_of(bytes), bytes.size());
+  reader.finish();
+  ASSERT_EQ(sink.pieces.size(), 1u);
+  EXPECT_EQ(sink.pieces[0].first, bytes_of(bytes) + 512);
+  EXPECT_EQ(sink.pieces[0].second, size_t{1} << 20);
+  // content() for every regular member, the empty one too.
+  ASSERT_EQ(observer.sizes.size(), 2u);
+  EXPECT_EQ(observer.sizes[1], std::make_pair(std::string("empty"), int64_t{0}));
+}
