@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -375,20 +376,19 @@ std::string pax_member(const std::string& records, const std::string& name = "f"
 class ToolTars : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir;
+    dir_ = std::make_unique<TempDir>();
     spit(dir_->path + "/make.py", kPythonTars);
     spit(dir_->path + "/tree.sh", kTree);
     ASSERT_EQ(run("python3 '" + dir_->path + "/make.py' '" + dir_->path + "'"), 0);
     ASSERT_EQ(run("sh '" + dir_->path + "/tree.sh' '" + dir_->path + "'"), 0);
   }
   static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    dir_.reset();
   }
   static std::string path(const std::string& name) { return dir_->path + "/" + name; }
-  static TempDir* dir_;
+  // Also removed at exit when a failed set-up skips the tear-down.
+  static inline std::unique_ptr<TempDir> dir_;
 };
-TempDir* ToolTars::dir_ = nullptr;
 
 const std::vector<std::string> kToolTars = {"py-ustar.tar", "py-gnu.tar",    "py-pax.tar",
                                             "gnu-pax.tar",  "gnu-gnu.tar",   "gnu-posix-sorted.tar",
