@@ -251,3 +251,21 @@ bytes $size" ]
   [ "${lines[0]}" = "digest $digest" ]
   grep '"path": "/_redirected/v2/test/img/blobs/' "$d/proxy.0.log" | grep -q '"Authorization": "Basic '
 }
+
+@test "token registry: a 401 for another scope (insufficient_scope) merges it, new scope first, and retries once" {
+  local d=$FX/token proxy certs user pass log
+  certs=$(fx "$d" CERT_DIR) user=$(fx "$d" REGISTRY_USER) pass=$(fx "$d" REGISTRY_PASS) log=$(fx "$d" TOKEN_LOG)
+  proxy=$("$FIXTURE" proxy "$d" --require-scope repository:other/img:pull --realm "$(fx "$d" REALM)" \
+    --service "$(fx "$d" SERVICE)")
+  : >"$log"
+  run -0 "$GET" "$proxy" test/img 1 --tls-verify=false --creds "$user:$pass"
+  [ "${lines[0]}" = "digest $(img "$d" MANIFEST_DIGEST)" ]
+  [ "$(wc -l <"$log")" = 2 ]
+  sed -n 2p "$log" | grep -q '"scope": \["repository:other/img:pull", "repository:test/img:pull"\]'
+  # Without access to the other repository (anonymous: the token server grants it nothing), the
+  # retry is the last: one line from the registry's answer.
+  : >"$log"
+  run -125 "$GET" "$proxy" public/img 1 --tls-verify=false
+  [ "$output" = "Error: reading manifest 1 in $proxy/public/img: denied: requested access to the resource is denied" ]
+  [ "$(wc -l <"$log")" = 2 ]
+}
