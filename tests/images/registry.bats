@@ -269,3 +269,14 @@ bytes $size" ]
   [ "$output" = "Error: reading manifest 1 in $proxy/public/img: denied: requested access to the resource is denied" ]
   [ "$(wc -l <"$log")" = 2 ]
 }
+
+@test "manifests: over 4 MiB refused; a Docker-Content-Digest that is not the body's refused" {
+  local d=$FX/anon-http proxy
+  proxy=$("$FIXTURE" proxy "$d" --tamper-manifest big)
+  run -125 "$GET" "$proxy" test/img 1 --tls-verify=false
+  [ "$output" = "Error: reading manifest 1 in $proxy/test/img: manifest larger than 4 MiB" ]
+  "$FIXTURE" proxy-stop "$d"
+  proxy=$("$FIXTURE" proxy "$d" --tamper-manifest digest)
+  run -125 "$GET" "$proxy" test/img 1 --tls-verify=false
+  [[ $output == "Error: reading manifest 1 in $proxy/test/img: Docker-Content-Digest is sha256:1111"*" but the manifest's digest is $(img "$d" MANIFEST_DIGEST)" ]]
+}

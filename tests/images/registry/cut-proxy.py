@@ -17,6 +17,8 @@ Options:
                                            http://localhost:SECOND/... (the second listener)
   --second-auth USER:PASS                  what the second listener sends upstream (it has its own
                                            access, as a CDN's signed URL would)
+  --tamper-manifest big|digest             manifest GETs get a 5 MiB body (Content-Length says so),
+                                           or a Docker-Content-Digest that is not the body's
   --require-scope SCOPE --realm R --service S
                                            manifest requests whose Bearer token (a JWT, read not
                                            verified) lacks SCOPE ("repository:NAME:ACTION") get
@@ -65,6 +67,7 @@ def main():
     p.add_argument("--fail-status", type=int)
     p.add_argument("--redirect", choices=["relative", "other-host"])
     p.add_argument("--second-auth")
+    p.add_argument("--tamper-manifest", choices=["big", "digest"])
     p.add_argument("--require-scope")
     p.add_argument("--realm")
     p.add_argument("--service")
@@ -151,6 +154,22 @@ def main():
                     self.wfile.write(b"0\r\n\r\n")
                 conn.close()
 
+            def tampered_manifest(self, path):
+                conn = upstream_connection()
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                body = resp.read()
+                conn.close()
+                out = [(k, v) for k, v in resp.getheaders()
+                       if k.lower() not in HOP and k.lower() != "content-length"]
+                if resp.status == 200 and args.tamper_manifest == "big":
+                    body = body[:-1] + b"," + b'"x":"' + b"a" * (5 << 20) + b'"}'
+                elif resp.status == 200:
+                    out = [(k, v) for k, v in out if k.lower() != "docker-content-digest"]
+                    out.append(("Docker-Content-Digest", "sha256:" + "1" * 64))
+                self.answer(resp.status, out, body)
+
             def handle_request(self):
                 self.record()
                 path = self.path
@@ -170,6 +189,8 @@ def main():
                                                    "detail": None}]}).encode()
                     return self.answer(401, [("Content-Type", "application/json"),
                                              ("WWW-Authenticate", challenge)], body)
+                if args.tamper_manifest and self.command == "GET" and MANIFEST.match(path.split("?")[0]):
+                    return self.tampered_manifest(path)
                 if blob_get and args.fail_status:
                     body = json.dumps({"errors": [{"code": "UNKNOWN",
                                                    "message": "injected failure by cut-proxy",
