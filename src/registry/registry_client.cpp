@@ -1,7 +1,6 @@
 #include "registry/registry_client.hpp"
 
 #include <dirent.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
