@@ -1,5 +1,6 @@
 // Enters roost's user namespace as store commands do (store/userns_session) and prints what it
-// found as one JSON object, for tests/unit/store_userns_test.cpp, which runs it as the test users:
+// found as one JSON object (with StorePaths::for_current_user before and after), for
+// tests/unit/store_userns_test.cpp, which runs it as the test users:
 //   roost-userns-probe [--chown FILE] [--probe DIR] [--check DIR DRIVER] [--mount DIR DRIVER] [--nested]
 // --chown makes FILE and gives it uid and gid 33 inside; --probe runs the overlay probe over a
 // store in DIR/data and DIR/run; --check runs the probe's test with one DRIVER ("overlay" or
@@ -65,7 +66,12 @@ std::string mount_test(const fs::path& dir, const std::string& driver_text) {
 int main(int argc, char** argv) {
   json out;
   try {
+    // The store's paths as the user's environment gives them, outside and then inside.
+    const StorePaths outside = StorePaths::for_current_user();
+    out["paths_outside"] = {outside.data_root.string(), outside.run_root.string()};
     const UsernsSession& s = enter_user_namespace();
+    const StorePaths inside = StorePaths::for_current_user();
+    out["paths_inside"] = {inside.data_root.string(), inside.run_root.string()};
     out["entered"] = s.entered;
     out["squash_ids"] = s.squash_ids;
     out["real_root"] = s.real_root;

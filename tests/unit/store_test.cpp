@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <gtest/gtest.h>
 
@@ -366,6 +367,27 @@ TEST_F(StoreTest, LayersAreKeptWhileAnotherProcessStoresAnImage) {
   EXPECT_EQ(store.usage().unused_layer_bytes, 4096);
   puller.reset();  // that pull ended
   EXPECT_EQ(store.remove_unused_layers(), std::vector<Digest>{l});
+}
+
+// `roost images` and `roost system df` with 50 images read records only: milliseconds. The bound
+// is loose (a shared CI machine); a walk of layer contents or a per-image mount would pass it
+// only with trees far smaller than real ones, which is what the layer bytes below stand for.
+TEST_F(StoreTest, FiftyImagesListQuickly) {
+  Store store = Store::open(paths_);
+  Digest base = add_layer(store, "base");
+  for (int i = 0; i < 50; ++i) {
+    Digest top = add_layer(store, "top " + std::to_string(i), base);
+    put(store, "config " + std::to_string(i), {base, top}, {"localhost/img" + std::to_string(i) + ":latest"});
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Store again = Store::open(paths_);
+  EXPECT_EQ(again.images().size(), 50u);
+  Usage u = again.usage();
+  EXPECT_EQ(u.layers, 51);
+  EXPECT_EQ(u.layer_bytes, 51 * 4096);
+  EXPECT_EQ(again.find_image("img49")->names[0], "localhost/img49:latest");
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(ms, 500) << "open + images + usage + find took " << ms << " ms";
 }
 
 TEST_F(StoreTest, ResetEmptiesEverything) {
