@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "idmap/idmap_writer.hpp"
+#include "store/file_lock.hpp"
 #include "store/rootfs_mount.hpp"
 #include "store/store_files.hpp"
 #include "util/error.hpp"
@@ -69,7 +70,8 @@ std::string check_merged(const fs::path& dir) {
   return "";
 }
 
-// One attempt with one driver in a fresh scratch tree; "" when it works, else why not.
+// One attempt with one driver in a fresh scratch tree; "" when it works, else why not. The caller
+// holds storage/overlay-probe.lock, which keeps Store::open's clean-up off the tree.
 std::string try_driver(const fs::path& storage, OverlayDriver driver) {
   const std::string name = "overlay-probe-" + random_suffix();
   const fs::path dir = storage / name;
@@ -125,6 +127,7 @@ std::string check_overlay_driver(const StorePaths& paths, OverlayDriver driver) 
   if (driver == OverlayDriver::FuseOverlayfs)
     if (std::string why = fuse_unusable(); !why.empty()) return why;
   make_dirs(paths.storage().string(), 0700);
+  FileLock probing = FileLock::acquire(paths.storage() / "overlay-probe.lock");
   return try_driver(paths.storage(), driver);
 }
 
@@ -156,6 +159,7 @@ OverlayProbe probe_overlay(const StorePaths& paths, bool copy_requested) {
     // No cache, or an unreadable one: probe.
   }
   make_dirs(storage.string(), 0700);
+  FileLock probing = FileLock::acquire(storage / "overlay-probe.lock");
   const std::string kernel_problem = try_driver(storage, OverlayDriver::KernelOverlay);
   if (kernel_problem.empty()) {
     probe.driver = OverlayDriver::KernelOverlay;

@@ -20,7 +20,8 @@ const char* driver_name(OverlayDriver);
 // Must run inside the user namespace (after enter_user_namespace). `copy_requested`: the user asked
 // for plain copies (ROOST_STORAGE_DRIVER=copy); never chosen silently.
 //
-// The probe, in storage/overlay-probe-<random>/ (the layers' own file system): two lowers, the
+// The probe, in storage/overlay-probe-<random>/ (the layers' own file system; made and removed
+// while storage/overlay-probe.lock is held, so Store::open can clean a killed probe's): two lowers, the
 // upper one holding a whiteout (0:0 character device) over a file of the lower one and a
 // directory marked opaque with user.overlay.opaque=y; mounted with an upper and a work dir; the
 // merged view must hide the whited-out file and the opaque directory's lower contents, show the

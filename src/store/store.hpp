@@ -26,6 +26,9 @@
 //   storage/images/<id-hex>/           image.json (ImageRecord), manifest (exact bytes), config
 //                                      (exact bytes); made as images/.partial-<hex>-<random>/
 //                                      and renamed into place
+//   storage/overlay-probe-<random>/    the overlay probe's scratch tree (store/overlay_probe), made
+//                                      while storage/overlay-probe.lock is held; removed at open
+//                                      when that lock is free
 //   storage/images/.tmp-*              a record being replaced (written, fsync'd, renamed over
 //                                      images/<hex>/image.json)
 //
@@ -114,6 +117,7 @@ class Store {
   // Creates the directories; removes partial layers left by dead writers.
   static Store open(const StorePaths& paths);
   Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
   ~Store();
 
   const StorePaths& paths() const;

@@ -5,7 +5,8 @@
 // --chown makes FILE and gives it uid and gid 33 inside; --probe runs the overlay probe over a
 // store in DIR/data and DIR/run; --check runs the probe's test with one DRIVER ("overlay" or
 // "fuse-overlayfs"); --mount stacks 60 one-file layers made in DIR with DRIVER ("overlay",
-// "overlay-classic": mount(2) with fd-number paths, or "fuse-overlayfs") read-only at DIR/merged, checks every file shows, unmounts;
+// "overlay-classic": mount(2) with fd-number paths, or "fuse-overlayfs") read-only at DIR/merged
+// (then the bottom layer alone), checks every file shows, unmounts;
 // --nested runs this program again from inside (it must find itself inside: entered false).
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -58,6 +59,19 @@ std::string mount_test(const fs::path& dir, const std::string& driver_text) {
   }
   if (problem.empty() && ::open((merged / "new").c_str(), O_CREAT | O_WRONLY, 0644) >= 0) problem = "a read-only stack took a new file";
   unmount_layers(merged);
+  // One layer alone (a bind, read-only, for the kernel driver).
+  if (problem.empty() && driver_text != "overlay-classic") {
+    mount_layers({lowers.back()}, merged, driver, std::nullopt);
+    try {
+      if (roost::read_file((merged / "f0").string()) != "0") problem = "a one-layer stack reads wrong";
+    } catch (const roost::Error& e) {
+      problem = e.what();
+    }
+    if (problem.empty() && ::open((merged / "new").c_str(), O_CREAT | O_WRONLY, 0644) >= 0) problem = "a one-layer stack took a new file";
+    if (problem.empty() && !fs::exists(merged / "f0")) problem = "f0 missing";
+    if (problem.empty() && fs::exists(merged / "f1")) problem = "a one-layer stack shows another layer";
+    unmount_layers(merged);
+  }
   return problem.empty() ? "ok" : problem;
 }
 
