@@ -409,11 +409,17 @@ void Store::put_image(ImageRecord record, const std::string& manifest_bytes, con
 
   FileLock lock = s.lock_store();
   record.size = 0;
-  for (const auto& l : record.layers) {
+  for (size_t i = 0; i < record.layers.size(); ++i) {
+    const auto& l = record.layers[i];
     auto layer = s.read_layer(checked_hex(l, "layer"));
     if (!layer)
       throw Error("image " + short_id(record.id) + ": layer " + l.str() +
                   " is not in the store (removed meanwhile by rmi or prune?): pull or load it again");
+    // A stack is a chain: each layer sits on the one before it.
+    const std::optional<image::Digest> below = i ? std::optional(record.layers[i - 1]) : std::nullopt;
+    if (layer->parent != below)
+      throw Error("image " + short_id(record.id) + ": layer " + l.str() + " is stored on " +
+                  (layer->parent ? layer->parent->str() : "nothing") + ", not on " + (below ? below->str() : "nothing"));
     record.size += layer->allocated_bytes;
   }
   // Names: the given ones first (each once), then the image's earlier ones.

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "store/image_lookup.hpp"
+#include "store/overlay_probe.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -156,6 +157,9 @@ TEST_F(StoreTest, PutImageChecksItsInput) {
     EXPECT_NE(std::string(e.what()).find("is not in the store"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(store.images().empty());
+  Digest other = add_layer(store, "other");
+  r.layers = {l, other};  // other is a base layer, not one on l
+  EXPECT_THROW(store.put_image(r, "manifest", "config"), roost::Error);
   r.layers = {l};
   r.names = {"localhost/x:1"};
   store.put_image(r, "manifest", "config");
@@ -174,6 +178,20 @@ TEST_F(StoreTest, UnusedLayersAreRemovedAndCounted) {
   EXPECT_EQ(store.usage().unused_layer_bytes, 50);
   EXPECT_EQ(store.remove_unused_layers(), std::vector<Digest>{unused});
   EXPECT_EQ(store.usage().layer_bytes, 100);
+}
+
+TEST(StorageDriver, CopyOnlyWhenAsked) {
+  ::unsetenv("ROOST_STORAGE_DRIVER");
+  EXPECT_FALSE(copy_driver_requested());
+  ::setenv("ROOST_STORAGE_DRIVER", "copy", 1);
+  EXPECT_TRUE(copy_driver_requested());
+  ::setenv("ROOST_STORAGE_DRIVER", "vfs", 1);
+  EXPECT_THROW(copy_driver_requested(), roost::Error);
+  ::unsetenv("ROOST_STORAGE_DRIVER");
+  // Asked for, copy is the answer without a probe (nothing is made).
+  StorePaths nowhere{"/nonexistent/roost-data", "/nonexistent/roost-run"};
+  EXPECT_EQ(probe_overlay(nowhere, true).driver, OverlayDriver::Copy);
+  EXPECT_STREQ(driver_name(OverlayDriver::FuseOverlayfs), "fuse-overlayfs");
 }
 
 TEST(ImageLookup, ShortNamesFollowTheOrder) {
