@@ -128,10 +128,15 @@ TEST_F(UsernsSessionTest, StorePathsFollowTheUsersEnvironment) {
 }
 
 TEST_F(UsernsSessionTest, RealRootEntersNothing) {
-  json j = run_as("", "");
+  // Real root's overlay reads trusted.overlay.* (as the layer applier writes it then).
+  json j = run_as("", "--check " + d() + " overlay --mount " + d("k") + " overlay --probe " + d());
+  ASSERT_FALSE(j.contains("error")) << j.dump();
   EXPECT_TRUE(j["real_root"]);
   EXPECT_FALSE(j["entered"]);
   EXPECT_FALSE(j["squash_ids"]);
+  EXPECT_EQ(j["check_overlay"], "ok");
+  EXPECT_EQ(j["mount_overlay"], "ok");
+  EXPECT_EQ(j["probe"]["detail"].get<std::string>().rfind("overlay, kernel ", 0), 0u) << j["probe"]["detail"];
 }
 
 // Both drivers pass the probe's whiteout and opaque-dir test, and stack 60 layers read-only (the
