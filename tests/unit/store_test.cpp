@@ -272,6 +272,25 @@ TEST_F(StoreTest, PartialLayerOfADeadWriterIsRemovedAtOpen) {
   EXPECT_FALSE(fs::exists(live));
 }
 
+// What a kill -9 leaves mid-removal, mid-image-write, mid-record-write, mid-probe, mid-reset.
+TEST_F(StoreTest, InterruptedRemovalsAndWritesAreCleanedAtOpen) {
+  Store::open(paths_);
+  const fs::path storage = paths_.storage();
+  const std::vector<fs::path> leftovers = {
+      layers_dir() / (".removing-" + sha256_of("r").hex + "-000000000000"),
+      storage / "images" / (".partial-" + sha256_of("i").hex + "-000000000000"),
+      storage / "images" / (".removing-" + sha256_of("j").hex + "-000000000000"),
+      storage / "overlay-probe-000000000000",
+      paths_.data_root / ".removing-storage-000000000000",
+  };
+  for (const auto& p : leftovers) fs::create_directories(p / "sub/dir");
+  roost::write_file((storage / "images/.tmp-image.json-000000000000").string(), "{", O_CREAT);
+  Store::open(paths_);
+  for (const auto& p : leftovers) EXPECT_FALSE(fs::exists(p)) << p;
+  EXPECT_FALSE(fs::exists(storage / "images/.tmp-image.json-000000000000"));
+  EXPECT_TRUE(fs::is_empty(storage / "images"));
+}
+
 TEST_F(StoreTest, UncommittedLayerIsRemoved) {
   Store store = Store::open(paths_);
   Digest d = sha256_of("never");
