@@ -27,7 +27,10 @@ std::string read_file_at(int dirfd, const std::string& name, const std::string& 
 std::string random_suffix();
 
 // rm -rf of dir/name that never follows a symlink (fd walk: openat O_NOFOLLOW, unlinkat) and
-// stays on one file system; a missing name is fine.
+// stays on one file system; a missing name is fine. At most 32 directory fds are open at once,
+// however deep the tree: deeper directories are moved up to dir/name's top and emptied from there.
+// For the store's own trees (a layer renamed out of place, a partial one): nothing else may be
+// writing in them.
 void remove_tree_at(int dirfd, const std::string& name, const std::string& where);
 
 }  // namespace roost::store

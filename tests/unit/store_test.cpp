@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -390,6 +391,51 @@ TEST_F(StoreTest, RemovalNeverFollowsSymlinksInALayer) {
   EXPECT_EQ(roost::read_file((outside / "precious").string()), "keep");
   EXPECT_EQ(roost::read_file((outside / "dir/inner").string()), "keep");
   EXPECT_FALSE(store.layer(d));
+}
+
+// A layer nested far deeper than the fds a process may hold is still removed (a child with a
+// limit of 64 fds removes a tree 300 deep, with a symlink to / at every level).
+TEST_F(StoreTest, DeepLayerIsRemovedWithFewFds) {
+  Store store = Store::open(paths_);
+  const Digest d = sha256_of("deep");
+  auto t = store.begin_layer(d);
+  ASSERT_TRUE(t);
+  int fd = ::fcntl(t->diff_fd(), F_DUPFD_CLOEXEC, 0);
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(::mkdirat(fd, "d", 0755), 0);
+    ASSERT_EQ(::symlinkat("/", fd, "up"), 0);
+    int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+    ASSERT_GE(next, 0);
+    ::close(fd);
+    fd = next;
+  }
+  ::close(fd);
+  LayerRecord r;
+  r.chain_id = d;
+  r.diff_id = d;
+  t->commit(r);
+  ImageRecord img = put(store, "deep config", {d}, {});
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    struct rlimit lim = {64, 64};
+    int rc = 2;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+      try {
+        Store s = Store::open(paths_);
+        rc = s.remove_image(img.id).size() == 1 ? 0 : 3;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        rc = 1;
+      }
+    }
+    ::_exit(rc);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_FALSE(store.layer(d));
+  EXPECT_TRUE(fs::is_empty(layers_dir()));
 }
 
 TEST_F(StoreTest, LayersAreKeptWhileAnotherProcessStoresAnImage) {
