@@ -10,8 +10,11 @@
 
 namespace roost::store {
 
-// A directory opened O_DIRECTORY|O_NOFOLLOW (the path's last component may not be a symlink).
+// One of the store's own directories by path (its root, storage/, layers/, a layer's diff/):
+// symlinks are followed, so a data root moved to another disk and linked back works. What lies
+// inside a layer is never reached by path: open_dir_at and the removal walk use O_NOFOLLOW.
 UniqueFd open_dir(const std::filesystem::path& path);
+// A directory opened O_DIRECTORY|O_NOFOLLOW below `dirfd` (`name` may not be a symlink).
 UniqueFd open_dir_at(int dirfd, const std::string& name, const std::string& where);
 // mkdir that accepts an existing directory (and refuses anything else at the name).
 void make_dir_at(int dirfd, const std::string& name, int mode, const std::string& where);

@@ -473,6 +473,17 @@ TEST_F(StoreTest, FiftyImagesListQuickly) {
   EXPECT_LT(ms, 500) << "open + images + usage + find took " << ms << " ms";
 }
 
+// A data root that is a symlink (moved to another disk) is followed.
+TEST_F(StoreTest, DataRootMayBeASymlink) {
+  fs::create_directories(root_ / "elsewhere");
+  fs::create_symlink(root_ / "elsewhere", root_ / "linked");
+  paths_.data_root = root_ / "linked";
+  Store store = Store::open(paths_);
+  put(store, "c", {add_layer(store, "l")}, {"localhost/x:latest"});
+  EXPECT_TRUE(fs::exists(root_ / "elsewhere/storage/images"));
+  EXPECT_EQ(store.remove_image(sha256_of("c")).size(), 1u);
+}
+
 TEST_F(StoreTest, ResetEmptiesEverything) {
   Store store = Store::open(paths_);
   put(store, "c", {add_layer(store, "l")}, {"localhost/x:latest"});
