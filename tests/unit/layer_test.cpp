@@ -21,6 +21,8 @@
 #include "layer/decompress.hpp"
 #include "layer/layer_applier.hpp"
 #include "layer/layer_writer.hpp"
+#include "tar/tar_split.hpp"
+#include "tar/tar_writer.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/unique_fd.hpp"
@@ -713,4 +715,188 @@ TEST(LayerApply, DevicesAreMadeOrSkippedWithOneWarning) {
   EXPECT_FALSE(exists(rootless + "/dev/sda"));
   EXPECT_TRUE(S_ISCHR(lstat_of(rootless + "/dev/old").st_mode));
   EXPECT_EQ(roost::read_file(rootless + "/dev/ok"), "fine");
+}
+
+// ---- the whole LayerWriter ----------------------------------------------------------------------
+
+namespace {
+
+using roost::image::Digest;
+using roost::layer::Expectations;
+using roost::layer::LayerWriter;
+
+// A small but complete layer: directories, a file, a symlink, a hardlink, a whiteout, an opaque dir.
+std::string sample_layer_tar() {
+  roost::util::StringSink out(1 << 26);
+  roost::tar::Writer w(out);
+  w.add_directory("etc", 0755);
+  w.add_file("etc/os-release", "ID=test\n", 0644);
+  w.add_directory("usr/bin", 0755);
+  w.add_file("usr/bin/big", sample_bytes(600000, 11), 0755);
+  Entry s = symlink_entry("usr/bin/sh", "big");
+  w.begin(s);
+  w.end();
+  Entry h = hardlink("usr/bin/big2", "usr/bin/big");
+  w.begin(h);
+  w.end();
+  w.add_file("etc/.wh.motd", "", 0644);
+  w.add_directory("var", 0755);
+  w.add_file("var/.wh..wh..opq", "", 0644);
+  w.finish();
+  return out.take();
+}
+
+struct WriteResult {
+  std::string error = "(no error)";
+  Stats stats;
+  std::string split;
+};
+
+WriteResult write_layer(int fd, const std::string& blob, const Expectations& expect, size_t chunk = 65536) {
+  WriteResult r;
+  roost::util::StringSink split(1 << 26);
+  ApplyOptions options;
+  options.warn = [](const std::string&) {};
+  try {
+    LayerWriter w(fd, expect, options, &split);
+    for (size_t off = 0; off < blob.size(); off += chunk) {
+      size_t n = std::min(chunk, blob.size() - off);
+      w.write(reinterpret_cast<const uint8_t*>(blob.data() + off), n);
+      EXPECT_EQ(w.blob_bytes(), static_cast<int64_t>(off + n));
+    }
+    w.finish();
+    r.stats = w.stats();
+  } catch (const Error& e) {
+    r.error = e.what();
+  }
+  r.split = split.bytes();
+  return r;
+}
+
+}  // namespace
+
+TEST(LayerWriter, AppliesAGzipLayerAndReportsDigestsAndStats) {
+  TempDir t;
+  if (!user_xattrs_supported(t.path())) GTEST_SKIP() << "/tmp takes no user.* xattrs here";
+  const std::string tar = sample_layer_tar();
+  const std::string gz = gzip_member(tar);
+  Expectations expect;
+  expect.blob_digest = roost::image::sha256_of(gz);
+  expect.blob_size = static_cast<int64_t>(gz.size());
+  expect.diff_id = roost::image::sha256_of(tar);
+  expect.compression = LayerCompression::Gzip;
+  WriteResult r = write_layer(t.fd(), gz, expect, 7777);
+  ASSERT_EQ(r.error, "(no error)");
+  EXPECT_EQ(r.stats.blob_digest, *expect.blob_digest);
+  EXPECT_EQ(r.stats.blob_size, static_cast<int64_t>(gz.size()));
+  EXPECT_EQ(r.stats.diff_id, *expect.diff_id);
+  EXPECT_EQ(r.stats.diff_size, static_cast<int64_t>(tar.size()));
+  EXPECT_EQ(r.stats.apparent_bytes, 8 + 600000);
+  EXPECT_EQ(r.stats.inodes, 8);  // etc, os-release, usr, bin, big, sh, motd (whiteout), var
+  EXPECT_GE(r.stats.allocated_bytes, 600000);
+  EXPECT_EQ(roost::read_file(t.at("usr/bin/big")), sample_bytes(600000, 11));
+  EXPECT_EQ(lstat_of(t.at("usr/bin/big2")).st_ino, lstat_of(t.at("usr/bin/big")).st_ino);
+  EXPECT_TRUE(S_ISCHR(lstat_of(t.at("etc/motd")).st_mode));
+  EXPECT_EQ(xattr_of(t.at("var"), "user.overlay.opaque"), "y");
+  // The tar-split record gives the very same tar back from the unpacked files (the DiffID again).
+  roost::util::StringSink again(1 << 26);
+  roost::tar::replay_tar_split(
+      r.split,
+      [&](const std::string& path, int64_t size, roost::util::ByteSink& out) {
+        std::string content = roost::read_file(t.at(path));
+        ASSERT_EQ(static_cast<int64_t>(content.size()), size);
+        out.write(reinterpret_cast<const uint8_t*>(content.data()), content.size());
+      },
+      again);
+  EXPECT_EQ(roost::image::sha256_of(again.bytes()), *expect.diff_id);
+}
+
+TEST(LayerWriter, ZstdAndUncompressedLayersByMagic) {
+  const std::string tar = sample_layer_tar();
+  for (const std::string& blob : {zstd_frame(tar), tar}) {
+    TempDir t;
+    Expectations expect;  // nothing known: compression by magic, no checks
+    WriteResult r = write_layer(t.fd(), blob, expect);
+    ASSERT_EQ(r.error, "(no error)");
+    EXPECT_EQ(r.stats.diff_id, roost::image::sha256_of(tar));
+    EXPECT_EQ(r.stats.blob_digest, roost::image::sha256_of(blob));
+    EXPECT_EQ(roost::read_file(t.at("etc/os-release")), "ID=test\n");
+  }
+}
+
+TEST(LayerWriter, DigestSizeAndDiffIdMismatchesAreErrors) {
+  const std::string tar = sample_layer_tar();
+  const std::string gz = gzip_member(tar);
+  const Digest real = roost::image::sha256_of(gz);
+  const Digest other = roost::image::sha256_of("something else");
+  {
+    TempDir t;
+    Expectations e;
+    e.blob_digest = other;
+    WriteResult r = write_layer(t.fd(), gz, e);
+    EXPECT_EQ(r.error, "layer " + other.str() + ": digest mismatch (got " + real.str() + ")");
+  }
+  {
+    TempDir t;
+    Expectations e;
+    e.blob_digest = real;
+    e.diff_id = other;
+    WriteResult r = write_layer(t.fd(), gz, e);
+    EXPECT_EQ(r.error, "layer " + real.str() + ": DiffID mismatch (the config says " + other.str() +
+                           ", the layer is " + roost::image::sha256_of(tar).str() + ")");
+  }
+  {
+    // More bytes than the manifest says: refused at the write that crosses the size.
+    TempDir t;
+    Expectations e;
+    e.blob_digest = real;
+    e.blob_size = static_cast<int64_t>(gz.size()) - 1;
+    WriteResult r = write_layer(t.fd(), gz, e, 1000);
+    EXPECT_EQ(r.error, "layer " + real.str() + ": size mismatch (more than the " + std::to_string(gz.size() - 1) +
+                           " bytes the manifest says)");
+  }
+  {
+    TempDir t;
+    Expectations e;
+    e.blob_digest = real;
+    e.blob_size = static_cast<int64_t>(gz.size()) + 1;
+    WriteResult r = write_layer(t.fd(), gz, e);
+    EXPECT_EQ(r.error, "layer " + real.str() + ": size mismatch (got " + std::to_string(gz.size()) +
+                           " bytes, expected " + std::to_string(gz.size() + 1) + ")");
+  }
+}
+
+TEST(LayerWriter, TruncatedAndCorruptLayersAreErrors) {
+  const std::string tar = sample_layer_tar();
+  const std::string gz = gzip_member(tar);
+  {
+    TempDir t;
+    Expectations e;
+    e.compression = LayerCompression::Gzip;
+    WriteResult r = write_layer(t.fd(), gz.substr(0, gz.size() / 2), e);
+    EXPECT_EQ(r.error, "layer: gzip stream truncated");
+  }
+  {
+    // A whole gzip member around half a tar: the tar reader says so.
+    TempDir t;
+    Expectations e;
+    WriteResult r = write_layer(t.fd(), gzip_member(tar.substr(0, 1024 + 100)), e);
+    EXPECT_NE(r.error.find("truncated"), std::string::npos) << r.error;
+  }
+  {
+    // An escape inside an otherwise good layer names the layer and the entry.
+    roost::util::StringSink out(1 << 20);
+    roost::tar::Writer w(out);
+    Entry bad = file("../../etc/cron.d/x");
+    bad.size = 1;
+    w.begin(bad);
+    w.data(reinterpret_cast<const uint8_t*>("x"), 1);
+    w.end();
+    w.finish();
+    TempDir t;
+    Expectations e;
+    e.blob_digest = roost::image::sha256_of(out.bytes());
+    WriteResult r = write_layer(t.fd(), out.bytes(), e);
+    EXPECT_EQ(r.error, "layer " + e.blob_digest->str() + ": layer entry \"../../etc/cron.d/x\": \"..\" in the name: refused");
+  }
 }
