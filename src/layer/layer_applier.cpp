@@ -2,9 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -44,17 +42,10 @@ bool dropped_xattr(const std::string& name) {
          name.find(".overlay.") != std::string::npos || name == "user.rootlesscontainers";
 }
 
-// openat2 with the confinement every walk of a layer uses: inside the root, no symlink at all
-// (a layer's own symlinks are content, never a way to reach a place), no /proc magic links.
+// The confinement every walk of a layer uses: openat2 inside the root with no symlink at all (a
+// layer's own symlinks are content, never a way to reach a place; no /proc magic link either).
 UniqueFd open_confined(int root_fd, const std::string& rel, int flags) {
-  struct open_how how = {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | O_NOFOLLOW);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
-  for (;;) {
-    long fd = ::syscall(SYS_openat2, root_fd, rel.empty() ? "." : rel.c_str(), &how, sizeof how);
-    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-    if (errno != EAGAIN && errno != EINTR) return UniqueFd();
-  }
+  return open_in_root_no_symlinks(root_fd, rel, flags | O_NOFOLLOW);
 }
 
 std::string join(const std::vector<std::string>& parts, size_t count) {
