@@ -427,15 +427,20 @@ TEST(LayerApply, WhiteoutOfANameInTheSameLayerHidesOnlyTheLowers) {
   // The whiteout first, then a file: the file replaces the whiteout.
   put(*a, file(".wh.g"));
   put(*a, file("g"), "new");
+  // The whiteout first, then entries below the name (its directory not listed): the same.
+  put(*a, file(".wh.h"));
+  put(*a, file("h/inside"), "i");
   a->finish();
+  EXPECT_EQ(roost::read_file(t.at("h/inside")), "i");
+  EXPECT_EQ(xattr_of(t.at("h"), "user.overlay.opaque"), "y");
   EXPECT_EQ(roost::read_file(t.at("f")), "mine");
   EXPECT_EQ(roost::read_file(t.at("d/child")), "c");
   EXPECT_EQ(xattr_of(t.at("d"), "user.overlay.opaque"), "y");
   EXPECT_TRUE(S_ISDIR(lstat_of(t.at("e")).st_mode));
   EXPECT_EQ(xattr_of(t.at("e"), "user.overlay.opaque"), "y");
   EXPECT_EQ(roost::read_file(t.at("g")), "new");
-  // f, d, child, e, g: the replaced whiteouts are not counted.
-  EXPECT_EQ(a.stats.inodes, 5);
+  // f, d, child, e, g, h, inside: the replaced whiteouts are not counted.
+  EXPECT_EQ(a.stats.inodes, 7);
 }
 
 TEST(LayerApply, DirectoryOverDirectoryKeepsChildrenFileOverDirectoryReplaces) {
@@ -591,7 +596,15 @@ TEST(LayerApply, XattrsAreFiltered) {
   Entry d = dir("d");
   d.xattrs = {{"user.overlay.opaque", "y"}, {"user.dirkeep", "2"}};
   put(*a, d);
+  // Linux takes no user.* xattrs on symlinks: one warning, not an error.
+  Entry l = symlink_entry("l", "f");
+  l.xattrs = {{"user.keep", "1"}};
+  put(*a, l);
+  put(*a, l);
   a->finish();
+  ASSERT_EQ(a.warnings.size(), 1u);
+  EXPECT_EQ(a.warnings[0], "extended attribute user.keep not kept: EPERM (first on l)");
+  EXPECT_TRUE(S_ISLNK(lstat_of(t.at("l")).st_mode));
   EXPECT_EQ(xattr_of(t.at("f"), "user.keep"), "1");
   EXPECT_EQ(xattr_of(t.at("d"), "user.dirkeep"), "2");
   EXPECT_EQ(xattr_of(t.at("d"), "user.overlay.opaque"), "(none)");
