@@ -496,12 +496,19 @@ TEST(LayerApply, HardlinkToALowerLayerIsCopiedFromTheFirstThatHasIt) {
   put(*a, dir("usr", 0555));
   put(*a, hardlink("usr/libc-link", "usr/lib/libc.so"));
   put(*a, hardlink("usr/libc-link2", "usr/lib/libc.so"));
+  put(*a, hardlink("opt/new/dir/libc", "usr/lib/libc.so"));  // directories not listed in the tar
   a->finish();
-  ASSERT_EQ(a->pending_links().size(), 2u);
+  ASSERT_EQ(a->pending_links().size(), 3u);
   EXPECT_EQ(a->pending_links()[0], std::make_pair(std::string("usr/libc-link"), std::string("usr/lib/libc.so")));
   EXPECT_FALSE(exists(top + "/usr/libc-link"));
+  const int64_t inodes = a.stats.inodes, allocated = a.stats.allocated_bytes;
   a->link_from_lowers({l1.get(), l2.get()});
   EXPECT_EQ(roost::read_file(top + "/usr/libc-link"), "near lower");
+  EXPECT_EQ(lstat_of(top + "/opt/new/dir/libc").st_ino, lstat_of(top + "/usr/libc-link").st_ino);
+  EXPECT_EQ(a.stats.inodes, inodes + 1);  // the copy (the links' directories were made by the entries)
+  EXPECT_EQ(inodes, 4);                    // usr, opt, new, dir
+  EXPECT_EQ(a.stats.apparent_bytes, 10);
+  EXPECT_GT(a.stats.allocated_bytes, allocated);
   EXPECT_EQ(lstat_of(top + "/usr/libc-link").st_mode & 07777, 04711u);
   EXPECT_EQ(lstat_of(top + "/usr/libc-link").st_ino, lstat_of(top + "/usr/libc-link2").st_ino);
   EXPECT_NE(lstat_of(top + "/usr/libc-link").st_ino, lstat_of(lower1 + "/usr/lib/libc.so").st_ino);
