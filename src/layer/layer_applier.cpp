@@ -137,6 +137,8 @@ int LayerApplier::parent_fd(const std::string& parent, const std::string& entry_
       }
       if (!next && errno == ENOENT && create) {
         if (::mkdirat(cur.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) fail_errno("mkdir", so_far);
+        // 0755 whatever the umask, as Docker and containerd make a member's unlisted parents.
+        if (::fchmodat(cur.get(), parts[i].c_str(), 0755, 0) != 0) fail_errno("chmod", so_far);
         count_created(cur.get(), parts[i].c_str());
         DirRecord& rec = dirs_[so_far];
         rec.depth = static_cast<int>(i + 1);
