@@ -3,11 +3,14 @@
 // hand-built header blocks for the corner cases.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -322,6 +325,8 @@ python3 -c "import os; os.setxattr('src/dir/file.txt', 'user.bin', b'\xff\x00a')
 tar --format=pax --xattrs -cf gnu-pax.tar -C src .
 tar --format=gnu -cf gnu-gnu.tar -C src .
 tar --format=posix --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -cf gnu-posix-sorted.tar -C src dir
+tar --format=oldgnu -cf gnu-oldgnu.tar -C src .
+tar --format=v7 -cf gnu-v7.tar -C src dir/file.txt dir/random.bin dir/link dir/hard dir/sub dir/empty
 busybox tar -cf busybox.tar -C src . 2>/dev/null || busybox tar -c -f busybox.tar -C src dir
 )SH";
 
@@ -371,24 +376,23 @@ std::string pax_member(const std::string& records, const std::string& name = "f"
 class ToolTars : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir;
+    dir_ = std::make_unique<TempDir>();
     spit(dir_->path + "/make.py", kPythonTars);
     spit(dir_->path + "/tree.sh", kTree);
     ASSERT_EQ(run("python3 '" + dir_->path + "/make.py' '" + dir_->path + "'"), 0);
     ASSERT_EQ(run("sh '" + dir_->path + "/tree.sh' '" + dir_->path + "'"), 0);
   }
   static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    dir_.reset();
   }
   static std::string path(const std::string& name) { return dir_->path + "/" + name; }
-  static TempDir* dir_;
+  // Also removed at exit when a failed set-up skips the tear-down.
+  static inline std::unique_ptr<TempDir> dir_;
 };
-TempDir* ToolTars::dir_ = nullptr;
 
 const std::vector<std::string> kToolTars = {"py-ustar.tar", "py-gnu.tar",    "py-pax.tar",
                                             "gnu-pax.tar",  "gnu-gnu.tar",   "gnu-posix-sorted.tar",
-                                            "busybox.tar"};
+                                            "gnu-oldgnu.tar", "gnu-v7.tar", "busybox.tar"};
 
 }  // namespace
 
@@ -475,6 +479,12 @@ TEST(TarReader, UstarPrefixJoinsTheName) {
   g.field(257, std::string("ustar  \0", 8));
   g.field(345, "00000000000");
   EXPECT_EQ(read_tar(g.str() + kEnd)[0].entry.path, "name");
+  // star's: a 131-byte prefix, then times, and "tar\0" at the end of the block.
+  Header star("name", '0');
+  star.field(345, std::string(131, 's'));
+  star.field(476, "14532154321");
+  star.field(508, std::string("tar\0", 4));
+  EXPECT_EQ(read_tar(star.str() + kEnd)[0].entry.path, std::string(131, 's') + "/name");
 }
 
 TEST(TarReader, ChecksumSignedOrUnsigned) {
@@ -831,4 +841,81 @@ TEST(TarSplit, RecordsOnlyHeadersAndSizes) {
   std::string record = record_of(bytes);
   EXPECT_LT(record.size(), 3000u);
   EXPECT_EQ(replay(record, members), bytes);
+}
+
+// The outer archive of `roost save --format oci-archive`: an OCI layout inside a tar that the
+// Writer makes. skopeo reads it back and checks every blob's digest on the way.
+TEST(TarWriter, SkopeoReadsAnOciArchive) {
+  if (run("command -v skopeo >/dev/null") != 0) GTEST_SKIP() << "skopeo is not installed";
+  TempDir dir;
+  // The layer: a tar of one file, also from the Writer.
+  roost::util::StringSink layer_out(1 << 20, "layer");
+  tar::Writer layer_writer(layer_out);
+  layer_writer.add_directory("etc");
+  layer_writer.add_file("etc/hello", "hello from roost\n");
+  layer_writer.finish();
+  const std::string layer = layer_out.take();
+  const auto diff_id = roost::image::sha256_of(layer);
+  const std::string config = R"({"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[")" +
+                             diff_id.str() + R"("]}})";
+  const auto config_digest = roost::image::sha256_of(config);
+  const std::string manifest =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      config_digest.str() + R"(","size":)" + std::to_string(config.size()) +
+      R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" + diff_id.str() +
+      R"(","size":)" + std::to_string(layer.size()) + "}]}";
+  const auto manifest_digest = roost::image::sha256_of(manifest);
+  const std::string index =
+      R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      manifest_digest.str() + R"(","size":)" + std::to_string(manifest.size()) +
+      R"(,"annotations":{"org.opencontainers.image.ref.name":"test"}}]})";
+
+  const int fd = ::open((dir.path + "/image.tar").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  roost::util::FdSink file(fd);
+  tar::Writer writer(file);
+  writer.add_file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+  writer.add_file("index.json", index);
+  writer.add_directory("blobs");
+  writer.add_directory("blobs/sha256");
+  for (const auto* blob : {&layer, &config, &manifest})
+    writer.add_file("blobs/sha256/" + roost::image::sha256_of(*blob).hex, *blob);
+  writer.finish();
+  ::close(fd);
+
+  const std::string inspect = dir.path + "/inspect.json";
+  ASSERT_EQ(run("skopeo inspect --raw 'oci-archive:" + dir.path + "/image.tar:test' > '" + inspect + "'"), 0);
+  EXPECT_EQ(slurp(inspect), manifest);
+  ASSERT_EQ(run("skopeo copy -q 'oci-archive:" + dir.path + "/image.tar:test' 'dir:" + dir.path + "/copy'"), 0);
+  EXPECT_EQ(slurp(dir.path + "/copy/" + diff_id.hex), layer);
+}
+
+TEST(TarReader, ContentGoesOutInTheCallersPieces) {
+  // A 1 MiB member pushed in one write reaches the sink as one piece, straight from the buffer.
+  std::vector<Member> members(2);
+  members[0].entry.path = "big";
+  members[0].content = std::string(1 << 20, 'b');
+  members[0].entry.size = 1 << 20;
+  members[1].entry.path = "empty";
+  const std::string bytes = write_tar(members);
+  struct Pieces : tar::EntrySink {
+    void begin(const Entry&) override {}
+    void data(const uint8_t* b, size_t n) override { pieces.emplace_back(b, n); }
+    void end() override {}
+    std::vector<std::pair<const uint8_t*, size_t>> pieces;
+  } sink;
+  struct Sizes : tar::RawObserver {
+    void raw(const uint8_t*, size_t) override {}
+    void content(const Entry& e, int64_t size) override { sizes.emplace_back(e.path, size); }
+    std::vector<std::pair<std::string, int64_t>> sizes;
+  } observer;
+  tar::Reader reader(sink, &observer);
+  reader.write(bytes_of(bytes), bytes.size());
+  reader.finish();
+  ASSERT_EQ(sink.pieces.size(), 1u);
+  EXPECT_EQ(sink.pieces[0].first, bytes_of(bytes) + 512);
+  EXPECT_EQ(sink.pieces[0].second, size_t{1} << 20);
+  // content() for every regular member, the empty one too.
+  ASSERT_EQ(observer.sizes.size(), 2u);
+  EXPECT_EQ(observer.sizes[1], std::make_pair(std::string("empty"), int64_t{0}));
 }
