@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oci/json_fields.hpp"
+#include "oci/json_text.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -122,7 +123,7 @@ Process parse_process_json(const json& p) {
 
 json parse_json_text(const std::string& text) {
   try {
-    return json::parse(text);
+    return parse_json_compacted(text);
   } catch (const json::exception& e) {
     // Not only parse_error: a number too large for a double ("1e9999") is an out_of_range
     // (found by fuzz/fuzz_spec).

@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -21,15 +22,19 @@ namespace {
 // 2: two programs, the main one and the SCMP_ACT_NOTIFY listener's (version 1 had one).
 constexpr const char* kMagic = "roost-seccomp-cache 2";
 
+// The key is built for every create and exec: decimal digits written in place (std::to_string made
+// and freed a string per syscall name, 0.24M instructions for the default profile's key).
+void put_decimal(std::string& out, uint64_t n, char end) {
+  char digits[24];
+  auto r = std::to_chars(digits, digits + sizeof digits - 1, n);
+  *r.ptr++ = end;
+  out.append(digits, static_cast<size_t>(r.ptr - digits));
+}
 void put_text(std::string& out, const std::string& s) {
-  out += std::to_string(s.size());
-  out += ':';
+  put_decimal(out, s.size(), ':');
   out += s;
 }
-void put_number(std::string& out, uint64_t n) {
-  out += std::to_string(n);
-  out += ';';
-}
+void put_number(std::string& out, uint64_t n) { put_decimal(out, n, ';'); }
 void put_optional(std::string& out, const std::optional<unsigned>& n) {
   if (!n) {
     out += '-';
