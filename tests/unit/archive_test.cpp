@@ -9,12 +9,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 
 #include "archive/archive_source.hpp"
+#include "archive/exporter.hpp"
 #include "archive/importer.hpp"
 #include "image/manifest.hpp"
+#include "store/store.hpp"
 #include "tar/tar_writer.hpp"
 #include "util/byte_sink.hpp"
 #include "util/error.hpp"
@@ -325,4 +328,233 @@ TEST(Importer, DockerArchiveManifestDescribesTheMembers) {
   EXPECT_EQ(m.layers[1].media_type, image::media_type::kOciLayerGzip);
   EXPECT_EQ(m.layers[1].digest, gz.digest);
   EXPECT_EQ(m.layers[1].size, 2);
+}
+
+// ---- the importer and the exporter over a real store in a temporary directory ----
+
+namespace {
+
+std::string tar_bytes(const std::function<void(tar::Writer&)>& fill) {
+  std::string bytes;
+  struct Sink : util::ByteSink {
+    std::string& s;
+    explicit Sink(std::string& s) : s(s) {}
+    void write(const uint8_t* d, size_t n) override { s.append(reinterpret_cast<const char*>(d), n); }
+    void finish() override {}
+  } sink(bytes);
+  tar::Writer w(sink);
+  fill(w);
+  w.finish();
+  return bytes;
+}
+
+// Owned by the caller, so the layers apply as any user (squashed when not root).
+tar::Entry owned(const std::string& path, tar::EntryType type, uint32_t mode) {
+  tar::Entry e;
+  e.path = path;
+  e.type = type;
+  e.mode = mode;
+  e.uid = getuid();
+  e.gid = getgid();
+  e.mtime.tv_sec = 1700000000;
+  return e;
+}
+
+// Two layers: a base with a file, and an upper layer with a hardlink to the base's file (resolved
+// from the lower layer) and a new file.
+struct TwoLayers {
+  std::string base = tar_bytes([](tar::Writer& w) {
+    w.begin(owned("etc", tar::EntryType::Directory, 0755));
+    w.end();
+    tar::Entry f = owned("etc/base.conf", tar::EntryType::Regular, 0644);
+    std::string content(70000, 'b');
+    f.size = int64_t(content.size());
+    w.begin(f);
+    w.data(reinterpret_cast<const uint8_t*>(content.data()), content.size());
+    w.end();
+  });
+  std::string upper = tar_bytes([](tar::Writer& w) {
+    w.begin(owned("etc", tar::EntryType::Directory, 0755));
+    w.end();
+    tar::Entry link = owned("etc/linked.conf", tar::EntryType::Hardlink, 0644);
+    link.link_target = "etc/base.conf";
+    w.begin(link);
+    w.end();
+    tar::Entry f = owned("etc/new", tar::EntryType::Regular, 0600);
+    f.size = 4;
+    w.begin(f);
+    w.data(reinterpret_cast<const uint8_t*>("new\n"), 4);
+    w.end();
+  });
+  std::string config(const std::string& second_diff_id = {}) const {
+    return R"({"architecture":"amd64","os":"linux","created":"2026-01-02T03:04:05Z","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":[")" +
+           sha(base) + R"(",")" + (second_diff_id.empty() ? sha(upper) : second_diff_id) + R"("]}})";
+  }
+  Members docker(const std::string& cfg, const std::string& upper_member) const {
+    return {{"l1.tar", base},
+            {"l2.tar", upper_member},
+            {"c.json", cfg},
+            {"manifest.json", R"([{"Config":"c.json","RepoTags":["example.com/two:1"],"Layers":["l1.tar","l2.tar"]}])"}};
+  }
+};
+
+struct StoreFixture {
+  TempDir t;
+  store::Store store;
+  StoreFixture() : store(store::Store::open(store::StorePaths{t.path / "data", t.path / "run"})) {}
+  archive::ImportOptions options() const {
+    archive::ImportOptions o;
+    o.apply.squash_ids = getuid() != 0;
+    return o;
+  }
+  fs::path tmp() const { return t.path / "tmp"; }
+};
+
+std::string gzip(const std::string& data) {
+  TempDir t;
+  std::ofstream(t.path / "x", std::ios::binary) << data;
+  EXPECT_EQ(system(("gzip -n " + (t.path / "x").string()).c_str()), 0);
+  std::ifstream in(t.path / "x.gz", std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+}  // namespace
+
+TEST(Importer, DockerArchiveIntoTheStoreAndBackByteForByte) {
+  StoreFixture s;
+  TwoLayers l;
+  write_tar(s.t.path / "d.tar", l.docker(l.config(), l.upper));
+  ArchiveSource src = ArchiveSource::open(s.t.path / "d.tar", s.tmp());
+  std::vector<std::string> progress;
+  archive::ImportOptions o = s.options();
+  o.progress = [&](const std::string& line) { progress.push_back(line); };
+  std::vector<archive::ImportedImage> got = archive::import_images(s.store, src, o);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, image::sha256_of(l.config()));
+  EXPECT_EQ(got[0].names, std::vector<std::string>{"example.com/two:1"});
+  EXPECT_EQ(progress.front(), "Copying blob " + sha(l.base) + " done");
+
+  std::optional<store::ImageRecord> rec = s.store.find_image("example.com/two:1");
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->layers, image::chain_ids({image::sha256_of(l.base), image::sha256_of(l.upper)}));
+  // The manifest made for it: OCI, uncompressed layers whose blobs are the DiffIDs.
+  image::Manifest m = image::parse_manifest(s.store.image_manifest(rec->id));
+  EXPECT_EQ(rec->manifest_media_type, image::media_type::kOciManifest);
+  ASSERT_EQ(m.layers.size(), 2u);
+  EXPECT_EQ(m.layers[1].media_type, image::media_type::kOciLayer);
+  EXPECT_EQ(m.layers[1].digest, image::sha256_of(l.upper));
+  EXPECT_EQ(m.layers[1].size, int64_t(l.upper.size()));
+  // The hardlink to the lower layer's file became a copy in the upper layer.
+  struct stat st;
+  ASSERT_EQ(::stat((s.store.layer_diff_path(rec->layers[1]) / "etc/linked.conf").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 70000);
+
+  // Loading again stores nothing new.
+  progress.clear();
+  archive::import_images(s.store, src, o);
+  EXPECT_EQ(progress.front(), "Copying blob " + sha(l.base) + " skipped: already exists");
+  EXPECT_EQ(s.store.layers().size(), 2u);
+
+  // Saved in each format and read back: the same config, layers byte for byte.
+  for (const char* format : {"docker-archive", "oci-archive", "oci-dir"}) {
+    SCOPED_TRACE(format);
+    fs::path out = s.t.path / (std::string("out-") + format);
+    archive::export_images(s.store, {{rec->id, {"example.com/two:1"}}}, archive::parse_save_format(format), out);
+    ArchiveSource back = ArchiveSource::open(out, s.tmp());
+    ASSERT_EQ(back.images().size(), 1u);
+    const archive::SourceImage& img = back.images()[0];
+    EXPECT_EQ(img.names, std::vector<std::string>{"example.com/two:1"});
+    EXPECT_EQ(img.config, l.config());
+    ASSERT_EQ(img.layers.size(), 2u);
+    EXPECT_EQ(back.read(*img.layers[0].member, 1 << 20), l.base);
+    EXPECT_EQ(back.read(*img.layers[1].member, 1 << 20), l.upper);
+    if (img.layers[0].descriptor) {
+      EXPECT_EQ(img.layers[0].descriptor->media_type, image::media_type::kOciLayer);
+    }
+  }
+  // No temporary file or directory is left beside the outputs.
+  for (const auto& e : fs::directory_iterator(s.t.path)) EXPECT_FALSE(e.path().filename().string().starts_with(".")) << e.path();
+}
+
+TEST(Importer, CompressedMembersKeepTheirBlobDigest) {
+  StoreFixture s;
+  TwoLayers l;
+  std::string gz = gzip(l.upper);
+  write_tar(s.t.path / "d.tar", l.docker(l.config(), gz));
+  ArchiveSource src = ArchiveSource::open(s.t.path / "d.tar", s.tmp());
+  archive::import_images(s.store, src, s.options());
+  std::optional<store::ImageRecord> rec = s.store.find_image("example.com/two:1");
+  ASSERT_TRUE(rec);
+  image::Manifest m = image::parse_manifest(s.store.image_manifest(rec->id));
+  EXPECT_EQ(m.layers[0].media_type, image::media_type::kOciLayer);
+  EXPECT_EQ(m.layers[1].media_type, image::media_type::kOciLayerGzip);
+  EXPECT_EQ(m.layers[1].digest, image::sha256_of(gz));
+  EXPECT_EQ(m.layers[1].size, int64_t(gz.size()));
+  EXPECT_EQ(s.store.layer(rec->layers[1])->compressed_digest, image::sha256_of(gz));
+}
+
+TEST(Importer, ABadLayerStoresNothingOfItsImage) {
+  StoreFixture s;
+  TwoLayers l;
+  // The config promises another DiffID for the second layer: the first layer applies, the second
+  // fails, and neither is committed.
+  write_tar(s.t.path / "bad.tar", l.docker(l.config(sha("something else")), l.upper));
+  ArchiveSource src = ArchiveSource::open(s.t.path / "bad.tar", s.tmp());
+  try {
+    archive::import_images(s.store, src, s.options());
+    FAIL() << "a layer with the wrong DiffID was stored";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("manifest.json[0]"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(s.store.images().empty());
+  EXPECT_TRUE(s.store.layers().empty());
+  for (const auto& e : fs::directory_iterator(s.t.path / "data" / "storage" / "layers"))
+    EXPECT_FALSE(fs::is_directory(e.path())) << "left behind: " << e.path();
+
+  // Preflight refusals: more layers than DiffIDs, an unknown layer media type.
+  Members extra = l.docker(l.config(), l.upper);
+  extra[3].second = R"([{"Config":"c.json","RepoTags":[],"Layers":["l1.tar","l2.tar","l2.tar"]}])";
+  write_tar(s.t.path / "extra.tar", extra);
+  EXPECT_THROW(archive::import_images(s.store, ArchiveSource::open(s.t.path / "extra.tar", s.tmp()), s.options()), Error);
+  Fixture f;
+  Members odd = f.oci(f.index());
+  std::string manifest = f.manifest;
+  manifest.replace(manifest.find("layer.v1.tar"), 12, "layer.v1.tar+bzip2");
+  odd[2] = {"blobs/sha256/" + hex(manifest), manifest};
+  odd[1].second = R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + sha(manifest) +
+                  R"(","size":)" + std::to_string(manifest.size()) + "}]}";
+  write_tar(s.t.path / "odd.tar", odd);
+  try {
+    archive::import_images(s.store, ArchiveSource::open(s.t.path / "odd.tar", s.tmp()), s.options());
+    FAIL() << "an unknown layer media type was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown layer media type"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(s.store.layers().empty());
+}
+
+TEST(Exporter, AChangedLayerFailsTheSaveAndLeavesNoFile) {
+  StoreFixture s;
+  TwoLayers l;
+  write_tar(s.t.path / "d.tar", l.docker(l.config(), l.upper));
+  archive::import_images(s.store, ArchiveSource::open(s.t.path / "d.tar", s.tmp()), s.options());
+  std::optional<store::ImageRecord> rec = s.store.find_image("example.com/two:1");
+  ASSERT_TRUE(rec);
+  {
+    std::ofstream f(s.store.layer_diff_path(rec->layers[1]) / "etc/new", std::ios::binary | std::ios::trunc);
+    f << "NEW\n";  // same size, other bytes
+  }
+  for (const char* format : {"docker-archive", "oci-archive", "oci-dir"}) {
+    SCOPED_TRACE(format);
+    fs::path out = s.t.path / (std::string("out-") + format);
+    try {
+      archive::export_images(s.store, {{rec->id, {}}}, archive::parse_save_format(format), out);
+      FAIL() << "a changed layer was saved";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("not its DiffID"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(out));
+  }
+  for (const auto& e : fs::directory_iterator(s.t.path)) EXPECT_FALSE(e.path().filename().string().starts_with(".")) << e.path();
+  EXPECT_THROW(archive::parse_save_format("tar"), Error);
 }
