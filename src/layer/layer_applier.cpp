@@ -122,12 +122,33 @@ int LayerApplier::parent_fd(const std::string& parent, const std::string& entry_
     for (size_t i = 0; i < parts.size(); ++i) {
       const std::string so_far = join(parts, i + 1);
       UniqueFd next(::openat(cur.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      bool opaque = false;
+      if (!next && errno == ENOTDIR && create) {
+        // A whiteout of this name earlier in the layer, and now entries below it: the directory
+        // is new in this layer and hides the lowers' one, as apply_directory makes it.
+        struct stat st;
+        if (::fstatat(cur.get(), parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(st)) {
+          remove_existing(cur.get(), parts[i], so_far);
+          opaque = true;
+          errno = ENOENT;
+        } else {
+          errno = ENOTDIR;
+        }
+      }
       if (!next && errno == ENOENT && create) {
         if (::mkdirat(cur.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) fail_errno("mkdir", so_far);
+        // 0755 whatever the umask, as Docker and containerd make a member's unlisted parents.
+        if (::fchmodat(cur.get(), parts[i].c_str(), 0755, 0) != 0) fail_errno("chmod", so_far);
         count_created(cur.get(), parts[i].c_str());
         DirRecord& rec = dirs_[so_far];
         rec.depth = static_cast<int>(i + 1);
         rec.created = true;
+        rec.counted = false;
+        if (opaque) {
+          UniqueFd dir(::openat(cur.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+          if (!dir) fail_errno("open", so_far);
+          set_opaque(dir.get(), so_far);
+        }
         next = UniqueFd(::openat(cur.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       }
       if (!next) {
@@ -271,7 +292,6 @@ void LayerApplier::begin(const tar::Entry& e) {
 
   int dirfd = parent_fd(parent, e.path, true);
   const char* cname = name.c_str();
-  const std::string lpath = fd_path(dirfd) + "/" + name;
   switch (e.type) {
     case tar::EntryType::Regular: {
       create_replacing(dirfd, name, path, [&](int d, const char* n) {
@@ -324,7 +344,8 @@ void LayerApplier::begin(const tar::Entry& e) {
     // A node just made here by name in a confined directory (not a symlink: mknodat made it).
     if (::fchmodat(dirfd, cname, e.mode & 07777, 0) != 0) fail_errno("chmod", path);
   }
-  set_xattrs(e, -1, lpath, path);
+  // l*xattr by the name in the confined directory: symlinks and nodes have no fd to write through.
+  if (!e.xattrs.empty()) set_xattrs(e, -1, fd_path(dirfd) + "/" + name, path);
   const timespec times[2] = {e.mtime, e.mtime};
   if (::utimensat(dirfd, cname, times, AT_SYMLINK_NOFOLLOW) != 0) fail_errno("set the mtime of", path);
 }
@@ -376,6 +397,7 @@ void LayerApplier::apply_directory(const tar::Entry& e, const std::string& path,
       if (::mkdirat(dirfd, cname, 0700) != 0) fail_errno("mkdir", path);
       ++stats_.inodes;
       rec.created = true;
+      rec.counted = false;
     }
   }
   rec.depth = depth;
@@ -473,7 +495,10 @@ void LayerApplier::apply_dir_attrs(const std::set<std::string>* only) {
     }
     struct stat st;
     if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
-    if (only == nullptr && rec->created) stats_.allocated_bytes += static_cast<int64_t>(st.st_blocks) * 512;
+    if (rec->created && !rec->counted) {
+      stats_.allocated_bytes += static_cast<int64_t>(st.st_blocks) * 512;
+      rec->counted = true;
+    }
     if (!rec->has_attrs) continue;
     if ((st.st_mode & 07777) != rec->mode && ::fchmodat(dirfd, name.c_str(), rec->mode, 0) != 0)
       fail_errno("chmod", path);
@@ -670,6 +695,9 @@ void LayerApplier::link_from_lowers(const std::vector<int>& lower_fds) {
       throw Error("layer entry \"" + link + "\": hardlink target \"" + target + "\" is in no lower layer");
   }
   pending_.clear();
+  for (const auto& [path, rec] : dirs_) {
+    if (rec.created && !rec.counted) touched.insert(path);  // made on the way to a link
+  }
   apply_dir_attrs(&touched);
 }
 
