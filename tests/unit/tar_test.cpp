@@ -515,7 +515,9 @@ TEST(TarReader, TruncationIsAnErrorAtFinish) {
   std::string t = Header("a", '0', 1000).str() + padded(std::string(1000, 'z')) + kEnd;
   EXPECT_EQ(read_error(t.substr(0, 100)), "tar: truncated inside the header at offset 0");
   EXPECT_EQ(read_error(t.substr(0, 900)), "tar: truncated inside the content of \"a\" at offset 900");
-  EXPECT_EQ(read_error(t.substr(0, 1520), 3), "tar: truncated inside the padding at offset 1520");
+  // Cut inside the last member's padding: the member is whole (umoci 0.4 insert writes such layers).
+  EXPECT_EQ(read_error(t.substr(0, 1520), 3).find("(no error)"), 0u);
+  EXPECT_EQ(read_error(t.substr(0, 1512)).find("(no error)"), 0u);
   EXPECT_EQ(read_error(t.substr(0, 1536)).find("(no error)"), 0u);  // at a member boundary
   std::string pax = pax_member(pax_record("path", "p"));
   EXPECT_EQ(read_error(pax.substr(0, 515)), "tar: truncated inside the metadata header at offset 0");
