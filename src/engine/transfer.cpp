@@ -52,7 +52,7 @@ void save_images(store::Store& store, const std::vector<std::string>& refs, cons
       images.push_back(std::move(e));
     }
   }
-  archive::export_images(store, images, fmt, output.empty() ? std::filesystem::path("/dev/stdout") : output);
+  archive::export_images(store, images, fmt, output.empty() ? std::filesystem::path("/dev/stdout") : std::filesystem::path(output));
 }
 
 }  // namespace roost::engine

@@ -3,10 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/humanize.hpp"
-#ifdef ROOST_ENGINE_OPERATIONS
 #include "engine/images.hpp"
 #include "engine/system.hpp"
-#endif
 #include "engine/progress.hpp"
 #include "engine/table.hpp"
 #include "engine/template.hpp"
@@ -174,7 +172,6 @@ TEST(Progress, QuietPrintsNothingAndTtyRedrawsInPlace) {
   EXPECT_NE(out.find("Copying blob sha256:bb  0B / 10B  -  done"), std::string::npos);
 }
 
-#ifdef ROOST_ENGINE_OPERATIONS
 store::ImageRecord record(const std::string& hex_char, std::vector<std::string> names, const std::string& created,
                           int64_t size) {
   store::ImageRecord r;
@@ -257,7 +254,5 @@ TEST(SystemDf, AsPodmanPrintsIt) {
   p.reclaimed_bytes = 5030000;
   EXPECT_EQ(format_prune(p), "Deleted Images\nabc\nTotal reclaimed space: 5.03MB\n");
 }
-#endif
-
 }  // namespace
 }  // namespace roost::engine
