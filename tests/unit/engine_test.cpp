@@ -117,6 +117,8 @@ TEST(Progress, Lines) {
             "Copying blob sha256:0123456789ab  1.5MB / 3MB  1.5MB/s");
   EXPECT_EQ(format_blob_line("sha256:0123456789abcdef", 3000000, -1, 2.0, true),
             "Copying blob sha256:0123456789ab  3MB  1.5MB/s  done");
+  EXPECT_EQ(format_blob_line("sha256:0123456789abcdef", 13000, 3000000, 0.001, false),
+            "Copying blob sha256:0123456789ab  13kB / 3MB  -");
 }
 
 // Plain mode (stderr not a terminal): one line per finished blob, nothing in between.
