@@ -76,8 +76,9 @@ std::string octal_mode(mode_t mode) {
 
 std::string who(const Caller& caller) { return caller.name.empty() ? "uid " + std::to_string(caller.uid) : caller.name; }
 
-// The first line of `PROGRAM --version` that names a version (slirp4netns, fuse-overlayfs and
-// pasta each print it differently), or its first line.
+// The line of `PROGRAM --version` that names the program and a version (slirp4netns,
+// fuse-overlayfs and pasta each print it differently; fuse-overlayfs prints fusermount3's first),
+// else the first that names a version, else the first line.
 std::string program_version(const fs::path& path) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) < 0) return "";
@@ -99,14 +100,17 @@ std::string program_version(const fs::path& path) {
   ssize_t n;
   while ((n = ::read(read_end.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
   out += r.error_output;
-  std::string first;
+  const std::string program = path.filename().string();
+  std::string first, any_version;
   for (const auto& line : split(out, '\n')) {
     const std::string t = trim(line);
     if (t.empty()) continue;
     if (first.empty()) first = t;
-    if (t.find("version") != std::string::npos) return t;
+    if (t.find("version") == std::string::npos) continue;
+    if (t.find(program) != std::string::npos) return t;
+    if (any_version.empty()) any_version = t;
   }
-  return first;
+  return any_version.empty() ? first : any_version;
 }
 
 struct KernelVersion {
@@ -510,8 +514,10 @@ CheckResult overlay_verdict(const LiveFindings& live) {
   if (!live.tried) return warn(name, "not tested");
   if (!live.userns_error.empty()) return fail(name, "not tested: no user namespace to mount it in");
   const std::string on = live.storage.empty() ? "" : " (test mount in " + live.storage + ")";
+  // Real root tests in a mount namespace only (no map): its layers need no user namespace.
+  const std::string in = live.map_summary.empty() ? "" : " in a user namespace";
   if (live.kernel_overlay_error.empty())
-    return ok(name, "the kernel's overlay mounts in a user namespace, whiteouts and opaque directories right" + on);
+    return ok(name, "the kernel's overlay mounts" + in + ", whiteouts and opaque directories right" + on);
   if (live.fuse_overlay_error.empty())
     return warn(name, "the kernel's overlay fails in a user namespace (" + live.kernel_overlay_error +
                           "): fuse-overlayfs is used instead, slower" + on);
@@ -532,7 +538,8 @@ CheckResult fuse_overlayfs_verdict(const HostRoot& host, const LiveFindings& liv
   const std::string version = program_version(path);
   const std::string found = path.string() + (version.empty() ? "" : " (" + version + ")");
   if (!live.tried || !live.userns_error.empty()) return warn(name, found + ": not tested");
-  if (live.fuse_overlay_error.empty()) return ok(name, found + ", mounts in a user namespace");
+  if (live.fuse_overlay_error.empty())
+    return ok(name, found + (live.map_summary.empty() ? ", mounts" : ", mounts in a user namespace"));
   const std::string detail = found + ": a test mount in a user namespace fails (" + live.fuse_overlay_error + ")";
   return kernel_ok ? warn(name, detail + "; the kernel's overlay is used") : fail(name, detail);
 }

@@ -11,7 +11,9 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <optional>
+#include <vector>
 
 #include "store/overlay_probe.hpp"
 #include "store/userns_session.hpp"
@@ -80,6 +82,15 @@ long now_ms() {
 }  // namespace
 
 LiveFindings probe_live(const store::StorePaths& paths, int timeout_seconds) {
+  // The directories of the storage path that do not exist yet, deepest first: the probe makes
+  // them (it mounts on the store's own file system) and they are removed again afterwards, so a
+  // check on a machine without a store leaves none.
+  std::vector<std::filesystem::path> made;
+  for (std::filesystem::path p = paths.storage(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    std::error_code ec;
+    if (std::filesystem::exists(p, ec) || ec) break;
+    made.push_back(p);
+  }
   LiveFindings live;
   live.tried = true;
   live.storage = paths.storage().string();
@@ -146,6 +157,7 @@ LiveFindings probe_live(const store::StorePaths& paths, int timeout_seconds) {
   } else {
     live.userns_error = why;
   }
+  for (const auto& dir : made) ::rmdir(dir.c_str());  // not empty: someone else uses it now
   return live;
 }
 

@@ -435,7 +435,7 @@ TEST(HostCheck, OverlayVerdicts) {
   EXPECT_EQ(r.status, CheckStatus::Fail);
   EXPECT_NE(r.detail.find("EINVAL"), std::string::npos);
   EXPECT_EQ(r.fix.command, "apt-get install fuse-overlayfs");
-  f.put("/usr/bin/fuse-overlayfs", "#!/bin/sh\necho 'fuse-overlayfs: version 1.10'\n", 0755);
+  f.put("/usr/bin/fuse-overlayfs", "#!/bin/sh\necho 'fusermount3 version: 3.14.0'\necho 'fuse-overlayfs: version 1.10'\n", 0755);
   r = fuse_overlayfs_verdict(f.host, l);
   EXPECT_EQ(r.status, CheckStatus::Fail);
   EXPECT_NE(r.detail.find("(fuse-overlayfs: version 1.10)"), std::string::npos) << r.detail;
