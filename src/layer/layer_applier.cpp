@@ -137,10 +137,13 @@ int LayerApplier::parent_fd(const std::string& parent, const std::string& entry_
       }
       if (!next && errno == ENOENT && create) {
         if (::mkdirat(cur.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) fail_errno("mkdir", so_far);
+        // 0755 whatever the umask, as Docker and containerd make a member's unlisted parents.
+        if (::fchmodat(cur.get(), parts[i].c_str(), 0755, 0) != 0) fail_errno("chmod", so_far);
         count_created(cur.get(), parts[i].c_str());
         DirRecord& rec = dirs_[so_far];
         rec.depth = static_cast<int>(i + 1);
         rec.created = true;
+        rec.counted = false;
         if (opaque) {
           UniqueFd dir(::openat(cur.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
           if (!dir) fail_errno("open", so_far);
@@ -394,6 +397,7 @@ void LayerApplier::apply_directory(const tar::Entry& e, const std::string& path,
       if (::mkdirat(dirfd, cname, 0700) != 0) fail_errno("mkdir", path);
       ++stats_.inodes;
       rec.created = true;
+      rec.counted = false;
     }
   }
   rec.depth = depth;
@@ -491,7 +495,10 @@ void LayerApplier::apply_dir_attrs(const std::set<std::string>* only) {
     }
     struct stat st;
     if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
-    if (only == nullptr && rec->created) stats_.allocated_bytes += static_cast<int64_t>(st.st_blocks) * 512;
+    if (rec->created && !rec->counted) {
+      stats_.allocated_bytes += static_cast<int64_t>(st.st_blocks) * 512;
+      rec->counted = true;
+    }
     if (!rec->has_attrs) continue;
     if ((st.st_mode & 07777) != rec->mode && ::fchmodat(dirfd, name.c_str(), rec->mode, 0) != 0)
       fail_errno("chmod", path);
@@ -688,6 +695,9 @@ void LayerApplier::link_from_lowers(const std::vector<int>& lower_fds) {
       throw Error("layer entry \"" + link + "\": hardlink target \"" + target + "\" is in no lower layer");
   }
   pending_.clear();
+  for (const auto& [path, rec] : dirs_) {
+    if (rec.created && !rec.counted) touched.insert(path);  // made on the way to a link
+  }
   apply_dir_attrs(&touched);
 }
 

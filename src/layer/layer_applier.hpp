@@ -42,6 +42,7 @@ class LayerApplier : public tar::EntrySink {
   struct DirRecord {
     int depth = 0;
     bool created = false;    // made by this layer: its blocks and inode are counted
+    bool counted = false;    // its blocks are in the stats (once the entries in it are all written)
     bool has_attrs = false;  // named in the tar: mode and mtime to set at the end
     uint32_t mode = 0;
     timespec mtime{};

@@ -65,12 +65,15 @@ struct Stats {
 class LayerWriter : public util::ByteSink {
  public:
   // diff_dir_fd: an O_DIRECTORY fd of the empty directory the layer goes into (not owned).
-  // tar_split_out: where the tar-split record goes (may be null: not recorded).
+  // tar_split_out: where the tar-split record goes (may be null: not recorded); written by
+  // finish(), never finished by it (the caller finishes it: the store's compressor and file).
+  // Errors from write() and finish() are roost::Error starting "layer sha256:...: " (the blob's
+  // digest when expected, else "layer: "); after one, the writer refuses more.
   LayerWriter(int diff_dir_fd, Expectations expect, ApplyOptions options, util::ByteSink* tar_split_out);
   ~LayerWriter() override;
   void write(const uint8_t* data, size_t size) override;
   void finish() override;
-  // Valid after finish().
+  // Valid after a successful finish() (throws before); link_from_lowers() adds to it.
   const Stats& stats() const;
   // Blob bytes seen so far (progress, and where a resumed download must continue from).
   int64_t blob_bytes() const;

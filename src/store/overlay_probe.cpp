@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "idmap/idmap_writer.hpp"
+#include "store/file_lock.hpp"
 #include "store/rootfs_mount.hpp"
 #include "store/store_files.hpp"
 #include "util/error.hpp"
@@ -41,8 +42,9 @@ void build_probe_tree(const fs::path& dir) {
   put_file(dir / "l1/c", "c1");
   put_file(dir / "l1/d/y", "y1");
   if (::mknod((dir / "l1/a").c_str(), S_IFCHR | 0000, makedev(0, 0)) < 0) throw_errno("make a whiteout (mknod c 0 0)");
-  if (::setxattr((dir / "l1/d").c_str(), "user.overlay.opaque", "y", 1, 0) < 0)
-    throw_errno("set user.overlay.opaque on a directory");
+  const char* opaque = overlay_uses_user_xattrs() ? "user.overlay.opaque" : "trusted.overlay.opaque";
+  if (::setxattr((dir / "l1/d").c_str(), opaque, "y", 1, 0) < 0)
+    throw_errno(std::string("set ") + opaque + " on a directory");
 }
 
 bool absent(const fs::path& p) {
@@ -69,7 +71,8 @@ std::string check_merged(const fs::path& dir) {
   return "";
 }
 
-// One attempt with one driver in a fresh scratch tree; "" when it works, else why not.
+// One attempt with one driver in a fresh scratch tree; "" when it works, else why not. The caller
+// holds storage/overlay-probe.lock, which keeps Store::open's clean-up off the tree.
 std::string try_driver(const fs::path& storage, OverlayDriver driver) {
   const std::string name = "overlay-probe-" + random_suffix();
   const fs::path dir = storage / name;
@@ -125,6 +128,7 @@ std::string check_overlay_driver(const StorePaths& paths, OverlayDriver driver) 
   if (driver == OverlayDriver::FuseOverlayfs)
     if (std::string why = fuse_unusable(); !why.empty()) return why;
   make_dirs(paths.storage().string(), 0700);
+  FileLock probing = FileLock::acquire(paths.storage() / "overlay-probe.lock");
   return try_driver(paths.storage(), driver);
 }
 
@@ -147,7 +151,8 @@ OverlayProbe probe_overlay(const StorePaths& paths, bool copy_requested) {
   const fs::path storage = paths.storage();
   try {
     auto j = nlohmann::json::parse(read_file(cache.string()));
-    if (j.at("kernel") == kernel && j.at("storage") == storage.string()) {
+    if (j.at("kernel") == kernel && j.at("storage") == storage.string() &&
+        j.at("userxattr") == overlay_uses_user_xattrs()) {
       probe.driver = driver_from_name(j.at("driver").get<std::string>());
       probe.detail = j.at("detail").get<std::string>();
       if (probe.driver != OverlayDriver::None) return probe;
@@ -156,10 +161,11 @@ OverlayProbe probe_overlay(const StorePaths& paths, bool copy_requested) {
     // No cache, or an unreadable one: probe.
   }
   make_dirs(storage.string(), 0700);
+  FileLock probing = FileLock::acquire(storage / "overlay-probe.lock");
   const std::string kernel_problem = try_driver(storage, OverlayDriver::KernelOverlay);
   if (kernel_problem.empty()) {
     probe.driver = OverlayDriver::KernelOverlay;
-    probe.detail = "overlay (userxattr), kernel " + kernel;
+    probe.detail = std::string(overlay_uses_user_xattrs() ? "overlay (userxattr)" : "overlay") + ", kernel " + kernel;
   } else {
     std::string fuse_problem = fuse_unusable();
     if (fuse_problem.empty()) fuse_problem = try_driver(storage, OverlayDriver::FuseOverlayfs);
@@ -177,7 +183,7 @@ OverlayProbe probe_overlay(const StorePaths& paths, bool copy_requested) {
   try {
     make_dirs(paths.run_root.string(), 0700);
     nlohmann::json j = {{"kernel", kernel}, {"storage", storage.string()}, {"driver", driver_name(probe.driver)},
-                        {"detail", probe.detail}};
+                        {"detail", probe.detail}, {"userxattr", overlay_uses_user_xattrs()}};
     write_file_atomic(cache.string(), j.dump() + "\n", 0644);
   } catch (const Error&) {
     // A cache that cannot be written only costs a probe next time.

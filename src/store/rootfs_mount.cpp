@@ -36,6 +36,7 @@ void bind_read_only(const fs::path& lower, const fs::path& target) {
 // so that each lowerdir entry is an fd number ("7:8:9", a few bytes a layer, any path length).
 void classic_overlay_impl(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
   const fs::path abs_target = fs::absolute(target);
+  const bool userxattr = overlay_uses_user_xattrs();
   std::optional<UpperDirs> abs_upper;
   if (upper) abs_upper = UpperDirs{fs::absolute(upper->upper), fs::absolute(upper->work)};
   int err_pipe[2];
@@ -52,7 +53,7 @@ void classic_overlay_impl(const std::vector<fs::path>& lowers, const fs::path& t
       data += (i ? ":" : "") + std::to_string(fd);
     }
     if (abs_upper) data += ",upperdir=" + abs_upper->upper.string() + ",workdir=" + abs_upper->work.string();
-    data += ",userxattr";
+    if (userxattr) data += ",userxattr";
     if (!report[0] && data.size() > kMountPage) report[0] = E2BIG, report[1] = 1;
     if (!report[0] && (::chdir("/proc/self/fd") < 0 || ::mount("overlay", abs_target.c_str(), "overlay", 0, data.c_str()) < 0))
       report[0] = errno;
@@ -79,7 +80,7 @@ void kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target,
     options.push_back("upperdir=" + upper->upper.string());
     options.push_back("workdir=" + upper->work.string());
   }
-  options.push_back("userxattr");
+  if (overlay_uses_user_xattrs()) options.push_back("userxattr");
   std::string detail;
   UniqueFd mnt = new_filesystem_mount("overlay", "overlay", options, 0, detail);
   if (!mnt) {
@@ -145,6 +146,8 @@ void mount_kernel_overlay_classic(const std::vector<fs::path>& lowers_top_first,
   if (lowers_top_first.size() < 2 && !upper) throw Error("mount at " + target.string() + ": overlay needs two lowers without an upper");
   classic_overlay_impl(lowers_top_first, target, upper);
 }
+
+bool overlay_uses_user_xattrs() { return running_rootless(); }
 
 void unmount_layers(const fs::path& target) {
   if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) < 0) throw_errno("unmount " + target.string());

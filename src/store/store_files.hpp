@@ -10,8 +10,11 @@
 
 namespace roost::store {
 
-// A directory opened O_DIRECTORY|O_NOFOLLOW (the path's last component may not be a symlink).
+// One of the store's own directories by path (its root, storage/, layers/, a layer's diff/):
+// symlinks are followed, so a data root moved to another disk and linked back works. What lies
+// inside a layer is never reached by path: open_dir_at and the removal walk use O_NOFOLLOW.
 UniqueFd open_dir(const std::filesystem::path& path);
+// A directory opened O_DIRECTORY|O_NOFOLLOW below `dirfd` (`name` may not be a symlink).
 UniqueFd open_dir_at(int dirfd, const std::string& name, const std::string& where);
 // mkdir that accepts an existing directory (and refuses anything else at the name).
 void make_dir_at(int dirfd, const std::string& name, int mode, const std::string& where);
@@ -27,7 +30,10 @@ std::string read_file_at(int dirfd, const std::string& name, const std::string& 
 std::string random_suffix();
 
 // rm -rf of dir/name that never follows a symlink (fd walk: openat O_NOFOLLOW, unlinkat) and
-// stays on one file system; a missing name is fine.
+// stays on one file system; a missing name is fine. At most 32 directory fds are open at once,
+// however deep the tree: deeper directories are moved up to dir/name's top and emptied from there.
+// For the store's own trees (a layer renamed out of place, a partial one): nothing else may be
+// writing in them.
 void remove_tree_at(int dirfd, const std::string& name, const std::string& where);
 
 }  // namespace roost::store

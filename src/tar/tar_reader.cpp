@@ -395,7 +395,9 @@ void Reader::State::member(uint8_t type, int64_t header_size) {
   } else {
     e.path = text_field(block, kName);
     if (ustar) {
-      std::string prefix = text_field(block, kPrefix);
+      // star's variant ends the block with "tar\0" and keeps times after a 131-byte prefix.
+      const bool star = memcmp(block + 508, "tar\0", 4) == 0;
+      std::string prefix = text_field(block, star ? Field{kPrefix.at, 131} : kPrefix);
       if (!prefix.empty()) e.path = prefix + "/" + e.path;
     }
   }

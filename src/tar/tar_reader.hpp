@@ -67,7 +67,7 @@ class Reader : public util::ByteSink {
 // - Sinks: EntrySink gets begin (after all of a member's metadata), then data straight from the
 //   caller's buffer in the largest pieces it holds, then end once the content is complete (before
 //   the padding). RawObserver::content comes right after begin, for every regular member (size 0
-//   too). An exception from a sink, or a bad header, leaves the reader failed: every later call
-//   throws.
+//   too). The Entry passed to begin stays valid until end. An exception from a sink, or a bad
+//   header, leaves the reader failed: every later call throws.
 
 }  // namespace roost::tar

@@ -11,9 +11,9 @@ namespace {
 constexpr char kMagic[] = "roost-tar-split 1\n";
 constexpr size_t kMagicSize = sizeof(kMagic) - 1;
 constexpr uint8_t kEnd = 0, kRaw = 1, kContent = 2;
-// Raw bytes are flushed as a record once this many are buffered: headers are small, so this
-// only bounds what a long run of trailing padding or a huge PAX header keeps in memory.
-constexpr size_t kFlushAt = 1 << 20;
+// Raw bytes become a record, and encoded records go to the sink, once this many are buffered:
+// it bounds what a long run of trailing padding or a huge PAX header keeps in memory.
+constexpr size_t kFlushAt = 256 << 10;
 
 void put_varint(std::string& out, uint64_t value) {
   while (value >= 0x80) {
@@ -63,44 +63,54 @@ TarSplitRecorder::TarSplitRecorder(util::ByteSink& out) : out_(out) {}
 void TarSplitRecorder::start() {
   if (started_) return;
   started_ = true;
-  write_string(out_, std::string(kMagic, kMagicSize));
+  encoded_.append(kMagic, kMagicSize);
 }
 
-void TarSplitRecorder::flush() {
+// Moves the raw run into the encoded records; writes those out once there are enough, so a
+// layer of small files costs appends, not two sink calls per member.
+void TarSplitRecorder::flush(bool force) {
   start();
-  if (pending_.empty()) return;
-  std::string head(1, static_cast<char>(kRaw));
-  put_varint(head, pending_.size());
-  write_string(out_, head);
-  write_string(out_, pending_);
-  pending_.clear();
+  if (!pending_.empty()) {
+    encoded_.push_back(static_cast<char>(kRaw));
+    put_varint(encoded_, pending_.size());
+    encoded_ += pending_;
+    pending_.clear();
+  }
+  if (force || encoded_.size() >= kFlushAt) {
+    write_string(out_, encoded_);
+    encoded_.clear();
+  }
 }
 
 void TarSplitRecorder::raw(const uint8_t* bytes, size_t size) {
   if (finished_) throw Error("tar-split: raw bytes after the record was finished");
   pending_.append(reinterpret_cast<const char*>(bytes), size);
-  if (pending_.size() >= kFlushAt) flush();
+  if (pending_.size() >= kFlushAt) flush(false);
 }
 
 void TarSplitRecorder::content(const Entry& entry, int64_t size) {
   if (finished_) throw Error("tar-split: content after the record was finished");
   if (size < 0) throw Error("tar-split: negative content size for \"" + entry.path + "\"");
   if (size == 0) return;  // nothing to read back
-  flush();
-  std::string body;
-  put_varint(body, static_cast<uint64_t>(size));
-  body += entry.path;
-  std::string head(1, static_cast<char>(kContent));
-  put_varint(head, body.size());
-  write_string(out_, head);
-  write_string(out_, body);
+  flush(false);
+  uint8_t size_bytes[10];
+  size_t n = 0;
+  for (uint64_t v = static_cast<uint64_t>(size);; v >>= 7) {
+    size_bytes[n++] = static_cast<uint8_t>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80) break;
+  }
+  encoded_.push_back(static_cast<char>(kContent));
+  put_varint(encoded_, n + entry.path.size());
+  encoded_.append(reinterpret_cast<const char*>(size_bytes), n);
+  encoded_ += entry.path;
 }
 
 void TarSplitRecorder::finish() {
   if (finished_) return;
-  flush();
-  const uint8_t end[2] = {kEnd, 0};
-  out_.write(end, 2);
+  flush(false);
+  encoded_.push_back(static_cast<char>(kEnd));
+  encoded_.push_back(0);
+  flush(true);
   finished_ = true;
 }
 

@@ -18,7 +18,7 @@
 //   uvarint: 7 bits a byte, least significant first, high bit set on all but the last byte.
 // Members of size 0 and members with no content (links, directories, devices) leave no CONTENT
 // record: their headers are in the RAW bytes. Consecutive raw bytes share one record (flushed
-// every 1 MiB), so a layer's record is about 1 KiB per member before the store compresses it.
+// every 256 KiB), so a layer's record is about 1 KiB per member before the store compresses it.
 #pragma once
 
 #include <cstdint>
@@ -41,10 +41,11 @@ class TarSplitRecorder : public RawObserver {
   void finish();
 
  private:
-  void start();  // the magic, once
-  void flush();  // pending_ as one RAW record
+  void start();             // the magic, once
+  void flush(bool force);   // pending_ as one RAW record; encoded_ to out_ when full or forced
   util::ByteSink& out_;
-  std::string pending_;
+  std::string pending_;     // raw bytes not yet in a record
+  std::string encoded_;     // records not yet written to out_
   bool started_ = false, finished_ = false;
 };
 

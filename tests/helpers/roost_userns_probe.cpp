@@ -1,10 +1,12 @@
 // Enters roost's user namespace as store commands do (store/userns_session) and prints what it
-// found as one JSON object, for tests/unit/store_userns_test.cpp, which runs it as the test users:
+// found as one JSON object (with StorePaths::for_current_user before and after), for
+// tests/unit/store_userns_test.cpp, which runs it as the test users:
 //   roost-userns-probe [--chown FILE] [--probe DIR] [--check DIR DRIVER] [--mount DIR DRIVER] [--nested]
 // --chown makes FILE and gives it uid and gid 33 inside; --probe runs the overlay probe over a
 // store in DIR/data and DIR/run; --check runs the probe's test with one DRIVER ("overlay" or
 // "fuse-overlayfs"); --mount stacks 60 one-file layers made in DIR with DRIVER ("overlay",
-// "overlay-classic": mount(2) with fd-number paths, or "fuse-overlayfs") read-only at DIR/merged, checks every file shows, unmounts;
+// "overlay-classic": mount(2) with fd-number paths, or "fuse-overlayfs") read-only at DIR/merged
+// (then the bottom layer alone), checks every file shows, unmounts;
 // --nested runs this program again from inside (it must find itself inside: entered false).
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -57,6 +59,19 @@ std::string mount_test(const fs::path& dir, const std::string& driver_text) {
   }
   if (problem.empty() && ::open((merged / "new").c_str(), O_CREAT | O_WRONLY, 0644) >= 0) problem = "a read-only stack took a new file";
   unmount_layers(merged);
+  // One layer alone (a bind, read-only, for the kernel driver).
+  if (problem.empty() && driver_text != "overlay-classic") {
+    mount_layers({lowers.back()}, merged, driver, std::nullopt);
+    try {
+      if (roost::read_file((merged / "f0").string()) != "0") problem = "a one-layer stack reads wrong";
+    } catch (const roost::Error& e) {
+      problem = e.what();
+    }
+    if (problem.empty() && ::open((merged / "new").c_str(), O_CREAT | O_WRONLY, 0644) >= 0) problem = "a one-layer stack took a new file";
+    if (problem.empty() && !fs::exists(merged / "f0")) problem = "f0 missing";
+    if (problem.empty() && fs::exists(merged / "f1")) problem = "a one-layer stack shows another layer";
+    unmount_layers(merged);
+  }
   return problem.empty() ? "ok" : problem;
 }
 
@@ -65,7 +80,12 @@ std::string mount_test(const fs::path& dir, const std::string& driver_text) {
 int main(int argc, char** argv) {
   json out;
   try {
+    // The store's paths as the user's environment gives them, outside and then inside.
+    const StorePaths outside = StorePaths::for_current_user();
+    out["paths_outside"] = {outside.data_root.string(), outside.run_root.string()};
     const UsernsSession& s = enter_user_namespace();
+    const StorePaths inside = StorePaths::for_current_user();
+    out["paths_inside"] = {inside.data_root.string(), inside.run_root.string()};
     out["entered"] = s.entered;
     out["squash_ids"] = s.squash_ids;
     out["real_root"] = s.real_root;

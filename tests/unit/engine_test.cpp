@@ -3,10 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/humanize.hpp"
-#ifdef ROOST_ENGINE_OPERATIONS
 #include "engine/images.hpp"
 #include "engine/system.hpp"
-#endif
 #include "engine/progress.hpp"
 #include "engine/table.hpp"
 #include "engine/template.hpp"
@@ -119,6 +117,8 @@ TEST(Progress, Lines) {
             "Copying blob sha256:0123456789ab  1.5MB / 3MB  1.5MB/s");
   EXPECT_EQ(format_blob_line("sha256:0123456789abcdef", 3000000, -1, 2.0, true),
             "Copying blob sha256:0123456789ab  3MB  1.5MB/s  done");
+  EXPECT_EQ(format_blob_line("sha256:0123456789abcdef", 13000, 3000000, 0.001, false),
+            "Copying blob sha256:0123456789ab  13kB / 3MB  -");
 }
 
 // Plain mode (stderr not a terminal): one line per finished blob, nothing in between.
@@ -174,7 +174,6 @@ TEST(Progress, QuietPrintsNothingAndTtyRedrawsInPlace) {
   EXPECT_NE(out.find("Copying blob sha256:bb  0B / 10B  -  done"), std::string::npos);
 }
 
-#ifdef ROOST_ENGINE_OPERATIONS
 store::ImageRecord record(const std::string& hex_char, std::vector<std::string> names, const std::string& created,
                           int64_t size) {
   store::ImageRecord r;
@@ -257,7 +256,5 @@ TEST(SystemDf, AsPodmanPrintsIt) {
   p.reclaimed_bytes = 5030000;
   EXPECT_EQ(format_prune(p), "Deleted Images\nabc\nTotal reclaimed space: 5.03MB\n");
 }
-#endif
-
 }  // namespace
 }  // namespace roost::engine

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -13,6 +14,7 @@
 #include <zstd.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <random>
 #include <string>
@@ -496,12 +498,19 @@ TEST(LayerApply, HardlinkToALowerLayerIsCopiedFromTheFirstThatHasIt) {
   put(*a, dir("usr", 0555));
   put(*a, hardlink("usr/libc-link", "usr/lib/libc.so"));
   put(*a, hardlink("usr/libc-link2", "usr/lib/libc.so"));
+  put(*a, hardlink("opt/new/dir/libc", "usr/lib/libc.so"));  // directories not listed in the tar
   a->finish();
-  ASSERT_EQ(a->pending_links().size(), 2u);
+  ASSERT_EQ(a->pending_links().size(), 3u);
   EXPECT_EQ(a->pending_links()[0], std::make_pair(std::string("usr/libc-link"), std::string("usr/lib/libc.so")));
   EXPECT_FALSE(exists(top + "/usr/libc-link"));
+  const int64_t inodes = a.stats.inodes, allocated = a.stats.allocated_bytes;
   a->link_from_lowers({l1.get(), l2.get()});
   EXPECT_EQ(roost::read_file(top + "/usr/libc-link"), "near lower");
+  EXPECT_EQ(lstat_of(top + "/opt/new/dir/libc").st_ino, lstat_of(top + "/usr/libc-link").st_ino);
+  EXPECT_EQ(a.stats.inodes, inodes + 1);  // the copy (the links' directories were made by the entries)
+  EXPECT_EQ(inodes, 4);                    // usr, opt, new, dir
+  EXPECT_EQ(a.stats.apparent_bytes, 10);
+  EXPECT_GT(a.stats.allocated_bytes, allocated);
   EXPECT_EQ(lstat_of(top + "/usr/libc-link").st_mode & 07777, 04711u);
   EXPECT_EQ(lstat_of(top + "/usr/libc-link").st_ino, lstat_of(top + "/usr/libc-link2").st_ino);
   EXPECT_NE(lstat_of(top + "/usr/libc-link").st_ino, lstat_of(lower1 + "/usr/lib/libc.so").st_ino);
@@ -919,4 +928,70 @@ TEST(LayerWriter, TruncatedAndCorruptLayersAreErrors) {
     WriteResult r = write_layer(t.fd(), out.bytes(), e);
     EXPECT_EQ(r.error, "layer " + e.blob_digest->str() + ": layer entry \"../../etc/cron.d/x\": \"..\" in the name: refused");
   }
+}
+
+// umoci (a real image tool) makes a two-layer image: the second whites out a file and a
+// directory's child, and relinks a lower file's inode under a new name. The layers applied by
+// LayerWriter, checked against the manifest's digests and the config's DiffIDs, and stacked by the
+// kernel's overlayfs must be the tree umoci unpacks.
+TEST(LayerWriter, UmociLayersStackToTheTreeUmociUnpacks) {
+  if (std::system("command -v umoci >/dev/null 2>&1") != 0) GTEST_SKIP() << "umoci is not installed";
+  TempDir t;
+  const std::string script = "set -e; cd '" + t.path() + "'; exec >/dev/null 2>&1\n"
+      "umoci init --layout oci; umoci new --image oci:t; umoci unpack --rootless --image oci:t b\n"
+      "mkdir -p b/rootfs/etc b/rootfs/usr/bin b/rootfs/var/cache\n"
+      "echo hi > b/rootfs/etc/motd; echo x > b/rootfs/usr/bin/tool; ln b/rootfs/usr/bin/tool b/rootfs/usr/bin/tool2\n"
+      "ln -s tool b/rootfs/usr/bin/sl; echo c > b/rootfs/var/cache/c; chmod 4755 b/rootfs/usr/bin/tool\n"
+      "umoci repack --refresh-bundle --image oci:t b\n"
+      "rm b/rootfs/etc/motd; rm -r b/rootfs/var/cache; mkdir b/rootfs/var/cache; echo new > b/rootfs/var/cache/other\n"
+      "ln b/rootfs/usr/bin/tool b/rootfs/etc/tool3\n"
+      "umoci repack --image oci:t b\n"
+      "umoci unpack --rootless --image oci:t final\n";
+  ASSERT_EQ(std::system(("sh -c \"$(cat <<'EOS'\n" + script + "EOS\n)\"").c_str()), 0);
+  auto blob = [&](const std::string& digest) { return roost::read_file(t.at("oci/blobs/sha256/" + digest.substr(7))); };
+  auto index = nlohmann::json::parse(roost::read_file(t.at("oci/index.json")));
+  auto manifest = nlohmann::json::parse(blob(index["manifests"][0]["digest"]));
+  auto config = nlohmann::json::parse(blob(manifest["config"]["digest"]));
+  ASSERT_EQ(manifest["layers"].size(), 2u);
+  std::vector<std::string> dirs;
+  std::vector<UniqueFd> fds;
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& layer = manifest["layers"][i];
+    dirs.push_back(t.sub("layer" + std::to_string(i)));
+    fds.emplace_back(::open(dirs.back().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    Expectations e;
+    e.blob_digest = Digest::parse(layer["digest"].get<std::string>());
+    e.blob_size = layer["size"].get<int64_t>();
+    e.diff_id = Digest::parse(config["rootfs"]["diff_ids"][i].get<std::string>());
+    // umoci's layers are tar+gzip (image::layer_compression is the model's, not linked here).
+    ASSERT_EQ(layer["mediaType"], "application/vnd.oci.image.layer.v1.tar+gzip");
+    e.compression = LayerCompression::Gzip;
+    ApplyOptions options;
+    options.squash_ids = geteuid() != 0;
+    LayerWriter w(fds.back().get(), e, options, nullptr);
+    const std::string bytes = blob(layer["digest"]);
+    w.write(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    ASSERT_NO_THROW(w.finish());
+    // usr/bin/tool and tool2 name etc/tool3, a member of the same layer: nothing pending.
+    EXPECT_TRUE(w.pending_lower_links().empty());
+  }
+  const std::string& top = dirs[1];
+  EXPECT_TRUE(S_ISCHR(lstat_of(top + "/etc/motd").st_mode));
+  EXPECT_TRUE(S_ISCHR(lstat_of(top + "/var/cache/c").st_mode));
+  EXPECT_EQ(roost::read_file(top + "/var/cache/other"), "new\n");
+  EXPECT_EQ(lstat_of(top + "/usr/bin/tool").st_ino, lstat_of(top + "/etc/tool3").st_ino);
+  EXPECT_EQ(lstat_of(top + "/etc/tool3").st_mode & 07777, 04755u);
+  if (geteuid() != 0) return;  // the overlay mount below needs root
+  const std::string merged = t.sub("merged");
+  const std::string opts = "lowerdir=" + dirs[1] + ":" + dirs[0] + ",userxattr";
+  if (::mount("overlay", merged.c_str(), "overlay", MS_RDONLY, opts.c_str()) != 0)
+    GTEST_SKIP() << "overlay mount with userxattr: " << roost::errno_name(errno);
+  const std::string diff = "diff -r --no-dereference '" + merged + "' '" + t.at("final/rootfs") + "'";
+  int rc = std::system(diff.c_str());
+  const std::string same_inode = "test \"$(stat -c %i '" + merged + "/usr/bin/tool')\" = \"$(stat -c %i '" + merged +
+                                 "/etc/tool3')\"";
+  int linked = std::system(same_inode.c_str());
+  ::umount2(merged.c_str(), MNT_DETACH);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(linked, 0);
 }

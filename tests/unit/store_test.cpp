@@ -6,14 +6,17 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <gtest/gtest.h>
 
 #include "store/image_lookup.hpp"
+#include "store/overlay_probe.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -155,6 +158,9 @@ TEST_F(StoreTest, PutImageChecksItsInput) {
     EXPECT_NE(std::string(e.what()).find("is not in the store"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(store.images().empty());
+  Digest other = add_layer(store, "other");
+  r.layers = {l, other};  // other is a base layer, not one on l
+  EXPECT_THROW(store.put_image(r, "manifest", "config"), roost::Error);
   r.layers = {l};
   r.names = {"localhost/x:1"};
   store.put_image(r, "manifest", "config");
@@ -173,6 +179,20 @@ TEST_F(StoreTest, UnusedLayersAreRemovedAndCounted) {
   EXPECT_EQ(store.usage().unused_layer_bytes, 50);
   EXPECT_EQ(store.remove_unused_layers(), std::vector<Digest>{unused});
   EXPECT_EQ(store.usage().layer_bytes, 100);
+}
+
+TEST(StorageDriver, CopyOnlyWhenAsked) {
+  ::unsetenv("ROOST_STORAGE_DRIVER");
+  EXPECT_FALSE(copy_driver_requested());
+  ::setenv("ROOST_STORAGE_DRIVER", "copy", 1);
+  EXPECT_TRUE(copy_driver_requested());
+  ::setenv("ROOST_STORAGE_DRIVER", "vfs", 1);
+  EXPECT_THROW(copy_driver_requested(), roost::Error);
+  ::unsetenv("ROOST_STORAGE_DRIVER");
+  // Asked for, copy is the answer without a probe (nothing is made).
+  StorePaths nowhere{"/nonexistent/roost-data", "/nonexistent/roost-run"};
+  EXPECT_EQ(probe_overlay(nowhere, true).driver, OverlayDriver::Copy);
+  EXPECT_STREQ(driver_name(OverlayDriver::FuseOverlayfs), "fuse-overlayfs");
 }
 
 TEST(ImageLookup, ShortNamesFollowTheOrder) {
@@ -251,6 +271,25 @@ TEST_F(StoreTest, PartialLayerOfADeadWriterIsRemovedAtOpen) {
   ::close(held);
   Store::open(paths_);
   EXPECT_FALSE(fs::exists(live));
+}
+
+// What a kill -9 leaves mid-removal, mid-image-write, mid-record-write, mid-probe, mid-reset.
+TEST_F(StoreTest, InterruptedRemovalsAndWritesAreCleanedAtOpen) {
+  Store::open(paths_);
+  const fs::path storage = paths_.storage();
+  const std::vector<fs::path> leftovers = {
+      layers_dir() / (".removing-" + sha256_of("r").hex + "-000000000000"),
+      storage / "images" / (".partial-" + sha256_of("i").hex + "-000000000000"),
+      storage / "images" / (".removing-" + sha256_of("j").hex + "-000000000000"),
+      storage / "overlay-probe-000000000000",
+      paths_.data_root / ".removing-storage-000000000000",
+  };
+  for (const auto& p : leftovers) fs::create_directories(p / "sub/dir");
+  roost::write_file((storage / "images/.tmp-image.json-000000000000").string(), "{", O_CREAT);
+  Store::open(paths_);
+  for (const auto& p : leftovers) EXPECT_FALSE(fs::exists(p)) << p;
+  EXPECT_FALSE(fs::exists(storage / "images/.tmp-image.json-000000000000"));
+  EXPECT_TRUE(fs::is_empty(storage / "images"));
 }
 
 TEST_F(StoreTest, UncommittedLayerIsRemoved) {
@@ -354,6 +393,51 @@ TEST_F(StoreTest, RemovalNeverFollowsSymlinksInALayer) {
   EXPECT_FALSE(store.layer(d));
 }
 
+// A layer nested far deeper than the fds a process may hold is still removed (a child with a
+// limit of 64 fds removes a tree 300 deep, with a symlink to / at every level).
+TEST_F(StoreTest, DeepLayerIsRemovedWithFewFds) {
+  Store store = Store::open(paths_);
+  const Digest d = sha256_of("deep");
+  auto t = store.begin_layer(d);
+  ASSERT_TRUE(t);
+  int fd = ::fcntl(t->diff_fd(), F_DUPFD_CLOEXEC, 0);
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(::mkdirat(fd, "d", 0755), 0);
+    ASSERT_EQ(::symlinkat("/", fd, "up"), 0);
+    int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+    ASSERT_GE(next, 0);
+    ::close(fd);
+    fd = next;
+  }
+  ::close(fd);
+  LayerRecord r;
+  r.chain_id = d;
+  r.diff_id = d;
+  t->commit(r);
+  ImageRecord img = put(store, "deep config", {d}, {});
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    struct rlimit lim = {64, 64};
+    int rc = 2;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+      try {
+        Store s = Store::open(paths_);
+        rc = s.remove_image(img.id).size() == 1 ? 0 : 3;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        rc = 1;
+      }
+    }
+    ::_exit(rc);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_FALSE(store.layer(d));
+  EXPECT_TRUE(fs::is_empty(layers_dir()));
+}
+
 TEST_F(StoreTest, LayersAreKeptWhileAnotherProcessStoresAnImage) {
   Store store = Store::open(paths_);
   Digest l = add_layer(store, "l");
@@ -366,6 +450,38 @@ TEST_F(StoreTest, LayersAreKeptWhileAnotherProcessStoresAnImage) {
   EXPECT_EQ(store.usage().unused_layer_bytes, 4096);
   puller.reset();  // that pull ended
   EXPECT_EQ(store.remove_unused_layers(), std::vector<Digest>{l});
+}
+
+// `roost images` and `roost system df` with 50 images read records only: milliseconds. The bound
+// is loose (a shared CI machine); a walk of layer contents or a per-image mount would pass it
+// only with trees far smaller than real ones, which is what the layer bytes below stand for.
+TEST_F(StoreTest, FiftyImagesListQuickly) {
+  Store store = Store::open(paths_);
+  Digest base = add_layer(store, "base");
+  for (int i = 0; i < 50; ++i) {
+    Digest top = add_layer(store, "top " + std::to_string(i), base);
+    put(store, "config " + std::to_string(i), {base, top}, {"localhost/img" + std::to_string(i) + ":latest"});
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Store again = Store::open(paths_);
+  EXPECT_EQ(again.images().size(), 50u);
+  Usage u = again.usage();
+  EXPECT_EQ(u.layers, 51);
+  EXPECT_EQ(u.layer_bytes, 51 * 4096);
+  EXPECT_EQ(again.find_image("img49")->names[0], "localhost/img49:latest");
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(ms, 500) << "open + images + usage + find took " << ms << " ms";
+}
+
+// A data root that is a symlink (moved to another disk) is followed.
+TEST_F(StoreTest, DataRootMayBeASymlink) {
+  fs::create_directories(root_ / "elsewhere");
+  fs::create_symlink(root_ / "elsewhere", root_ / "linked");
+  paths_.data_root = root_ / "linked";
+  Store store = Store::open(paths_);
+  put(store, "c", {add_layer(store, "l")}, {"localhost/x:latest"});
+  EXPECT_TRUE(fs::exists(root_ / "elsewhere/storage/images"));
+  EXPECT_EQ(store.remove_image(sha256_of("c")).size(), 1u);
 }
 
 TEST_F(StoreTest, ResetEmptiesEverything) {

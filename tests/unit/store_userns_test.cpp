@@ -41,14 +41,15 @@ class UsernsSessionTest : public ::testing::Test {
     if (!dir_.empty()) roost::remove_tree(dir_.string());
   }
 
-  // The helper's JSON, run as `user` (empty: as root) with `args`, in a directory it owns.
-  json run_as(const std::string& user, const std::string& args) {
+  // The helper's JSON, run as `user` (empty: as root) with `args` (and `env`, an env(1) prefix),
+  // in a directory it owns.
+  json run_as(const std::string& user, const std::string& args, const std::string& env = "") {
     struct passwd* pw = user.empty() ? nullptr : ::getpwnam(user.c_str());
     if (!user.empty() && !pw) ADD_FAILURE() << "no user " << user;
     if (pw) {
       EXPECT_EQ(::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid), 0);
     }
-    const std::string cmd = (user.empty() ? "" : "runuser -u " + user + " -- ") + probe_program().string() + " " + args;
+    const std::string cmd = (user.empty() ? "" : "runuser -u " + user + " -- ") + env + probe_program().string() + " " + args;
     FILE* p = ::popen(cmd.c_str(), "r");
     std::string out;
     char buf[4096];
@@ -87,7 +88,8 @@ TEST_F(UsernsSessionTest, SubuidRangeIsMappedAndOwnersKept) {
   EXPECT_EQ(cache["driver"], "overlay");
   EXPECT_FALSE(cache["kernel"].get<std::string>().empty());
   // The probe's scratch directory is gone.
-  for (const auto& e : fs::directory_iterator(d("data/storage"))) ADD_FAILURE() << "left: " << e.path();
+  for (const auto& e : fs::directory_iterator(d("data/storage")))
+    if (e.path().filename() != "overlay-probe.lock") ADD_FAILURE() << "left: " << e.path();
   // A roost started inside stays in the same namespace.
   EXPECT_FALSE(j["nested"]["entered"]) << j["nested"].dump();
   EXPECT_EQ(j["nested"]["map_summary"], "0:1001:1,1:200000:65536");
@@ -107,11 +109,34 @@ TEST_F(UsernsSessionTest, NoRangeIsOneIdSquashed) {
   EXPECT_EQ(j["probe"]["driver"], "overlay") << j["probe"]["detail"];
 }
 
+// XDG rules, the same outside the namespace and inside it (where the user is uid 0).
+TEST_F(UsernsSessionTest, StorePathsFollowTheUsersEnvironment) {
+  const std::string base = "env -i PATH=/usr/bin:/bin HOME=/nonexistent/h ";
+  json j = run_as("roost-test", "", base);
+  ASSERT_FALSE(j.contains("error")) << j.dump();
+  EXPECT_EQ(j["paths_outside"], (json{"/nonexistent/h/.local/share/roost", "/run/user/1001/roost"}));
+  EXPECT_EQ(j["paths_inside"], j["paths_outside"]);
+  j = run_as("roost-test", "", base + "XDG_DATA_HOME=/x/data XDG_RUNTIME_DIR=/x/run ");
+  EXPECT_EQ(j["paths_outside"], (json{"/x/data/roost", "/x/run/roost"}));
+  EXPECT_EQ(j["paths_inside"], j["paths_outside"]);
+  j = run_as("roost-test", "", base + "XDG_DATA_HOME=relative ROOST_ROOT=/r/data ROOST_RUNROOT=/r/run ");
+  EXPECT_EQ(j["paths_outside"], (json{"/r/data", "/r/run"}));
+  j = run_as("roost-nosub", "", base + "XDG_DATA_HOME=relative ");  // relative: ignored
+  EXPECT_EQ(j["paths_inside"], (json{"/nonexistent/h/.local/share/roost", "/run/user/1002/roost"}));
+  j = run_as("", "", base);
+  EXPECT_EQ(j["paths_outside"], (json{"/var/lib/roost", "/run/roost"}));
+}
+
 TEST_F(UsernsSessionTest, RealRootEntersNothing) {
-  json j = run_as("", "");
+  // Real root's overlay reads trusted.overlay.* (as the layer applier writes it then).
+  json j = run_as("", "--check " + d() + " overlay --mount " + d("k") + " overlay --probe " + d());
+  ASSERT_FALSE(j.contains("error")) << j.dump();
   EXPECT_TRUE(j["real_root"]);
   EXPECT_FALSE(j["entered"]);
   EXPECT_FALSE(j["squash_ids"]);
+  EXPECT_EQ(j["check_overlay"], "ok");
+  EXPECT_EQ(j["mount_overlay"], "ok");
+  EXPECT_EQ(j["probe"]["detail"].get<std::string>().rfind("overlay, kernel ", 0), 0u) << j["probe"]["detail"];
 }
 
 // Both drivers pass the probe's whiteout and opaque-dir test, and stack 60 layers read-only (the

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -324,6 +325,8 @@ python3 -c "import os; os.setxattr('src/dir/file.txt', 'user.bin', b'\xff\x00a')
 tar --format=pax --xattrs -cf gnu-pax.tar -C src .
 tar --format=gnu -cf gnu-gnu.tar -C src .
 tar --format=posix --sort=name --mtime=@1700000000 --owner=0 --group=0 --numeric-owner -cf gnu-posix-sorted.tar -C src dir
+tar --format=oldgnu -cf gnu-oldgnu.tar -C src .
+tar --format=v7 -cf gnu-v7.tar -C src dir/file.txt dir/random.bin dir/link dir/hard dir/sub dir/empty
 busybox tar -cf busybox.tar -C src . 2>/dev/null || busybox tar -c -f busybox.tar -C src dir
 )SH";
 
@@ -373,24 +376,23 @@ std::string pax_member(const std::string& records, const std::string& name = "f"
 class ToolTars : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir;
+    dir_ = std::make_unique<TempDir>();
     spit(dir_->path + "/make.py", kPythonTars);
     spit(dir_->path + "/tree.sh", kTree);
     ASSERT_EQ(run("python3 '" + dir_->path + "/make.py' '" + dir_->path + "'"), 0);
     ASSERT_EQ(run("sh '" + dir_->path + "/tree.sh' '" + dir_->path + "'"), 0);
   }
   static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    dir_.reset();
   }
   static std::string path(const std::string& name) { return dir_->path + "/" + name; }
-  static TempDir* dir_;
+  // Also removed at exit when a failed set-up skips the tear-down.
+  static inline std::unique_ptr<TempDir> dir_;
 };
-TempDir* ToolTars::dir_ = nullptr;
 
 const std::vector<std::string> kToolTars = {"py-ustar.tar", "py-gnu.tar",    "py-pax.tar",
                                             "gnu-pax.tar",  "gnu-gnu.tar",   "gnu-posix-sorted.tar",
-                                            "busybox.tar"};
+                                            "gnu-oldgnu.tar", "gnu-v7.tar", "busybox.tar"};
 
 }  // namespace
 
@@ -477,6 +479,12 @@ TEST(TarReader, UstarPrefixJoinsTheName) {
   g.field(257, std::string("ustar  \0", 8));
   g.field(345, "00000000000");
   EXPECT_EQ(read_tar(g.str() + kEnd)[0].entry.path, "name");
+  // star's: a 131-byte prefix, then times, and "tar\0" at the end of the block.
+  Header star("name", '0');
+  star.field(345, std::string(131, 's'));
+  star.field(476, "14532154321");
+  star.field(508, std::string("tar\0", 4));
+  EXPECT_EQ(read_tar(star.str() + kEnd)[0].entry.path, std::string(131, 's') + "/name");
 }
 
 TEST(TarReader, ChecksumSignedOrUnsigned) {
@@ -880,4 +888,34 @@ TEST(TarWriter, SkopeoReadsAnOciArchive) {
   EXPECT_EQ(slurp(inspect), manifest);
   ASSERT_EQ(run("skopeo copy -q 'oci-archive:" + dir.path + "/image.tar:test' 'dir:" + dir.path + "/copy'"), 0);
   EXPECT_EQ(slurp(dir.path + "/copy/" + diff_id.hex), layer);
+}
+
+TEST(TarReader, ContentGoesOutInTheCallersPieces) {
+  // A 1 MiB member pushed in one write reaches the sink as one piece, straight from the buffer.
+  std::vector<Member> members(2);
+  members[0].entry.path = "big";
+  members[0].content = std::string(1 << 20, 'b');
+  members[0].entry.size = 1 << 20;
+  members[1].entry.path = "empty";
+  const std::string bytes = write_tar(members);
+  struct Pieces : tar::EntrySink {
+    void begin(const Entry&) override {}
+    void data(const uint8_t* b, size_t n) override { pieces.emplace_back(b, n); }
+    void end() override {}
+    std::vector<std::pair<const uint8_t*, size_t>> pieces;
+  } sink;
+  struct Sizes : tar::RawObserver {
+    void raw(const uint8_t*, size_t) override {}
+    void content(const Entry& e, int64_t size) override { sizes.emplace_back(e.path, size); }
+    std::vector<std::pair<std::string, int64_t>> sizes;
+  } observer;
+  tar::Reader reader(sink, &observer);
+  reader.write(bytes_of(bytes), bytes.size());
+  reader.finish();
+  ASSERT_EQ(sink.pieces.size(), 1u);
+  EXPECT_EQ(sink.pieces[0].first, bytes_of(bytes) + 512);
+  EXPECT_EQ(sink.pieces[0].second, size_t{1} << 20);
+  // content() for every regular member, the empty one too.
+  ASSERT_EQ(observer.sizes.size(), 2u);
+  EXPECT_EQ(observer.sizes[1], std::make_pair(std::string("empty"), int64_t{0}));
 }
