@@ -157,6 +157,8 @@ LiveFindings probe_live(const store::StorePaths& paths, int timeout_seconds) {
   } else {
     live.userns_error = why;
   }
+  // A storage dir made for the probe holds only the probe's lock file (store/overlay_probe) then.
+  if (!made.empty()) ::unlink((paths.storage() / "overlay-probe.lock").c_str());
   for (const auto& dir : made) ::rmdir(dir.c_str());  // not empty: someone else uses it now
   return live;
 }
