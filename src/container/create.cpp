@@ -21,6 +21,7 @@
 #include "container/seccomp_listener.hpp"
 #include "container/status.hpp"
 #include "container/sync_channel.hpp"
+#include "idmap/host_advice.hpp"
 #include "idmap/idmap_writer.hpp"
 #include "sys/capabilities.hpp"
 #include "sys/cgroup_manager.hpp"
@@ -58,7 +59,9 @@ void check_mapped(const idmap::Mappings& maps, uint32_t id, const std::string& w
   uint32_t host;
   if (!idmap::to_host(maps, id, host))
     throw Error(what + " " + std::to_string(id) + " is not mapped in the container's user namespace" +
-                (maps.size() == 1 && maps[0].size == 1 ? " (only 0 is: add an /etc/subuid and /etc/subgid range)" : ""));
+                (maps.size() == 1 && maps[0].size == 1
+                     ? " (only 0 is: add an /etc/subuid and /etc/subgid range: " + idmap::subid_range_fix(owner_name()).text() + ")"
+                     : ""));
 }
 
 void check_process_ids(const oci::Process& proc, const idmap::IdMapPlan& plan) {

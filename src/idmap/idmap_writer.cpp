@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "idmap/host_advice.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -66,10 +67,12 @@ IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged) {
     const bool have_uid_helper = !find_helper("newuidmap").empty();
     const bool have_gid_helper = !find_helper("newgidmap").empty();
     if (sub_uids.empty() || sub_gids.empty() || !have_uid_helper || !have_gid_helper) {
-      log::debug(std::string("one-id user namespace (only uid 0 is mapped): ") +
-                 (sub_uids.empty() ? "no /etc/subuid range for " + name
-                  : sub_gids.empty() ? "no /etc/subgid range for " + name
-                                     : "newuidmap/newgidmap not installed (apt-get install uidmap)"));
+      // Only under --debug: the advice reads /etc/subuid and /etc/subgid again for a free range.
+      if (log::debug_enabled())
+        log::debug(std::string("one-id user namespace (only uid 0 is mapped): ") +
+                 (sub_uids.empty() ? "no /etc/subuid range for " + name + " (" + subid_range_fix(name).text() + ")"
+                  : sub_gids.empty() ? "no /etc/subgid range for " + name + " (" + subid_range_fix(name).text() + ")"
+                                     : "newuidmap/newgidmap not installed (" + uidmap_install_fix().text() + ")"));
       sub_uids.clear();
       sub_gids.clear();
     }
@@ -84,11 +87,11 @@ IdMapPlan plan_id_maps(const oci::Spec& spec, bool privileged) {
     plan.gid_helper = !is_self_only(plan.gid, egid);
     if (plan.uid_helper) {
       check_reachable(plan.uid, euid, read_subid_file("/etc/subuid", name, euid), "uid");
-      if (find_helper("newuidmap").empty()) throw Error("mapping more than your own uid needs newuidmap: apt-get install uidmap");
+      if (find_helper("newuidmap").empty()) throw Error("mapping more than your own uid needs newuidmap: " + uidmap_install_fix().text());
     }
     if (plan.gid_helper) {
       check_reachable(plan.gid, egid, read_subid_file("/etc/subgid", name, euid), "gid");
-      if (find_helper("newgidmap").empty()) throw Error("mapping more than your own gid needs newgidmap: apt-get install uidmap");
+      if (find_helper("newgidmap").empty()) throw Error("mapping more than your own gid needs newgidmap: " + uidmap_install_fix().text());
     }
     // The kernel lets an unprivileged process write its own gid map only after setgroups is denied.
     plan.deny_setgroups = !plan.gid_helper;
@@ -146,10 +149,11 @@ IdMapPlan plan_caller_id_maps(SubIdSource source) {
   CallerSubIds ids = read_caller_subids(source, name, euid);
   const bool helpers = !find_helper("newuidmap").empty() && !find_helper("newgidmap").empty();
   if (ids.uids.empty() || ids.gids.empty() || !helpers) {
-    log::debug(std::string("one-id user namespace (only uid 0 is mapped): ") +
-               (ids.uids.empty() ? "no subuid range for " + name
-                : ids.gids.empty() ? "no subgid range for " + name
-                                   : "newuidmap/newgidmap not installed (apt-get install uidmap)"));
+    if (log::debug_enabled())
+      log::debug(std::string("one-id user namespace (only uid 0 is mapped): ") +
+               (ids.uids.empty() ? "no subuid range for " + name + " (" + subid_range_fix(name).text() + ")"
+                : ids.gids.empty() ? "no subgid range for " + name + " (" + subid_range_fix(name).text() + ")"
+                                   : "newuidmap/newgidmap not installed (" + uidmap_install_fix().text() + ")"));
     ids = {};
   }
   plan.uid = rootless_mappings(euid, ids.uids);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "idmap/host_advice.hpp"
 #include "idmap/idmap_writer.hpp"
 #include "idmap/subid.hpp"
 #include "util/error.hpp"
@@ -19,25 +20,11 @@
 namespace roost::store {
 namespace {
 
-std::string sysctl(const char* path) {
-  try {
-    std::string v = read_file(path);
-    while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
-    return v;
-  } catch (const Error&) {
-    return "";
-  }
-}
-
-// What keeps this kernel from giving an unprivileged user a namespace, with the sysctl to change.
+// What keeps this kernel from giving an unprivileged user a namespace, with the command that
+// changes it (the words `roost check` prints: idmap/host_advice).
 std::string userns_advice(int err) {
-  if (sysctl("/proc/sys/kernel/unprivileged_userns_clone") == "0")
-    return "user namespaces are disabled for unprivileged users: sysctl -w kernel.unprivileged_userns_clone=1";
-  if (sysctl("/proc/sys/user/max_user_namespaces") == "0")
-    return "user namespaces are disabled: sysctl -w user.max_user_namespaces=15000";
-  if (sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1")
-    return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): "
-           "set it to 0, or give roost an AppArmor profile with the userns rule";
+  const idmap::UsernsBlock block = idmap::userns_block();
+  if (!block.why.empty()) return block.why + ": " + block.fix.text();
   if (err == ENOSPC) return "the limit on user namespaces is reached: raise user.max_user_namespaces";
   if (err == EINVAL) return "the process has threads already (a bug in roost: the namespace is entered first)";
   return "";
@@ -181,7 +168,7 @@ UsernsSession enter() {
   const bool have_ranges = !ids.uids.empty() && !ids.gids.empty();
   if (have_ranges && (idmap::find_helper("newuidmap").empty() || idmap::find_helper("newgidmap").empty()))
     throw Error("newuidmap and newgidmap are needed to map " + name +
-                "'s /etc/subuid and /etc/subgid ranges: install the uidmap package: apt-get install uidmap");
+                "'s /etc/subuid and /etc/subgid ranges: " + idmap::uidmap_install_fix().text());
   const idmap::IdMapPlan plan = idmap::plan_caller_id_maps(idmap::SubIdSource::Auto);
   const bool helper = plan.uid_helper || plan.gid_helper;
 

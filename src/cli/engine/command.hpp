@@ -44,5 +44,6 @@ extern const EngineCommand kSystemPruneCommand;
 extern const EngineCommand kSystemResetCommand;
 extern const EngineCommand kInfoCommand;
 extern const EngineCommand kUnshareCommand;
+extern const EngineCommand kCheckCommand;
 
 }  // namespace roost::cli

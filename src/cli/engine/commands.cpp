@@ -10,7 +10,7 @@ std::span<const EngineCommand* const> engine_commands() {
       &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
-      &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,
+      &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,     &kCheckCommand,
   };
   return kAll;
 }
