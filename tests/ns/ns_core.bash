@@ -6,7 +6,9 @@
 
 bats_require_minimum_version 1.5.0
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# roost (dynamic) execs roost-ns (static) for `roost ns`; rootlesskit is a symlink to roost-ns.
 ROOST=${ROOST:-$REPO/build/roost}
+ROOST_NS="$(dirname "$ROOST")/roost-ns"
 RK="$(dirname "$ROOST")/rootlesskit"
 NS_USER=${NS_USER:-roost-test}
 : "${BATS_TEST_TIMEOUT:=60}"

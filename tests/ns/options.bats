@@ -16,12 +16,25 @@ teardown() { ns_teardown; }
   [ "$output" = 'roost: unknown command "frobnicate" (roost --help lists the commands)' ]
 }
 
-@test "the build makes rootlesskit a symlink to roost; both run the fake root" {
-  [ "$(readlink "$RK")" = roost ]
+@test "the build makes rootlesskit a symlink to roost-ns; roost ns, roost-ns and rootlesskit run the fake root" {
+  [ "$(readlink "$RK")" = roost-ns ]
   run -0 as "$NS_USER" "$ROOST" ns id -u
+  [ "$output" = 0 ]
+  run -0 as "$NS_USER" "$ROOST_NS" id -u
   [ "$output" = 0 ]
   run -0 as "$NS_USER" "$RK" id -u
   [ "$output" = 0 ]
+}
+
+@test "roost ns execs the roost-ns beside roost (found through /proc/self/exe); a missing one is one error" {
+  # Through a symlink in another directory, roost still finds its own roost-ns.
+  ln -s "$ROOST" "$T/roost-link"
+  run -0 as "$NS_USER" "$T/roost-link" ns sh -c 'readlink /proc/$$/exe >/dev/null; id -u'
+  [ "$output" = 0 ]
+  # A copy of roost alone in a directory has no roost-ns beside it.
+  cp "$ROOST" "$T/roost"
+  run -125 as "$NS_USER" "$T/roost" ns true
+  [ "$output" = "Error: roost ns: $T/roost-ns is missing (roost ns runs the roost-ns program installed beside roost)" ]
 }
 
 @test "--version prints a rootlesskit version line; --print-semver its parts" {

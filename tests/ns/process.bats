@@ -175,7 +175,7 @@ teardown() { ns_teardown; }
   ns_bg --net=none --state-dir="$T/s" sleep 30
   wait_for_file "$T/s/child_pid"
   child=$(cat "$T/s/child_pid")
-  [ "$(readlink /proc/$child/exe)" = "$(readlink -f "$ROOST")" ]
+  [ "$(readlink /proc/$child/exe)" = "$(readlink -f "$ROOST_NS")" ]
   run -0 as "$NS_USER" nsenter -U -m -n --preserve-credentials -t "$child" sh -c 'readlink /proc/self/ns/user; id -u'
   [ "${lines[0]}" = "$(readlink /proc/$child/ns/user)" ]
   [ "${lines[1]}" = 0 ]
