@@ -7,11 +7,18 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "registry/registry_client.hpp"
 
 namespace roost::registry {
 
+// The files looked at, in order (the explicit file alone when there is one).
+std::vector<std::string> auth_file_search_order(const std::string& auth_file = {});
+// An auths key as containers/image compares it: a URL ("https://index.docker.io/v1/",
+// "http://host:5000/v2/") names its host only; index.docker.io and registry-1.docker.io are
+// docker.io; trailing slashes go. "host/ns" stays a namespace.
+std::string normalize_auth_key(const std::string& key);
 // `key` is "host[:port]/repository/path"; returns the first credentials found.
 std::optional<Credentials> lookup_credentials(const std::string& key, const std::string& auth_file = {});
 // login: writes ${XDG_RUNTIME_DIR}/containers/auth.json (or `auth_file`), mode 0600, atomically.

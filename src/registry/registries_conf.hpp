@@ -10,7 +10,7 @@
 namespace roost::registry {
 
 struct Endpoint {
-  std::string location;   // host[:port][/path prefix] to reach
+  std::string location;   // the name to pull there: host[:port]/repository, rewritten by location
   bool insecure = false;  // TLS not verified, http allowed
   bool mirror = false;    // a mirror (errors fall through to the next endpoint)
 };
