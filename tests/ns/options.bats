@@ -7,13 +7,13 @@ load ns_core
 setup() { ns_setup; }
 teardown() { ns_teardown; }
 
-@test "roost --version, --help; an unknown command is one line and exit 2" {
+@test "roost --version, --help; an unknown command is one line and exit 125 (podman's)" {
   run -0 "$ROOST" --version
   [[ "$output" == "roost version "* ]]
   run -0 "$ROOST" --help
   [[ "$output" == *"ns [FLAGS]"* ]]
-  run -2 "$ROOST" frobnicate
-  [ "$output" = 'roost: unknown command "frobnicate" (roost --help lists the commands)' ]
+  run -125 "$ROOST" frobnicate
+  [ "$output" = 'Error: unknown command "frobnicate" (roost --help lists the commands)' ]
 }
 
 @test "the build makes rootlesskit a symlink to roost-ns; roost ns, roost-ns and rootlesskit run the fake root" {

@@ -1,48 +1,161 @@
 // roost: one program for roost's commands. `roost ns ...` is the rootlesskit-compatible fake root,
-// which is the static roost-ns program beside this one (exec'd: src/cli/roost/ns_exec.cpp); the
-// image commands come later.
+// which is the static roost-ns program beside this one (exec'd at once, before anything else is
+// set up: src/cli/roost/ns_exec.cpp); the image commands (src/cli/engine/, one file each) are
+// parsed here with CLI11, building only the command that runs.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/roost/ns_exec.hpp"
+#ifdef ROOST_ENGINE_COMMANDS
+#include "cli/engine/command.hpp"
+#endif
+#include "util/error.hpp"
+#include "util/log.hpp"
 
 #ifndef ROOST_VERSION
 #define ROOST_VERSION "0.0.0"
 #endif
 
+#ifndef ROOST_ENGINE_COMMANDS
+// Until the image store's libraries are all in the tree (src/engine/CMakeLists.txt), the roost
+// program has only `ns`.
+namespace roost::engine {
+struct GlobalOptions {
+  std::string root, run_root;
+};
+}  // namespace roost::engine
+namespace roost::cli {
+struct EngineCommand {
+  const char* group;
+  const char* name;
+  const char* help;
+  void (*add_options)(CLI::App& cmd);
+  int (*run)(const engine::GlobalOptions& global, CLI::App& cmd);
+};
+inline std::span<const EngineCommand* const> engine_commands() { return {}; }
+}  // namespace roost::cli
+#endif
+
 namespace {
 
-const char* kUsage =
-    "Usage: roost COMMAND [ARGS...]\n"
-    "\n"
-    "Commands:\n"
-    "  ns [FLAGS] CMD [ARGS...]   run CMD as a fake root (rootlesskit-compatible; roost ns --help)\n"
-    "  ns ctl COMMAND             list-ports, add-ports, remove-ports, info of a running roost ns\n"
-    "\n"
-    "  --help, -h                 show this help\n"
-    "  --version, -v              print the version\n"
-    "\n"
-    "roost ns is the roost-ns program beside roost; `rootlesskit` is a symlink to it.\n";
+using roost::cli::EngineCommand;
+
+std::string usage() {
+  std::string out =
+      "Usage: roost [--root DIR] [--runroot DIR] COMMAND [ARGS...]\n"
+      "\n"
+      "Commands:\n";
+  for (const EngineCommand* c : roost::cli::engine_commands()) {
+    std::string name = c->group ? std::string(c->group) + " " + c->name : c->name;
+    name.resize(std::max<size_t>(name.size() + 1, 27), ' ');
+    out += "  " + name + c->help + "\n";
+  }
+  out +=
+      "  ns [FLAGS] CMD [ARGS...]   run CMD as a fake root (rootlesskit-compatible; roost ns --help)\n"
+      "  ns ctl COMMAND             list-ports, add-ports, remove-ports, info of a running roost ns\n"
+      "\n"
+      "  --root DIR                 the store's data root (ROOST_ROOT; default ~/.local/share/roost)\n"
+      "  --runroot DIR              the store's run-time root (ROOST_RUNROOT; default $XDG_RUNTIME_DIR/roost)\n"
+      "  --help, -h                 show this help (COMMAND --help: its options)\n"
+      "  --version, -v              print the version\n"
+      "\n"
+      "roost ns is the roost-ns program beside roost; `rootlesskit` is a symlink to it.\n";
+  return out;
+}
+
+bool is_global_with_value(std::string_view arg) { return arg == "--root" || arg == "--runroot"; }
+
+// The command the words name, past the global options: "pull", "image inspect", ...; nullptr for
+// none or an unknown one.
+const EngineCommand* command_called(int argc, char** argv, int& at) {
+  int i = 1;
+  while (i < argc) {
+    std::string_view a = argv[i];
+    if (is_global_with_value(a)) {
+      i += 2;
+    } else if (a.starts_with("--root=") || a.starts_with("--runroot=")) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  at = i;
+  if (i >= argc) return nullptr;
+  const std::string_view first = argv[i];
+  const std::string_view second = i + 1 < argc ? argv[i + 1] : "";
+  for (const EngineCommand* c : roost::cli::engine_commands()) {
+    if (!c->group && first == c->name) return c;
+    if (c->group && first == c->group && second == c->name) return c;
+  }
+  return nullptr;
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "Error: %s\n", message.c_str());
+  return 125;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::vector<std::string> all(argv, argv + argc);
-  if (argc < 2) {
-    std::fputs(kUsage, stderr);
-    return 2;
+  // `roost ns` first: the fake root's start pays for nothing of the engine's.
+  if (argc >= 2 && std::string_view(argv[1]) == "ns")
+    return roost::cli::exec_roost_ns(std::vector<std::string>(argv + 2, argv + argc));
+  ::signal(SIGPIPE, SIG_IGN);
+  roost::log::set_program_name("roost");
+
+  int at = 1;
+  const EngineCommand* command = command_called(argc, argv, at);
+  if (!command) {
+    const std::string word = at < argc ? argv[at] : "";
+    if (word.empty()) {
+      std::fputs(usage().c_str(), stderr);
+      return 125;
+    }
+    if (word == "--help" || word == "-h" || word == "help") {
+      std::fputs(usage().c_str(), stdout);
+      return 0;
+    }
+    if (word == "--version" || word == "-v" || word == "version") {
+      std::printf("roost version %s\n", ROOST_VERSION);
+      return 0;
+    }
+    if (word == "image" || word == "system") {
+      const std::string sub = at + 1 < argc ? argv[at + 1] : "";
+      return fail(sub.empty() ? "roost " + word + " needs a command (roost --help lists them)"
+                              : "unknown command \"" + word + " " + sub + "\" (roost --help lists the commands)");
+    }
+    return fail("unknown command \"" + word + "\" (roost --help lists the commands)");
   }
-  const std::string command = all[1];
-  if (command == "ns") return roost::cli::exec_roost_ns({all.begin() + 2, all.end()});
-  if (command == "--help" || command == "-h" || command == "help") {
-    std::fputs(kUsage, stdout);
-    return 0;
+
+  CLI::App app{"roost: rootless containers", "roost"};
+  roost::engine::GlobalOptions global;
+  app.add_option("--root", global.root, "the store's data root")->envname("ROOST_ROOT");
+  app.add_option("--runroot", global.run_root, "the store's run-time root")->envname("ROOST_RUNROOT");
+  app.require_subcommand(1);
+  CLI::App* parent = &app;
+  if (command->group) {
+    parent = app.add_subcommand(command->group, std::string("roost ") + command->group + " commands");
+    parent->require_subcommand(1);
   }
-  if (command == "--version" || command == "-v" || command == "version") {
-    std::printf("roost version %s\n", ROOST_VERSION);
-    return 0;
+  CLI::App* cmd = parent->add_subcommand(command->name, command->help);
+  command->add_options(*cmd);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return fail(e.what());
   }
-  std::fprintf(stderr, "roost: unknown command \"%s\" (roost --help lists the commands)\n", command.c_str());
-  return 2;
+  try {
+    return command->run(global, *cmd);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
 }

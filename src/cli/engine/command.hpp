@@ -1,0 +1,48 @@
+// One command of the roost program's image CLI: where it sits (`roost NAME` or `roost image NAME`,
+// `roost system NAME`), its help, what it adds to its CLI11 subcommand and what it runs. Each is
+// one file defining one of these (as src/cli/runtime/); commands.cpp lists them in --help's
+// order, and main builds only the command that runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <span>
+#include <string>
+
+#include "engine/context.hpp"
+
+namespace roost::cli {
+
+struct EngineCommand {
+  const char* group;  // nullptr (top level), "image" or "system"
+  const char* name;
+  const char* help;
+  void (*add_options)(CLI::App& cmd);
+  // The exit code; an error is thrown (main prints "Error: ..." and exits 125).
+  int (*run)(const engine::GlobalOptions& global, CLI::App& cmd);
+};
+
+std::span<const EngineCommand* const> engine_commands();
+
+// Writes text to stdout as it is.
+void print_out(const std::string& text);
+// Asks "PROMPT [y/N] " on stderr and reads a line from stdin: true for y or yes.
+bool confirm(const std::string& prompt);
+
+extern const EngineCommand kPullCommand;
+extern const EngineCommand kImagesCommand;
+extern const EngineCommand kLoadCommand;
+extern const EngineCommand kSaveCommand;
+extern const EngineCommand kTagCommand;
+extern const EngineCommand kRmiCommand;
+extern const EngineCommand kImageInspectCommand;
+extern const EngineCommand kImageMountCommand;
+extern const EngineCommand kImageUmountCommand;
+extern const EngineCommand kLoginCommand;
+extern const EngineCommand kLogoutCommand;
+extern const EngineCommand kSystemDfCommand;
+extern const EngineCommand kSystemPruneCommand;
+extern const EngineCommand kSystemResetCommand;
+extern const EngineCommand kInfoCommand;
+extern const EngineCommand kUnshareCommand;
+
+}  // namespace roost::cli

@@ -1,0 +1,27 @@
+// roost system reset [-f]
+#include "cli/engine/command.hpp"
+
+namespace roost::cli {
+namespace {
+
+bool force = false;
+
+void add_options(CLI::App& cmd) { cmd.add_flag("-f,--force", force, "do not ask"); }
+
+int run(const engine::GlobalOptions& global, CLI::App&) {
+  const store::StorePaths paths = engine::store_paths(global);
+  if (!force && !confirm("WARNING! This will remove:\n\t- all images\n\t- the store's directories " +
+                         paths.storage().string() + " and " + paths.run_root.string() +
+                         "\n\nAre you sure you want to continue?"))
+    return 0;
+  // Inside the user namespace: layers hold files owned by subordinate ids.
+  store::Store store = engine::open_store(global);
+  store.reset();
+  return 0;
+}
+
+}  // namespace
+
+const EngineCommand kSystemResetCommand{"system", "reset", "remove every image and the store's directories", add_options, run};
+
+}  // namespace roost::cli

@@ -1,0 +1,32 @@
+#include "engine/context.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace roost::engine {
+
+store::StorePaths store_paths(const GlobalOptions& global) {
+  store::StorePaths paths = store::StorePaths::for_current_user();
+  if (!global.root.empty()) paths.data_root = global.root;
+  if (!global.run_root.empty()) paths.run_root = global.run_root;
+  return paths;
+}
+
+store::Store open_store(const GlobalOptions& global) {
+  const store::StorePaths paths = store_paths(global);
+  store::enter_user_namespace();
+  return store::Store::open(paths);
+}
+
+std::string now_rfc3339() {
+  struct timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm{};
+  ::gmtime_r(&ts.tv_sec, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+  return buf;
+}
+
+}  // namespace roost::engine

@@ -1,0 +1,155 @@
+#include "engine/template.hpp"
+
+#include <cctype>
+
+#include "util/error.hpp"
+
+namespace roost::engine {
+namespace {
+
+std::string unescape(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == 't' || text[i + 1] == 'n')) {
+      out += text[i + 1] == 't' ? '\t' : '\n';
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> words(std::string_view action) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < action.size()) {
+    while (i < action.size() && std::isspace(static_cast<unsigned char>(action[i]))) ++i;
+    if (i >= action.size()) break;
+    size_t start = i;
+    if (action[i] == '"') {
+      ++i;
+      while (i < action.size() && action[i] != '"') i += action[i] == '\\' ? 2 : 1;
+      if (i >= action.size()) throw Error("template: unterminated quoted string in {{" + std::string(action) + "}}");
+      ++i;
+    } else {
+      while (i < action.size() && !std::isspace(static_cast<unsigned char>(action[i]))) ++i;
+    }
+    out.emplace_back(action.substr(start, i - start));
+  }
+  return out;
+}
+
+// ".A.B" -> {"A", "B"}; "." -> {}.
+std::vector<std::string> field_path(const std::string& word, std::string_view action) {
+  if (word.empty() || word[0] != '.') throw Error("template: unsupported action {{" + std::string(action) + "}}");
+  std::vector<std::string> path;
+  if (word == ".") return path;
+  size_t i = 1;
+  while (i <= word.size()) {
+    size_t dot = word.find('.', i);
+    std::string name = word.substr(i, dot == std::string::npos ? std::string::npos : dot - i);
+    bool ok = !name.empty();
+    for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok) throw Error("template: bad field name in {{" + std::string(action) + "}}");
+    path.push_back(name);
+    if (dot == std::string::npos) break;
+    i = dot + 1;
+  }
+  return path;
+}
+
+const nlohmann::json& walk(const nlohmann::json& value, const std::vector<std::string>& path) {
+  const nlohmann::json* at = &value;
+  for (const auto& name : path) {
+    if (!at->is_object() || !at->contains(name)) throw Error("template: can't evaluate field " + name);
+    at = &(*at)[name];
+  }
+  return *at;
+}
+
+}  // namespace
+
+std::string go_value(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::string: return value.get<std::string>();
+    case nlohmann::json::value_t::null: return "<nil>";
+    case nlohmann::json::value_t::array: {
+      std::string out = "[";
+      for (size_t i = 0; i < value.size(); ++i) out += (i ? " " : "") + go_value(value[i]);
+      return out + "]";
+    }
+    case nlohmann::json::value_t::object: {
+      std::string out = "map[";
+      bool first = true;
+      for (const auto& [k, v] : value.items()) {  // nlohmann's object keeps keys sorted, as Go prints
+        out += (first ? "" : " ") + k + ":" + go_value(v);
+        first = false;
+      }
+      return out + "]";
+    }
+    default: return value.dump();
+  }
+}
+
+std::string go_json(const nlohmann::json& value) {
+  std::string out;
+  for (char c : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) {
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else out += c;
+  }
+  return out;
+}
+
+Template::Template(std::string_view format) {
+  std::string text = unescape(format);
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t open = text.find("{{", i);
+    if (open == std::string::npos) {
+      pieces_.push_back({Piece::Kind::Text, text.substr(i), {}});
+      break;
+    }
+    if (open > i) pieces_.push_back({Piece::Kind::Text, text.substr(i, open - i), {}});
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string::npos) throw Error("template: unclosed action in \"" + std::string(format) + "\"");
+    std::string_view action = std::string_view(text).substr(open + 2, close - open - 2);
+    std::vector<std::string> w = words(action);
+    if (w.size() == 1) {
+      pieces_.push_back({Piece::Kind::Field, {}, field_path(w[0], action)});
+    } else if (w.size() == 2 && w[0] == "json") {
+      pieces_.push_back({Piece::Kind::Json, {}, field_path(w[1], action)});
+    } else if (w.size() == 3 && w[0] == "index" && w[2].size() >= 2 && w[2].front() == '"') {
+      pieces_.push_back({Piece::Kind::Index, w[2].substr(1, w[2].size() - 2), field_path(w[1], action)});
+    } else if (w.empty()) {
+      throw Error("template: missing value for command in \"" + std::string(format) + "\"");
+    } else {
+      throw Error("template: unsupported action {{" + std::string(action) + "}} (roost knows {{.Field}}, "
+                  "{{json .Field}} and {{index .Field \"key\"}})");
+    }
+    i = close + 2;
+  }
+}
+
+std::string Template::render(const nlohmann::json& value) const {
+  std::string out;
+  for (const auto& piece : pieces_) {
+    switch (piece.kind) {
+      case Piece::Kind::Text: out += piece.text; break;
+      case Piece::Kind::Field: out += go_value(walk(value, piece.path)); break;
+      case Piece::Kind::Json: out += go_json(walk(value, piece.path)); break;
+      case Piece::Kind::Index: {
+        const nlohmann::json& map = walk(value, piece.path);
+        if (!map.is_object() && !map.is_null()) throw Error("template: index of a value that is not a map");
+        out += map.is_object() && map.contains(piece.text) ? go_value(map[piece.text]) : "<no value>";
+        break;
+      }
+    }
+  }
+  if (out.empty() || out.back() != '\n') out += '\n';
+  return out;
+}
+
+}  // namespace roost::engine

@@ -1,0 +1,716 @@
+// layer/: the inflaters (isa-l and zlib gzip, zstd, by magic), the applier (whiteouts, opaque
+// dirs, hardlinks within and below the layer, escapes refused, devices, xattrs, ownership, modes,
+// mtimes) and the whole LayerWriter with its digest, size and DiffID checks.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../helpers/private_netns.hpp"
+#include "layer/decompress.hpp"
+#include "layer/layer_applier.hpp"
+#include "layer/layer_writer.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/unique_fd.hpp"
+
+using roost::Error;
+using roost::UniqueFd;
+using roost::image::LayerCompression;
+using roost::layer::ApplyOptions;
+using roost::layer::GzipInflater;
+using roost::layer::LayerApplier;
+using roost::layer::Stats;
+using roost::tar::Entry;
+using roost::tar::EntryType;
+
+namespace {
+
+// ---- data ---------------------------------------------------------------------------------------
+
+std::string sample_bytes(size_t n, unsigned seed = 1) {
+  // Half text-like (compressible), half random, so the inflaters see stored and Huffman blocks.
+  std::mt19937 rng(seed);
+  std::string s;
+  s.reserve(n);
+  while (s.size() < n) {
+    if ((s.size() / 65536) % 2 == 0)
+      s += "the quick brown fox " + std::to_string(rng() % 1000) + "\n";
+    else
+      s.push_back(static_cast<char>(rng()));
+  }
+  s.resize(n);
+  return s;
+}
+
+std::string gzip_member(const std::string& data) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&z, data.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string zstd_frame(const std::string& data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+  EXPECT_FALSE(ZSTD_isError(n));
+  out.resize(n);
+  return out;
+}
+
+// Pushes `in` through a sink in chunks of `chunk` bytes, then finishes it.
+void push(roost::util::ByteSink& sink, const std::string& in, size_t chunk) {
+  for (size_t off = 0; off < in.size(); off += chunk) {
+    size_t n = std::min(chunk, in.size() - off);
+    sink.write(reinterpret_cast<const uint8_t*>(in.data() + off), n);
+  }
+  sink.finish();
+}
+
+// Counts the finish() calls that reach the end of a chain.
+class FinishedSink : public roost::util::StringSink {
+ public:
+  FinishedSink() : StringSink(1 << 30) {}
+  void finish() override { ++finished; }
+  int finished = 0;
+};
+
+std::string inflate_with(GzipInflater which, const std::string& in, size_t chunk) {
+  FinishedSink out;
+  auto z = roost::layer::make_gzip_decompressor(out, which);
+  push(*z, in, chunk);
+  EXPECT_EQ(out.finished, 1);
+  return out.bytes();
+}
+
+std::vector<GzipInflater> inflaters() {
+  std::vector<GzipInflater> all = {GzipInflater::Zlib};
+  if (roost::layer::gzip_implementation() == "isa-l") all.push_back(GzipInflater::IsaL);
+  return all;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+// ---- decompressors ------------------------------------------------------------------------------
+
+TEST(Decompress, GzipRoundTripsThroughBothInflatersInAnyChunking) {
+  const std::string data = sample_bytes(3 << 20);
+  const std::string gz = gzip_member(data);
+  for (GzipInflater which : inflaters()) {
+    for (size_t chunk : {size_t{1} << 20, size_t{4093}, size_t{65536}}) {
+      EXPECT_EQ(inflate_with(which, gz, chunk), data) << static_cast<int>(which) << " chunk " << chunk;
+    }
+  }
+  // Byte by byte over a small member: the header and trailer split anywhere.
+  const std::string small = sample_bytes(5000, 2);
+  for (GzipInflater which : inflaters()) EXPECT_EQ(inflate_with(which, gzip_member(small), 1), small);
+}
+
+TEST(Decompress, IsaLIsPreferredWhenInstalled) {
+  // libisal-dev is installed on the build machines (scripts/setup); roost info reports the same.
+  EXPECT_EQ(roost::layer::gzip_implementation(), "isa-l");
+}
+
+TEST(Decompress, GzipMembersFollowOneAnother) {
+  const std::string a = sample_bytes(200000, 3), b = sample_bytes(70000, 4), c;
+  const std::string gz = gzip_member(a) + gzip_member(b) + gzip_member(c) + gzip_member("end");
+  for (GzipInflater which : inflaters()) {
+    for (size_t chunk : {size_t{1}, size_t{17}, size_t{1} << 20})
+      EXPECT_EQ(inflate_with(which, gz, chunk), a + b + c + "end") << static_cast<int>(which) << " " << chunk;
+  }
+}
+
+TEST(Decompress, TruncatedGzipIsAnError) {
+  const std::string gz = gzip_member(sample_bytes(100000, 5));
+  for (GzipInflater which : inflaters()) {
+    for (size_t cut : {size_t{0}, size_t{1}, size_t{5}, gz.size() / 2, gz.size() - 4, gz.size() - 1}) {
+      std::string msg = error_of([&] { inflate_with(which, gz.substr(0, cut), 4096); });
+      EXPECT_EQ(msg, "gzip stream truncated") << static_cast<int>(which) << " cut at " << cut;
+    }
+    // One byte of a second member's magic.
+    EXPECT_EQ(error_of([&] { inflate_with(which, gz + "\x1f", 4096); }), "gzip stream truncated");
+  }
+}
+
+TEST(Decompress, TrailingGarbageAndCorruptionAreErrors) {
+  const std::string data = sample_bytes(100000, 6);
+  const std::string gz = gzip_member(data);
+  for (GzipInflater which : inflaters()) {
+    EXPECT_EQ(error_of([&] { inflate_with(which, gz + "garbage", 4096); }), "trailing garbage after gzip member 1");
+    EXPECT_EQ(error_of([&] { inflate_with(which, gz + std::string(512, '\0'), 4096); }),
+              "trailing garbage after gzip member 1");
+    EXPECT_EQ(error_of([&] { inflate_with(which, "plain text", 4096); }), "not a gzip stream (bad magic)");
+    std::string bad_crc = gz;
+    bad_crc[bad_crc.size() - 6] ^= 0x55;  // in the CRC-32 of the trailer
+    EXPECT_NE(error_of([&] { inflate_with(which, bad_crc, 4096); }).find("gzip"), std::string::npos);
+    EXPECT_NE(error_of([&] { inflate_with(which, bad_crc, 4096); }), "(no error)");
+  }
+}
+
+TEST(Decompress, ZstdStreamsAndChecksItsEnd) {
+  const std::string data = sample_bytes(2 << 20, 7);
+  const std::string zst = zstd_frame(data) + zstd_frame("second frame");
+  FinishedSink out;
+  auto z = roost::layer::make_decompressor(LayerCompression::Zstd, out);
+  push(*z, zst, 10007);
+  EXPECT_EQ(out.bytes(), data + "second frame");
+  EXPECT_EQ(out.finished, 1);
+
+  const std::string one = zstd_frame(data);
+  for (size_t cut : {size_t{0}, size_t{3}, one.size() / 2, one.size() - 1}) {
+    FinishedSink sink;
+    auto d = roost::layer::make_decompressor(LayerCompression::Zstd, sink);
+    EXPECT_EQ(error_of([&] { push(*d, one.substr(0, cut), 4096); }), "unexpected end of zstd stream") << cut;
+  }
+  FinishedSink sink;
+  auto d = roost::layer::make_decompressor(LayerCompression::Zstd, sink);
+  EXPECT_NE(error_of([&] { push(*d, one + "garbage!", 4096); }).find("corrupt zstd data"), std::string::npos);
+}
+
+TEST(Decompress, ZstdCompressorAndWholeBufferInflate) {
+  const std::string data = sample_bytes(300000, 8);
+  roost::util::StringSink packed(1 << 24);
+  auto c = roost::layer::make_zstd_compressor(packed, 1);
+  push(*c, data, 1000);
+  EXPECT_LT(packed.bytes().size(), data.size());
+  EXPECT_EQ(roost::layer::zstd_decompress_all(packed.bytes(), data.size()), data);
+  EXPECT_NE(error_of([&] { roost::layer::zstd_decompress_all(packed.bytes(), data.size() - 1); }).find("larger than"),
+            std::string::npos);
+  EXPECT_EQ(error_of([&] { roost::layer::zstd_decompress_all(packed.bytes().substr(0, 100), data.size()); }),
+            "unexpected end of zstd stream");
+}
+
+TEST(Decompress, UnknownDetectsByMagic) {
+  const std::string data = sample_bytes(50000, 9);
+  for (const std::string& in : {gzip_member(data), zstd_frame(data), data}) {
+    for (size_t chunk : {size_t{1}, size_t{3}, size_t{65536}}) {
+      FinishedSink out;
+      auto d = roost::layer::make_decompressor(LayerCompression::Unknown, out);
+      push(*d, in, chunk);
+      EXPECT_EQ(out.bytes(), data);
+      EXPECT_EQ(out.finished, 1);
+    }
+  }
+  // Shorter than any magic: passed through as it is.
+  for (const std::string& in : {std::string(), std::string("ab")}) {
+    FinishedSink out;
+    auto d = roost::layer::make_decompressor(LayerCompression::Unknown, out);
+    push(*d, in, 1);
+    EXPECT_EQ(out.bytes(), in);
+  }
+  // The gzip magic alone is a truncated gzip, not two bytes of plain data.
+  FinishedSink out;
+  auto d = roost::layer::make_decompressor(LayerCompression::Unknown, out);
+  EXPECT_EQ(error_of([&] { push(*d, "\x1f\x8b", 1); }), "gzip stream truncated");
+}
+
+// ---- the applier --------------------------------------------------------------------------------
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/roost-layer-test.XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) roost::throw_errno("mkdtemp");
+    path_ = tmpl;
+    fd_ = UniqueFd(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  }
+  ~TempDir() {
+    fd_.reset();
+    // Read-only directories are made writable first, so the removal of the test's tree succeeds.
+    std::string cmd = "chmod -R u+rwx '" + path_ + "' 2>/dev/null; rm -rf '" + path_ + "'";
+    if (std::system(cmd.c_str()) != 0) {
+    }
+  }
+  const std::string& path() const { return path_; }
+  int fd() const { return fd_.get(); }
+  std::string at(const std::string& rel) const { return path_ + "/" + rel; }
+  // A subdirectory as a diff dir of its own (a lower layer next to the one under test).
+  std::string sub(const std::string& name) const {
+    roost::make_dirs(at(name));
+    return at(name);
+  }
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
+
+Entry entry(const std::string& path, EntryType type, uint32_t mode) {
+  Entry e;
+  e.path = path;
+  e.type = type;
+  e.mode = mode;
+  e.uid = 0;
+  e.gid = 0;
+  e.mtime = {1600000000, 500};
+  return e;
+}
+
+Entry file(const std::string& path, uint32_t mode = 0644) { return entry(path, EntryType::Regular, mode); }
+Entry dir(const std::string& path, uint32_t mode = 0755) { return entry(path, EntryType::Directory, mode); }
+Entry symlink_entry(const std::string& path, const std::string& target) {
+  Entry e = entry(path, EntryType::Symlink, 0777);
+  e.link_target = target;
+  return e;
+}
+Entry hardlink(const std::string& path, const std::string& target) {
+  Entry e = entry(path, EntryType::Hardlink, 0644);
+  e.link_target = target;
+  return e;
+}
+
+void put(LayerApplier& a, Entry e, const std::string& content = "") {
+  e.size = static_cast<int64_t>(content.size());
+  a.begin(e);
+  // In two pieces, as the tar reader hands content on in chunks.
+  size_t half = content.size() / 2;
+  if (half > 0) a.data(reinterpret_cast<const uint8_t*>(content.data()), half);
+  if (content.size() > half) a.data(reinterpret_cast<const uint8_t*>(content.data()) + half, content.size() - half);
+  a.end();
+}
+
+struct stat lstat_of(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) roost::throw_errno("lstat " + path);
+  return st;
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::string xattr_of(const std::string& path, const char* name) {
+  char buf[256];
+  ssize_t n = ::lgetxattr(path.c_str(), name, buf, sizeof buf);
+  return n < 0 ? std::string("(none)") : std::string(buf, static_cast<size_t>(n));
+}
+
+bool user_xattrs_supported(const std::string& dir) {
+  std::string probe = dir + "/.xattr-probe";
+  roost::write_file(probe, "", O_WRONLY | O_CREAT | O_TRUNC);
+  bool ok = ::setxattr(probe.c_str(), "user.roost-probe", "1", 1, 0) == 0;
+  ::unlink(probe.c_str());
+  return ok;
+}
+
+struct Applied {
+  ApplyOptions options;
+  Stats stats;
+  std::vector<std::string> warnings;
+  std::unique_ptr<LayerApplier> applier;
+  explicit Applied(int fd, bool squash = false, bool real_root = false) {
+    options.squash_ids = squash;
+    options.real_root = real_root;
+    options.warn = [this](const std::string& w) { warnings.push_back(w); };
+    applier = std::make_unique<LayerApplier>(fd, options, stats);
+  }
+  LayerApplier& operator*() { return *applier; }
+  LayerApplier* operator->() { return applier.get(); }
+};
+
+}  // namespace
+
+TEST(LayerApply, FilesDirsSymlinksAndStats) {
+  TempDir t;
+  Applied a(t.fd());
+  put(*a, dir("etc"));
+  put(*a, file("etc/hostname", 0640), "box\n");
+  put(*a, file("usr/bin/tool", 0755), sample_bytes(100000));  // parents not listed: made
+  put(*a, symlink_entry("bin", "usr/bin"));
+  put(*a, symlink_entry("etc/abs", "/etc/shadow"));  // a link may point anywhere: it is never followed
+  put(*a, entry("run/fifo", EntryType::Fifo, 0600));
+  a->finish();
+  EXPECT_EQ(roost::read_file(t.at("etc/hostname")), "box\n");
+  EXPECT_EQ(lstat_of(t.at("etc/hostname")).st_mode & 07777, 0640u);
+  EXPECT_EQ(roost::read_file(t.at("usr/bin/tool")), sample_bytes(100000));
+  EXPECT_TRUE(S_ISLNK(lstat_of(t.at("bin")).st_mode));
+  EXPECT_TRUE(S_ISFIFO(lstat_of(t.at("run/fifo")).st_mode));
+  char target[64] = {};
+  ASSERT_GT(::readlink(t.at("etc/abs").c_str(), target, sizeof target), 0);
+  EXPECT_STREQ(target, "/etc/shadow");
+  EXPECT_EQ(lstat_of(t.at("etc/hostname")).st_mtim.tv_sec, 1600000000);
+  EXPECT_EQ(lstat_of(t.at("etc/abs")).st_mtim.tv_sec, 1600000000);
+  EXPECT_EQ(a.stats.apparent_bytes, 4 + 100000);
+  // etc, hostname, usr, usr/bin, tool, bin, abs, run, fifo
+  EXPECT_EQ(a.stats.inodes, 9);
+  EXPECT_GE(a.stats.allocated_bytes, 100000);
+}
+
+TEST(LayerApply, WhiteoutsAndOpaqueDirs) {
+  TempDir t;
+  if (!user_xattrs_supported(t.path())) GTEST_SKIP() << "/tmp takes no user.* xattrs here";
+  Applied a(t.fd());
+  put(*a, dir("a"));
+  put(*a, file("a/.wh.gone"));
+  put(*a, dir("b"));
+  put(*a, file("b/.wh..wh..opq"));
+  put(*a, file("b/kept"), "x");
+  put(*a, file(".wh.top"));
+  EXPECT_EQ(error_of([&] { put(*a, file("a/.wh.")); }).find("names no file") != std::string::npos, true);
+  EXPECT_NE(error_of([&] { put(*a, file("a/.wh...")); }).find("names no file"), std::string::npos);
+  a->finish();
+  struct stat st = lstat_of(t.at("a/gone"));
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(st.st_rdev, makedev(0, 0));
+  EXPECT_FALSE(exists(t.at("a/.wh.gone")));
+  EXPECT_TRUE(S_ISCHR(lstat_of(t.at("top")).st_mode));
+  EXPECT_EQ(xattr_of(t.at("b"), "user.overlay.opaque"), "y");
+  EXPECT_EQ(xattr_of(t.at("a"), "user.overlay.opaque"), "(none)");
+  EXPECT_FALSE(exists(t.at("b/.wh..wh..opq")));
+  EXPECT_EQ(roost::read_file(t.at("b/kept")), "x");
+}
+
+TEST(LayerApply, OpaqueAsRealRootIsTrusted) {
+  if (geteuid() != 0) GTEST_SKIP() << "trusted.* xattrs need root";
+  TempDir t;
+  Applied a(t.fd(), false, true);
+  put(*a, dir("d"));
+  put(*a, file("d/.wh..wh..opq"));
+  a->finish();
+  EXPECT_EQ(xattr_of(t.at("d"), "trusted.overlay.opaque"), "y");
+  EXPECT_EQ(xattr_of(t.at("d"), "user.overlay.opaque"), "(none)");
+}
+
+TEST(LayerApply, WhiteoutOfANameInTheSameLayerHidesOnlyTheLowers) {
+  TempDir t;
+  if (!user_xattrs_supported(t.path())) GTEST_SKIP() << "/tmp takes no user.* xattrs here";
+  Applied a(t.fd());
+  // A file and its whiteout: the file stays (it shadows the lowers' one anyway).
+  put(*a, file("f"), "mine");
+  put(*a, file(".wh.f"));
+  // A directory and its whiteout: the directory stays, cut off from the lowers' one.
+  put(*a, dir("d"));
+  put(*a, file("d/child"), "c");
+  put(*a, file(".wh.d"));
+  // The whiteout first, then the directory: the same.
+  put(*a, file(".wh.e"));
+  put(*a, dir("e"));
+  // The whiteout first, then a file: the file replaces the whiteout.
+  put(*a, file(".wh.g"));
+  put(*a, file("g"), "new");
+  a->finish();
+  EXPECT_EQ(roost::read_file(t.at("f")), "mine");
+  EXPECT_EQ(roost::read_file(t.at("d/child")), "c");
+  EXPECT_EQ(xattr_of(t.at("d"), "user.overlay.opaque"), "y");
+  EXPECT_TRUE(S_ISDIR(lstat_of(t.at("e")).st_mode));
+  EXPECT_EQ(xattr_of(t.at("e"), "user.overlay.opaque"), "y");
+  EXPECT_EQ(roost::read_file(t.at("g")), "new");
+  // f, d, child, e, g: the replaced whiteouts are not counted.
+  EXPECT_EQ(a.stats.inodes, 5);
+}
+
+TEST(LayerApply, DirectoryOverDirectoryKeepsChildrenFileOverDirectoryReplaces) {
+  TempDir t;
+  Applied a(t.fd());
+  put(*a, dir("d", 0755));
+  put(*a, file("d/child"), "c");
+  Entry again = dir("d", 0710);
+  again.mtime = {1500000000, 0};
+  put(*a, again);
+  put(*a, dir("x"));
+  put(*a, file("x/deep/file"), "123");
+  put(*a, file("x"), "now a file");
+  put(*a, file("y"), "was a file");
+  put(*a, dir("y"));
+  a->finish();
+  EXPECT_EQ(roost::read_file(t.at("d/child")), "c");
+  EXPECT_EQ(lstat_of(t.at("d")).st_mode & 07777, 0710u);
+  EXPECT_EQ(lstat_of(t.at("d")).st_mtim.tv_sec, 1500000000);
+  EXPECT_EQ(roost::read_file(t.at("x")), "now a file");
+  EXPECT_TRUE(S_ISDIR(lstat_of(t.at("y")).st_mode));
+  // d, child, x (file), y (dir)
+  EXPECT_EQ(a.stats.inodes, 4);
+  EXPECT_EQ(a.stats.apparent_bytes, 1 + 10);
+}
+
+TEST(LayerApply, HardlinksWithinTheLayer) {
+  TempDir t;
+  Applied a(t.fd());
+  put(*a, file("bin/busybox", 0755), "elf");
+  put(*a, hardlink("bin/sh", "bin/busybox"));
+  put(*a, hardlink("sbin/init", "./bin/busybox"));
+  a->finish();
+  EXPECT_EQ(lstat_of(t.at("bin/sh")).st_ino, lstat_of(t.at("bin/busybox")).st_ino);
+  EXPECT_EQ(lstat_of(t.at("sbin/init")).st_ino, lstat_of(t.at("bin/busybox")).st_ino);
+  EXPECT_EQ(lstat_of(t.at("bin/busybox")).st_nlink, 3u);
+  EXPECT_TRUE(a->pending_links().empty());
+  EXPECT_EQ(a.stats.apparent_bytes, 3);
+  EXPECT_EQ(a.stats.inodes, 3);  // bin, busybox, sbin
+}
+
+TEST(LayerApply, HardlinkToALowerLayerIsCopiedFromTheFirstThatHasIt) {
+  TempDir t;
+  const std::string lower1 = t.sub("lower1"), lower2 = t.sub("lower2"), top = t.sub("top");
+  UniqueFd l1(::open(lower1.c_str(), O_RDONLY | O_DIRECTORY)), l2(::open(lower2.c_str(), O_RDONLY | O_DIRECTORY));
+  UniqueFd topfd(::open(top.c_str(), O_RDONLY | O_DIRECTORY));
+  roost::make_dirs(lower2 + "/usr/lib");
+  roost::write_file(lower2 + "/usr/lib/libc.so", "deep lower", O_WRONLY | O_CREAT, 0755);
+  roost::make_dirs(lower1 + "/usr/lib");
+  roost::write_file(lower1 + "/usr/lib/libc.so", "near lower", O_WRONLY | O_CREAT, 04711);
+  ASSERT_EQ(::chmod((lower1 + "/usr/lib/libc.so").c_str(), 04711), 0);
+  Applied a(topfd.get());
+  put(*a, dir("usr", 0555));
+  put(*a, hardlink("usr/libc-link", "usr/lib/libc.so"));
+  put(*a, hardlink("usr/libc-link2", "usr/lib/libc.so"));
+  a->finish();
+  ASSERT_EQ(a->pending_links().size(), 2u);
+  EXPECT_EQ(a->pending_links()[0], std::make_pair(std::string("usr/libc-link"), std::string("usr/lib/libc.so")));
+  EXPECT_FALSE(exists(top + "/usr/libc-link"));
+  a->link_from_lowers({l1.get(), l2.get()});
+  EXPECT_EQ(roost::read_file(top + "/usr/libc-link"), "near lower");
+  EXPECT_EQ(lstat_of(top + "/usr/libc-link").st_mode & 07777, 04711u);
+  EXPECT_EQ(lstat_of(top + "/usr/libc-link").st_ino, lstat_of(top + "/usr/libc-link2").st_ino);
+  EXPECT_NE(lstat_of(top + "/usr/libc-link").st_ino, lstat_of(lower1 + "/usr/lib/libc.so").st_ino);
+  // The directory's mode and mtime are the tar's again after the links went in.
+  EXPECT_EQ(lstat_of(top + "/usr").st_mode & 07777, 0555u);
+  EXPECT_EQ(lstat_of(top + "/usr").st_mtim.tv_sec, 1600000000);
+  EXPECT_TRUE(a->pending_links().empty());
+}
+
+TEST(LayerApply, WhiteoutsAndOpaqueDirsInLowersStopTheHardlinkSearch) {
+  TempDir t;
+  if (!user_xattrs_supported(t.path())) GTEST_SKIP() << "/tmp takes no user.* xattrs here";
+  const std::string mid = t.sub("mid"), base = t.sub("base");
+  roost::make_dirs(base + "/lib");
+  roost::write_file(base + "/lib/a", "a", O_WRONLY | O_CREAT);
+  roost::make_dirs(base + "/opq");
+  roost::write_file(base + "/opq/b", "b", O_WRONLY | O_CREAT);
+  roost::make_dirs(mid + "/lib");
+  ASSERT_EQ(::mknod((mid + "/lib/a").c_str(), S_IFCHR | 0600, makedev(0, 0)), 0);  // a whiteout
+  roost::make_dirs(mid + "/opq");
+  ASSERT_EQ(::setxattr((mid + "/opq").c_str(), "user.overlay.opaque", "y", 1, 0), 0);
+  UniqueFd midfd(::open(mid.c_str(), O_RDONLY | O_DIRECTORY)), basefd(::open(base.c_str(), O_RDONLY | O_DIRECTORY));
+  for (const char* target : {"lib/a", "opq/b", "nowhere"}) {
+    const std::string top = t.sub(std::string("top-") + (target[0] == 'n' ? "n" : target[0] == 'l' ? "l" : "o"));
+    UniqueFd topfd(::open(top.c_str(), O_RDONLY | O_DIRECTORY));
+    Applied a(topfd.get());
+    put(*a, hardlink("link", target));
+    a->finish();
+    EXPECT_NE(error_of([&] { a->link_from_lowers({midfd.get(), basefd.get()}); }).find("is in no lower layer"),
+              std::string::npos)
+        << target;
+    EXPECT_FALSE(exists(top + "/link"));
+  }
+  // Without the middle layer the base's files are found.
+  const std::string top = t.sub("top-ok");
+  UniqueFd topfd(::open(top.c_str(), O_RDONLY | O_DIRECTORY));
+  Applied a(topfd.get());
+  put(*a, hardlink("link", "opq/b"));
+  a->finish();
+  a->link_from_lowers({basefd.get()});
+  EXPECT_EQ(roost::read_file(top + "/link"), "b");
+}
+
+TEST(LayerApply, EscapesAreRefused) {
+  TempDir t;
+  const std::string outside = t.sub("outside"), layer = t.sub("layer");
+  roost::write_file(outside + "/shadow", "secret", O_WRONLY | O_CREAT);
+  UniqueFd fd(::open(layer.c_str(), O_RDONLY | O_DIRECTORY));
+  Applied a(fd.get());
+  EXPECT_NE(error_of([&] { put(*a, file("../x"), "x"); }).find("\"..\" in the name: refused"), std::string::npos);
+  EXPECT_NE(error_of([&] { put(*a, file("a/../../x"), "x"); }).find("refused"), std::string::npos);
+  EXPECT_NE(error_of([&] { put(*a, file("/abs"), "x"); }).find("an absolute name: refused"), std::string::npos);
+  // A symlink to a directory outside, then a file under it.
+  put(*a, symlink_entry("a", outside));
+  EXPECT_NE(error_of([&] { put(*a, file("a/passwd"), "pwned"); }).find("is not a directory in this layer"),
+            std::string::npos);
+  put(*a, symlink_entry("etc", "/etc"));
+  EXPECT_NE(error_of([&] { put(*a, file("etc/passwd"), "pwned"); }).find("refused"), std::string::npos);
+  // Hardlinks out of the tree, directly or through a symlink of the layer.
+  EXPECT_NE(error_of([&] { put(*a, hardlink("h", "../outside/shadow")); }).find("\"..\" in the hardlink target"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { put(*a, hardlink("h", "../../etc/shadow")); }).find("refused"), std::string::npos);
+  EXPECT_NE(error_of([&] { put(*a, hardlink("h", "/etc/shadow")); }).find("an absolute hardlink target"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { put(*a, hardlink("h", "a/shadow")); }).find("is not a directory in this layer"),
+            std::string::npos);
+  // A file over an existing symlink replaces the link, never writes through it.
+  put(*a, symlink_entry("s", outside + "/shadow"));
+  put(*a, file("s"), "inside");
+  a->finish();
+  EXPECT_EQ(roost::read_file(outside + "/shadow"), "secret");
+  EXPECT_FALSE(exists(outside + "/passwd"));
+  EXPECT_FALSE(exists(t.at("x")));
+  EXPECT_FALSE(exists(layer + "/h"));
+  EXPECT_EQ(roost::read_file(layer + "/s"), "inside");
+  EXPECT_TRUE(S_ISREG(lstat_of(layer + "/s").st_mode));
+  EXPECT_EQ(::access("/etc/passwd", F_OK), 0);
+}
+
+TEST(LayerApply, XattrsAreFiltered) {
+  TempDir t;
+  if (!user_xattrs_supported(t.path())) GTEST_SKIP() << "/tmp takes no user.* xattrs here";
+  Applied a(t.fd());
+  Entry e = file("f");
+  e.xattrs = {{"user.keep", "1"},
+              {"security.selinux", "system_u:object_r:bin_t:s0"},
+              {"trusted.overlay.opaque", "y"},
+              {"trusted.other", "1"},
+              {"user.overlay.redirect", "/x"},
+              {"user.rootlesscontainers", "\x08\x01"}};
+  put(*a, e, "x");
+  Entry d = dir("d");
+  d.xattrs = {{"user.overlay.opaque", "y"}, {"user.dirkeep", "2"}};
+  put(*a, d);
+  a->finish();
+  EXPECT_EQ(xattr_of(t.at("f"), "user.keep"), "1");
+  EXPECT_EQ(xattr_of(t.at("d"), "user.dirkeep"), "2");
+  EXPECT_EQ(xattr_of(t.at("d"), "user.overlay.opaque"), "(none)");
+  EXPECT_EQ(xattr_of(t.at("f"), "user.overlay.redirect"), "(none)");
+  EXPECT_EQ(xattr_of(t.at("f"), "user.rootlesscontainers"), "(none)");
+  if (geteuid() == 0) {
+    EXPECT_EQ(xattr_of(t.at("f"), "trusted.other"), "(none)");
+    EXPECT_EQ(xattr_of(t.at("f"), "trusted.overlay.opaque"), "(none)");
+  }
+  // No SELinux here: a label would read back as the policy's, not the tar's.
+  EXPECT_NE(xattr_of(t.at("f"), "security.selinux"), "system_u:object_r:bin_t:s0");
+}
+
+TEST(LayerApply, DirectoryMtimesAndModesAreSetAfterTheirChildren) {
+  TempDir t;
+  Applied a(t.fd(), /*squash=*/true);
+  Entry d = dir("ro", 0555);
+  d.mtime = {1234567890, 0};
+  put(*a, d);
+  put(*a, file("ro/one"), "1");
+  Entry sub = dir("ro/sub", 0500);
+  sub.mtime = {1111111111, 0};
+  put(*a, sub);
+  put(*a, file("ro/sub/two"), "2");
+  Entry root = dir(".", 0751);
+  root.mtime = {1000000000, 0};
+  put(*a, root);
+  a->finish();
+  EXPECT_EQ(lstat_of(t.at("ro")).st_mtim.tv_sec, 1234567890);
+  EXPECT_EQ(lstat_of(t.at("ro")).st_mode & 07777, 0555u);
+  EXPECT_EQ(lstat_of(t.at("ro/sub")).st_mtim.tv_sec, 1111111111);
+  EXPECT_EQ(lstat_of(t.at("ro/sub")).st_mode & 07777, 0500u);
+  EXPECT_EQ(lstat_of(t.path()).st_mtim.tv_sec, 1000000000);
+  EXPECT_EQ(lstat_of(t.path()).st_mode & 07777, 0751u);
+  EXPECT_EQ(roost::read_file(t.at("ro/sub/two")), "2");
+}
+
+TEST(LayerApply, SetuidSurvivesTheChown) {
+  if (geteuid() != 0) GTEST_SKIP() << "chown to another uid needs root (or a mapped user namespace)";
+  TempDir t;
+  Applied a(t.fd());
+  Entry e = file("usr/bin/su", 04755);
+  e.uid = 1000;
+  e.gid = 1000;
+  put(*a, e, "elf");
+  Entry g = file("usr/bin/wall", 02755);
+  g.gid = 5;
+  put(*a, g, "elf");
+  Entry d = dir("tmp", 01777);
+  d.uid = 7;
+  put(*a, d);
+  a->finish();
+  struct stat st = lstat_of(t.at("usr/bin/su"));
+  EXPECT_EQ(st.st_mode & 07777, 04755u);
+  EXPECT_EQ(st.st_uid, 1000u);
+  EXPECT_EQ(st.st_gid, 1000u);
+  EXPECT_EQ(lstat_of(t.at("usr/bin/wall")).st_mode & 07777, 02755u);
+  EXPECT_EQ(lstat_of(t.at("usr/bin/wall")).st_gid, 5u);
+  EXPECT_EQ(lstat_of(t.at("tmp")).st_mode & 07777, 01777u);
+  EXPECT_EQ(lstat_of(t.at("tmp")).st_uid, 7u);
+}
+
+TEST(LayerApply, SquashIdsLeavesEverythingToTheCaller) {
+  TempDir t;
+  Applied a(t.fd(), /*squash=*/true);
+  Entry e = file("f", 0600);
+  e.uid = 4242;
+  e.gid = 4242;
+  put(*a, e, "x");
+  a->finish();
+  EXPECT_EQ(lstat_of(t.at("f")).st_uid, geteuid());
+}
+
+TEST(LayerApply, DevicesAreMadeOrSkippedWithOneWarning) {
+  TempDir t;
+  if (geteuid() == 0) {
+    Applied a(t.fd());
+    Entry e = entry("dev/null", EntryType::CharDevice, 0666);
+    e.dev_major = 1;
+    e.dev_minor = 3;
+    put(*a, e);
+    a->finish();
+    EXPECT_EQ(lstat_of(t.at("dev/null")).st_rdev, makedev(1, 3));
+    EXPECT_TRUE(a.warnings.empty());
+  }
+  // In a user namespace of its own (a one-id map) mknod of a device is EPERM: skipped, one warning.
+  const std::string rootless = t.sub("rootless");
+  ASSERT_EQ(::chown(rootless.c_str(), 0, 0), 0);
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(pipefd[0]);
+    std::string report;
+    try {
+      roost::test::enter_private_user_and_netns();
+      UniqueFd fd(::open(rootless.c_str(), O_RDONLY | O_DIRECTORY));
+      Applied a(fd.get());
+      for (const char* name : {"dev/null", "dev/zero"}) {
+        Entry e = entry(name, EntryType::CharDevice, 0666);
+        e.dev_major = 1;
+        e.dev_minor = 3;
+        put(*a, e);
+      }
+      Entry b = entry("dev/sda", EntryType::BlockDevice, 0660);
+      b.dev_major = 8;
+      put(*a, b);
+      put(*a, file("dev/.wh.old"));  // whiteouts still work without CAP_MKNOD
+      put(*a, file("dev/ok"), "fine");
+      a->finish();
+      for (const std::string& w : a.warnings) report += w + "\n";
+    } catch (const std::exception& e) {
+      report = std::string("error: ") + e.what();
+    }
+    if (::write(pipefd[1], report.data(), report.size()) < 0) _exit(2);
+    _exit(0);
+  }
+  ::close(pipefd[1]);
+  std::string report;
+  char buf[512];
+  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) > 0;) report.append(buf, static_cast<size_t>(n));
+  ::close(pipefd[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(report, "device nodes skipped: rootless (first: dev/null)\n");
+  EXPECT_FALSE(exists(rootless + "/dev/null"));
+  EXPECT_FALSE(exists(rootless + "/dev/sda"));
+  EXPECT_TRUE(S_ISCHR(lstat_of(rootless + "/dev/old").st_mode));
+  EXPECT_EQ(roost::read_file(rootless + "/dev/ok"), "fine");
+}
