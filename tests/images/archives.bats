@@ -90,15 +90,16 @@ loads_as() {
   head -c 300000 "$ARCH/skopeo-docker.tar" >"$STORE/cut.tar"
   chown "$IMG_USER:" "$STORE/cut.tar"
   run --separate-stderr roost_ load -i "$STORE/cut.tar"
-  one_error
+  one_error 'archive|tar|truncat|unexpected|eof|short|cut.tar'
   run roost_ images -q -a
   [ -z "$output" ]
 }
 
 @test "load of a file that is no archive: one error" {
   echo "not a tar" >"$STORE/junk"
+  chown "$IMG_USER:" "$STORE/junk"
   run --separate-stderr roost_ load -i "$STORE/junk"
-  one_error
+  one_error 'archive|tar|format|invalid|junk'
 }
 
 podman_() {

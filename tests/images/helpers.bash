@@ -206,8 +206,9 @@ inside_uid() {
 }
 squashed() { [ "$IMG_USER" = roost-nosub ]; }
 
-# one_error [PATTERN]: after `run --separate-stderr`: exit 125, one line "Error: ..." on stderr
-# (matching the extended regex PATTERN, case-insensitive, when given).
+# one_error [PATTERN [usage]]: after `run --separate-stderr`: exit 125, one line "Error: ..." on
+# stderr (matching the extended regex PATTERN, case-insensitive, when given), and not an "unknown
+# command/option" error (unless the second argument is "usage": the case is a usage error).
 one_error() {
   if [ "$status" != 125 ]; then
     echo "expected exit 125, got $status"; show_all; return 1
@@ -216,6 +217,10 @@ one_error() {
   n=$(printf '%s' "$stderr" | grep -c '' || true)
   if [ "$n" != 1 ] || [[ "$stderr" != "Error: "* ]]; then
     echo "expected one line 'Error: ...' on stderr, got $n lines"; show_all; return 1
+  fi
+  # An error test must not pass on a command roost lacks.
+  if grep -qE 'unknown command|unknown option|unrecognized|not implemented' <<<"$stderr" && [ "${2:-}" != usage ]; then
+    echo "the error is about the command line, not the case under test"; show_all; return 1
   fi
   if [ -n "${1:-}" ] && ! grep -qiE -- "$1" <<<"$stderr"; then
     echo "the error does not match /$1/"; show_all; return 1

@@ -109,7 +109,7 @@ PY
 
 @test "rmi of a name that is not there: one error" {
   run --separate-stderr roost_ rmi localhost/nothing:here
-  one_error 'nothing|not known|unknown|no such|not found'
+  one_error 'nothing'
 }
 
 @test "rmi -a removes every image and every layer" {
