@@ -246,10 +246,10 @@ PY
   [ "$output" = "sha256:$(layout_image_id small-1)" ]
 }
 
-@test "system reset without -f on a non-terminal refuses and keeps the images" {
+@test "system reset without -f and no answer keeps the images" {
   pull_ small-1
+  # podman asks [y/N]; with no terminal and no answer the store must stay as it is.
   run --separate-stderr roost_ system reset </dev/null
-  [ "$status" != 0 ]
   run roost_ images -q --no-trunc
   [ "$output" = "sha256:$(layout_image_id small-1)" ]
 }
