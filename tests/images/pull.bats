@@ -20,7 +20,10 @@ setup_file() {
 
 teardown_file() { images_teardown_file; }
 setup() { new_store; }
-teardown() { store_teardown; }
+teardown() {
+  proxies_stop "$basic_DIR"
+  store_teardown
+}
 
 # pulled_ok NAME REPO: pulls REPO from NAME's registry, checks the ID printed and the listing.
 pulled_ok() {
@@ -205,6 +208,24 @@ manifest_requests() {  # manifest_requests METHOD REPO
   run --separate-stderr roost_ pull --tls-verify=false "$http_REGISTRY/roost/multi:latest"
   [ "$status" = 0 ] || { show_all; false; }
   ! grep -qiE 'squash' <<<"$stderr" || { show_all; false; }
+}
+
+@test "a blob redirected to another host: followed, without our Authorization sent there" {
+  local proxy
+  proxy=$("$REGFIX" proxy "$basic_DIR" --redirect other-host --second-auth "$basic_USER:$basic_PASS")
+  run --separate-stderr roost_ pull --tls-verify=false --creds "$basic_USER:$basic_PASS" "$proxy/roost/small-1:latest"
+  [ "$status" = 0 ] || { show_all; false; }
+  [ "$output" = "$(layout_image_id small-1)" ]
+  python3 - "$basic_DIR" <<'PY'
+import glob, json, sys
+lines = [json.loads(l) for f in glob.glob(sys.argv[1] + "/proxy.*.log") for l in open(f)]
+first = [l for l in lines if l["listener"] == "first"]
+second = [l for l in lines if l["listener"] == "second"]
+assert second, "the redirect was not followed"
+assert any("authorization" in {k.lower() for k in l["headers"]} for l in first), "no credentials sent at all"
+leaked = [l["path"] for l in second if "authorization" in {k.lower() for k in l["headers"]}]
+assert not leaked, f"Authorization sent to the other host: {leaked}"
+PY
 }
 
 @test "pull without --tls-verify=false from a plain HTTP registry is refused" {
