@@ -1,7 +1,6 @@
 #include "registry/registry_client.hpp"
 
 #include <dirent.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -776,6 +775,8 @@ void RegistryClient::fetch_blob(const image::Descriptor& blob, util::ByteSink& s
                     std::to_string(blob.size) + " bytes");
       break;
     }
+    // An error answer whose body was cut is still that error.
+    if (x.status >= 300) d.http_error(what, x, sent.with_credentials);
     // A cut in the middle of the body: ask for the rest (the Range request checks the answer).
     if (!is_cut_connection(sent.result.code) || !x.success() || resumes >= kMaxResumes)
       throw Error(what + ": " + sent.result.message +

@@ -194,7 +194,9 @@ std::string registry_error_message(std::string_view body) {
   auto errors = j.find("errors");
   if (errors == j.end() || !errors->is_array() || errors->empty() || !(*errors)[0].is_object()) return {};
   const auto& e = (*errors)[0];
+  // As Docker's errcode words it: MANIFEST_UNKNOWN -> "manifest unknown".
   std::string code = e.contains("code") && e["code"].is_string() ? lower(e["code"].get<std::string>()) : "";
+  std::replace(code.begin(), code.end(), '_', ' ');
   std::string message = e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
   if (code.empty()) return message;
   if (message.empty()) return code;

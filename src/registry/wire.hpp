@@ -44,7 +44,8 @@ struct ContentRange {
 std::optional<ContentRange> parse_content_range(std::string_view value);
 
 // "code: message" of the first entry of {"errors":[{"code","message"}]}, the code in lower case
-// ("unauthorized: authentication required"); "" when the body is not that.
+// with spaces for underscores as Docker prints it ("unauthorized: authentication required",
+// "manifest unknown: manifest unknown"); "" when the body is not that.
 std::string registry_error_message(std::string_view body);
 
 // RFC 3986 percent-encoding of everything but the unreserved characters.

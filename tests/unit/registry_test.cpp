@@ -111,7 +111,7 @@ TEST(RegistryErrors, FirstErrorsEntry) {
   EXPECT_EQ(registry_error_message(
                 R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[]},{"code":"X"}]})"),
             "unauthorized: authentication required");
-  EXPECT_EQ(registry_error_message(R"({"errors":[{"code":"MANIFEST_UNKNOWN"}]})"), "manifest_unknown");
+  EXPECT_EQ(registry_error_message(R"({"errors":[{"code":"MANIFEST_UNKNOWN"}]})"), "manifest unknown");
   EXPECT_EQ(registry_error_message(R"({"errors":[]})"), "");
   EXPECT_EQ(registry_error_message("Internal Server Error"), "");
 }

@@ -17,6 +17,13 @@ Options:
                                            http://localhost:SECOND/... (the second listener)
   --second-auth USER:PASS                  what the second listener sends upstream (it has its own
                                            access, as a CDN's signed URL would)
+  --tamper-manifest big|digest             manifest GETs get a 5 MiB body (Content-Length says so),
+                                           or a Docker-Content-Digest that is not the body's
+  --require-scope SCOPE --realm R --service S
+                                           manifest requests whose Bearer token (a JWT, read not
+                                           verified) lacks SCOPE ("repository:NAME:ACTION") get
+                                           401 with a challenge for SCOPE, error="insufficient_scope",
+                                           as a registry answers a cross-repository request
 """
 import argparse
 import base64
@@ -29,6 +36,21 @@ import ssl
 import threading
 
 BLOB = re.compile(r"^/v2/.+/blobs/[a-z0-9]+:[a-f0-9]+$")
+MANIFEST = re.compile(r"^/v2/.+/manifests/[^/]+$")
+
+
+def token_grants(authorization, scope):
+    """Whether a Bearer JWT's access claim covers "repository:NAME:ACTION"."""
+    if not authorization or not authorization.startswith("Bearer "):
+        return False
+    kind, name, action = scope.split(":")
+    try:
+        payload = authorization[7:].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except Exception:
+        return False
+    return any(a.get("type") == kind and a.get("name") == name and action in a.get("actions", [])
+               for a in claims.get("access", []))
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
        "upgrade", "host"}
 
@@ -45,7 +67,13 @@ def main():
     p.add_argument("--fail-status", type=int)
     p.add_argument("--redirect", choices=["relative", "other-host"])
     p.add_argument("--second-auth")
+    p.add_argument("--tamper-manifest", choices=["big", "digest"])
+    p.add_argument("--require-scope")
+    p.add_argument("--realm")
+    p.add_argument("--service")
     args = p.parse_args()
+    if args.require_scope and not (args.realm and args.service):
+        p.error("--require-scope needs --realm and --service")
 
     lock = threading.Lock()
     state = {"cuts": 0}
@@ -126,6 +154,22 @@ def main():
                     self.wfile.write(b"0\r\n\r\n")
                 conn.close()
 
+            def tampered_manifest(self, path):
+                conn = upstream_connection()
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                body = resp.read()
+                conn.close()
+                out = [(k, v) for k, v in resp.getheaders()
+                       if k.lower() not in HOP and k.lower() != "content-length"]
+                if resp.status == 200 and args.tamper_manifest == "big":
+                    body = body[:-1] + b"," + b'"x":"' + b"a" * (5 << 20) + b'"}'
+                elif resp.status == 200:
+                    out = [(k, v) for k, v in out if k.lower() != "docker-content-digest"]
+                    out.append(("Docker-Content-Digest", "sha256:" + "1" * 64))
+                self.answer(resp.status, out, body)
+
             def handle_request(self):
                 self.record()
                 path = self.path
@@ -137,6 +181,16 @@ def main():
                 if path.startswith("/_redirected/"):
                     return self.forward(path[len("/_redirected"):], drop_range=args.ignore_range)
                 blob_get = self.command == "GET" and BLOB.match(path.split("?")[0])
+                if (args.require_scope and MANIFEST.match(path.split("?")[0])
+                        and not token_grants(self.headers.get("Authorization"), args.require_scope)):
+                    challenge = 'Bearer realm="%s",service="%s",scope="%s",error="insufficient_scope"' % (
+                        args.realm, args.service, args.require_scope)
+                    body = json.dumps({"errors": [{"code": "DENIED", "message": "requested access to the resource is denied",
+                                                   "detail": None}]}).encode()
+                    return self.answer(401, [("Content-Type", "application/json"),
+                                             ("WWW-Authenticate", challenge)], body)
+                if args.tamper_manifest and self.command == "GET" and MANIFEST.match(path.split("?")[0]):
+                    return self.tampered_manifest(path)
                 if blob_get and args.fail_status:
                     body = json.dumps({"errors": [{"code": "UNKNOWN",
                                                    "message": "injected failure by cut-proxy",
