@@ -2,9 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -44,17 +42,10 @@ bool dropped_xattr(const std::string& name) {
          name.find(".overlay.") != std::string::npos || name == "user.rootlesscontainers";
 }
 
-// openat2 with the confinement every walk of a layer uses: inside the root, no symlink at all
-// (a layer's own symlinks are content, never a way to reach a place), no /proc magic links.
+// The confinement every walk of a layer uses: openat2 inside the root with no symlink at all (a
+// layer's own symlinks are content, never a way to reach a place; no /proc magic link either).
 UniqueFd open_confined(int root_fd, const std::string& rel, int flags) {
-  struct open_how how = {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | O_NOFOLLOW);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
-  for (;;) {
-    long fd = ::syscall(SYS_openat2, root_fd, rel.empty() ? "." : rel.c_str(), &how, sizeof how);
-    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-    if (errno != EAGAIN && errno != EINTR) return UniqueFd();
-  }
+  return open_in_root_no_symlinks(root_fd, rel, flags | O_NOFOLLOW);
 }
 
 std::string join(const std::vector<std::string>& parts, size_t count) {
@@ -131,12 +122,30 @@ int LayerApplier::parent_fd(const std::string& parent, const std::string& entry_
     for (size_t i = 0; i < parts.size(); ++i) {
       const std::string so_far = join(parts, i + 1);
       UniqueFd next(::openat(cur.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      bool opaque = false;
+      if (!next && errno == ENOTDIR && create) {
+        // A whiteout of this name earlier in the layer, and now entries below it: the directory
+        // is new in this layer and hides the lowers' one, as apply_directory makes it.
+        struct stat st;
+        if (::fstatat(cur.get(), parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && is_whiteout(st)) {
+          remove_existing(cur.get(), parts[i], so_far);
+          opaque = true;
+          errno = ENOENT;
+        } else {
+          errno = ENOTDIR;
+        }
+      }
       if (!next && errno == ENOENT && create) {
         if (::mkdirat(cur.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) fail_errno("mkdir", so_far);
         count_created(cur.get(), parts[i].c_str());
         DirRecord& rec = dirs_[so_far];
         rec.depth = static_cast<int>(i + 1);
         rec.created = true;
+        if (opaque) {
+          UniqueFd dir(::openat(cur.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+          if (!dir) fail_errno("open", so_far);
+          set_opaque(dir.get(), so_far);
+        }
         next = UniqueFd(::openat(cur.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       }
       if (!next) {
@@ -280,7 +289,6 @@ void LayerApplier::begin(const tar::Entry& e) {
 
   int dirfd = parent_fd(parent, e.path, true);
   const char* cname = name.c_str();
-  const std::string lpath = fd_path(dirfd) + "/" + name;
   switch (e.type) {
     case tar::EntryType::Regular: {
       create_replacing(dirfd, name, path, [&](int d, const char* n) {
@@ -333,7 +341,8 @@ void LayerApplier::begin(const tar::Entry& e) {
     // A node just made here by name in a confined directory (not a symlink: mknodat made it).
     if (::fchmodat(dirfd, cname, e.mode & 07777, 0) != 0) fail_errno("chmod", path);
   }
-  set_xattrs(e, -1, lpath, path);
+  // l*xattr by the name in the confined directory: symlinks and nodes have no fd to write through.
+  if (!e.xattrs.empty()) set_xattrs(e, -1, fd_path(dirfd) + "/" + name, path);
   const timespec times[2] = {e.mtime, e.mtime};
   if (::utimensat(dirfd, cname, times, AT_SYMLINK_NOFOLLOW) != 0) fail_errno("set the mtime of", path);
 }

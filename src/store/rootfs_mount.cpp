@@ -1,0 +1,153 @@
+#include "store/rootfs_mount.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "idmap/idmap_writer.hpp"
+#include "sys/mount_api.hpp"
+#include "sys/mount_attr.hpp"
+#include "util/error.hpp"
+#include "util/process.hpp"
+
+namespace roost::store {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMountPage = 4095;  // mount(2)'s options are one page, NUL included
+
+UniqueFd open_target(const fs::path& target) {
+  UniqueFd fd(::open(target.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) throw_errno("open mount target " + target.string());
+  return fd;
+}
+
+void bind_read_only(const fs::path& lower, const fs::path& target) {
+  UniqueFd tree = clone_mount_tree(lower.string(), false);
+  if (!tree) throw_errno("bind " + lower.string());
+  if (set_mount_attr_fd(tree.get(), kAttrRdonly, 0, false) < 0) throw_errno("make the bind of " + lower.string() + " read-only");
+  UniqueFd dest = open_target(target);
+  if (attach_mount_tree(tree.get(), dest.get()) < 0) throw_errno("attach " + lower.string() + " at " + target.string());
+}
+
+// Kernels before 6.8: mount(2), from a child that opens every lower and works in /proc/self/fd,
+// so that each lowerdir entry is an fd number ("7:8:9", a few bytes a layer, any path length).
+void classic_overlay_impl(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
+  const fs::path abs_target = fs::absolute(target);
+  std::optional<UpperDirs> abs_upper;
+  if (upper) abs_upper = UpperDirs{fs::absolute(upper->upper), fs::absolute(upper->work)};
+  int err_pipe[2];
+  if (::pipe2(err_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork to mount overlay");
+  if (pid == 0) {
+    // [0]: errno, [1]: 1 when the options passed a page.
+    int report[2] = {0, 0};
+    std::string data = "lowerdir=";
+    for (size_t i = 0; i < lowers.size() && !report[0]; ++i) {
+      int fd = ::open(fs::absolute(lowers[i]).c_str(), O_PATH | O_DIRECTORY);
+      if (fd < 0) report[0] = errno;
+      data += (i ? ":" : "") + std::to_string(fd);
+    }
+    if (abs_upper) data += ",upperdir=" + abs_upper->upper.string() + ",workdir=" + abs_upper->work.string();
+    data += ",userxattr";
+    if (!report[0] && data.size() > kMountPage) report[0] = E2BIG, report[1] = 1;
+    if (!report[0] && (::chdir("/proc/self/fd") < 0 || ::mount("overlay", abs_target.c_str(), "overlay", 0, data.c_str()) < 0))
+      report[0] = errno;
+    (void)!::write(err_pipe[1], report, sizeof report);
+    ::_exit(report[0] ? 1 : 0);
+  }
+  ::close(err_pipe[1]);
+  int report[2] = {EIO, 0};
+  if (::read(err_pipe[0], report, sizeof report) != sizeof report) report[0] = EIO;
+  ::close(err_pipe[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (report[1])
+    throw Error(std::to_string(lowers.size()) + " layers are too many for one overlay mount on this kernel (the "
+                "options pass a page; kernel 6.8 takes any number)");
+  if (report[0]) throw SysError("mount overlay at " + target.string(), report[0]);
+}
+
+void kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
+  std::vector<std::string> options;
+  for (const auto& l : lowers) options.push_back("lowerdir+=" + l.string());
+  if (upper) {
+    options.push_back("upperdir=" + upper->upper.string());
+    options.push_back("workdir=" + upper->work.string());
+  }
+  options.push_back("userxattr");
+  std::string detail;
+  UniqueFd mnt = new_filesystem_mount("overlay", "overlay", options, 0, detail);
+  if (!mnt) {
+    const int err = errno;
+    // No "lowerdir+" (before 6.8), or no fd mount API at all (before 5.2).
+    if (err == ENOSYS || (err == EINVAL && detail.find("lowerdir+") != std::string::npos))
+      return classic_overlay_impl(lowers, target, upper);
+    throw Error("mount overlay at " + target.string() + ": " + errno_name(err) + (detail.empty() ? "" : ": " + detail));
+  }
+  UniqueFd dest = open_target(target);
+  if (attach_mount_tree(mnt.get(), dest.get()) < 0) throw_errno("attach overlay at " + target.string());
+}
+
+// fuse-overlayfs's option syntax: ',' and ':' in a path are escaped with a backslash.
+std::string fuse_escape(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ',' || c == ':' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
+  const std::string program = idmap::find_helper("fuse-overlayfs");
+  if (program.empty()) throw Error("fuse-overlayfs is not installed: apt-get install fuse-overlayfs");
+  std::string opts = "lowerdir=";
+  for (size_t i = 0; i < lowers.size(); ++i) opts += (i ? ":" : "") + fuse_escape(lowers[i].string());
+  if (upper) opts += ",upperdir=" + fuse_escape(upper->upper.string()) + ",workdir=" + fuse_escape(upper->work.string());
+  ProgramSpec spec;
+  spec.path = program;
+  spec.argv = {"fuse-overlayfs", "-o", opts, target.string()};
+  spec.capture_stderr = true;
+  spec.timeout_seconds = 30;
+  ProgramResult r = run_program(spec);
+  if (!r.succeeded()) {
+    std::string msg = r.error_output;
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    throw Error("fuse-overlayfs at " + target.string() + " " + r.describe() + (msg.empty() ? "" : ": " + msg));
+  }
+}
+
+}  // namespace
+
+void mount_layers(const std::vector<fs::path>& lowers_top_first, const fs::path& target, OverlayDriver driver,
+                  const std::optional<UpperDirs>& upper) {
+  if (lowers_top_first.empty()) throw Error("mount at " + target.string() + ": no layers");
+  switch (driver) {
+    case OverlayDriver::KernelOverlay:
+      if (lowers_top_first.size() == 1 && !upper) return bind_read_only(lowers_top_first[0], target);
+      return kernel_overlay(lowers_top_first, target, upper);
+    case OverlayDriver::FuseOverlayfs:
+      return fuse_overlay(lowers_top_first, target, upper);
+    case OverlayDriver::Copy:
+    case OverlayDriver::None:
+      break;
+  }
+  throw Error(std::string("the ") + driver_name(driver) + " storage driver has no layers to mount at " + target.string());
+}
+
+void mount_kernel_overlay_classic(const std::vector<fs::path>& lowers_top_first, const fs::path& target,
+                                  const std::optional<UpperDirs>& upper) {
+  if (lowers_top_first.size() < 2 && !upper) throw Error("mount at " + target.string() + ": overlay needs two lowers without an upper");
+  classic_overlay_impl(lowers_top_first, target, upper);
+}
+
+void unmount_layers(const fs::path& target) {
+  if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) < 0) throw_errno("unmount " + target.string());
+}
+
+}  // namespace roost::store
