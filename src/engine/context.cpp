@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "util/log.hpp"
+
 namespace roost::engine {
 
 store::StorePaths store_paths(const GlobalOptions& global) {
@@ -16,6 +18,20 @@ store::Store open_store(const GlobalOptions& global) {
   const store::StorePaths paths = store_paths(global);
   store::enter_user_namespace();
   return store::Store::open(paths);
+}
+
+layer::ApplyOptions apply_options() {
+  const store::UsernsSession& session = store::enter_user_namespace();
+  static bool said = false;
+  if (session.squash_ids && !said) {
+    log::warn("no subordinate id range for this user (/etc/subuid): every file of the image belongs to you");
+    said = true;
+  }
+  layer::ApplyOptions apply;
+  apply.squash_ids = session.squash_ids;
+  apply.real_root = session.real_root;
+  apply.warn = [](const std::string& w) { log::warn(w); };
+  return apply;
 }
 
 std::string now_rfc3339() {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "layer/layer_writer.hpp"
 #include "store/store.hpp"
 #include "store/store_paths.hpp"
 #include "store/userns_session.hpp"
@@ -20,6 +21,10 @@ store::StorePaths store_paths(const GlobalOptions& global);
 // Enters the user namespace (store/userns_session: must be called while single-threaded, so
 // before any thread of a pull starts) and opens the store.
 store::Store open_store(const GlobalOptions& global);
+
+// How layers are applied in this process's user namespace (entered first): squashed ids without
+// a subuid range (said once, on stderr), trusted.* overlay xattrs as real root, warnings on stderr.
+layer::ApplyOptions apply_options();
 
 // RFC 3339 of now, UTC, with nanoseconds (what the store records as stored_at/created).
 std::string now_rfc3339();

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#ifdef ROOST_ENGINE_ARCHIVE
 #include "engine/builtin_image.hpp"
+#endif
 #include "image/reference.hpp"
 #include "util/error.hpp"
 
@@ -15,10 +17,9 @@ bool has_name(const store::ImageRecord& img, const std::string& name) {
   return std::find(img.names.begin(), img.names.end(), name) != img.names.end();
 }
 
-// The name of `img` that `text` selects, when `text` is a name rather than an ID or digest: the
-// normalised reference itself, else the stored name the short name matched ("busybox" ->
-// "localhost/busybox:latest").
-std::optional<std::string> name_selected(const store::ImageRecord& img, const std::string& text) {
+}  // namespace
+
+std::optional<std::string> selected_name(const store::ImageRecord& img, const std::string& text) {
   if (text.find('@') != std::string::npos) return std::nullopt;
   try {
     const image::Reference ref = image::parse_reference(text);
@@ -35,13 +36,13 @@ std::optional<std::string> name_selected(const store::ImageRecord& img, const st
   return std::nullopt;
 }
 
-}  // namespace
-
 std::optional<store::ImageRecord> find_image(store::Store& store, const std::string& text) {
+#ifdef ROOST_ENGINE_ARCHIVE
   if (is_busybox_short_name(text) && !store.find_image("docker.io/library/busybox:latest") &&
       !store.find_image("localhost/busybox:latest")) {
     if (auto layout = builtin_busybox_layout()) return store_builtin_busybox(store, *layout);
   }
+#endif
   return store.find_image(text);
 }
 
@@ -95,7 +96,7 @@ RmiResult remove_images(store::Store& store, const std::vector<std::string>& ref
         unknown = true;
         continue;
       }
-      if (auto name = name_selected(*img, text); name && img->names.size() > 1) {
+      if (auto name = selected_name(*img, text); name && img->names.size() > 1) {
         store.untag(*name);  // other names remain: the image stays
         r.output += "Untagged: " + *name + "\n";
         continue;

@@ -16,6 +16,11 @@ std::optional<store::ImageRecord> find_image(store::Store& store, const std::str
 // The same; throws roost::Error "TEXT: image not known" when nothing matches.
 store::ImageRecord require_image(store::Store& store, const std::string& text);
 
+// The name of `image` that `text` selects when `text` is a name (the normalised reference, or the
+// stored name a short name matched: "busybox" -> "localhost/busybox:latest"); nullopt for an ID
+// or a digest.
+std::optional<std::string> selected_name(const store::ImageRecord& image, const std::string& text);
+
 // `roost tag SOURCE TARGET...`: each target put on the image (moved from any image that had it);
 // a target without a registry is localhost's, as podman makes it ("x" -> localhost/x:latest).
 void tag_image(store::Store& store, const std::string& source, const std::vector<std::string>& targets);

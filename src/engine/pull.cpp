@@ -92,9 +92,7 @@ class LayerJobs {
         committed_(blobs.size(), false), slot_(blobs.size(), 0) {}
 
   void run() {
-    const store::UsernsSession& session = store::enter_user_namespace();
-    squash_ = session.squash_ids;
-    real_root_ = session.real_root;
+    apply_ = apply_options();
     std::vector<size_t> todo;
     for (size_t i = 0; i < blobs_.size(); ++i) {
       if (store_.layer(chain_[i])) {
@@ -106,8 +104,6 @@ class LayerJobs {
       }
     }
     if (todo.empty()) return;
-    if (squash_)
-      log::warn("no subordinate id range for this user (/etc/subuid): every file of the image belongs to you");
     std::atomic<size_t> next{0};
     auto worker = [&] {
       for (;;) {
@@ -153,15 +149,10 @@ class LayerJobs {
     expect.blob_size = blob.size;
     expect.diff_id = diff_ids_[i];
     expect.compression = image::layer_compression(blob.media_type);
-    layer::ApplyOptions apply;
-    apply.squash_ids = squash_;
-    apply.real_root = real_root_;
-    apply.warn = [](const std::string& w) { log::warn(w); };
-    layer::LayerWriter writer(txn->diff_fd(), expect, apply, &txn->tar_split());
+    layer::LayerWriter writer(txn->diff_fd(), expect, apply_, &txn->tar_split());
     const size_t slot = slot_[i];
     client_.fetch_blob(blob, writer, [&](int64_t done) { progress_.blob_bytes(slot, done); });
     writer.finish();
-    txn->tar_split().finish();
     wait_for_lowers(i);
     if (!writer.pending_lower_links().empty()) {
       std::vector<decltype(store_.open_layer_diff(chain_[0]))> fds;
@@ -216,7 +207,7 @@ class LayerJobs {
   const std::vector<Digest>& chain_;
   std::vector<bool> committed_;
   std::vector<size_t> slot_;
-  bool squash_ = false, real_root_ = false;
+  layer::ApplyOptions apply_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::exception_ptr error_;

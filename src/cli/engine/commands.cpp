@@ -7,7 +7,10 @@ namespace roost::cli {
 
 std::span<const EngineCommand* const> engine_commands() {
   static const EngineCommand* const kAll[] = {
-      &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
+      &kPullCommand,        &kImagesCommand,
+#ifdef ROOST_ENGINE_ARCHIVE
+      &kLoadCommand,        &kSaveCommand,
+#endif
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
       &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,
