@@ -206,17 +206,25 @@ inside_uid() {
 }
 squashed() { [ "$IMG_USER" = roost-nosub ]; }
 
+# The lines a pull or load may print before it fails.
+PROGRESS_LINES='^(Trying to pull |Getting image source signatures|Copying (blob|config) |Writing manifest|Storing signatures|Loading |Loaded image)'
+
 # one_error [PATTERN [usage]]: after `run --separate-stderr`: exit 125, one line "Error: ..." on
-# stderr (matching the extended regex PATTERN, case-insensitive, when given), and not an "unknown
+# stderr (the last; only progress lines before it) (matching the extended regex PATTERN, case-insensitive, when given), and not an "unknown
 # command/option" error (unless the second argument is "usage": the case is a usage error).
 one_error() {
   if [ "$status" != 125 ]; then
     echo "expected exit 125, got $status"; show_all; return 1
   fi
-  local n
-  n=$(printf '%s' "$stderr" | grep -c '' || true)
-  if [ "$n" != 1 ] || [[ "$stderr" != "Error: "* ]]; then
-    echo "expected one line 'Error: ...' on stderr, got $n lines"; show_all; return 1
+  # Progress lines may come first (podman's "Trying to pull ...", "Copying blob ..."); then one
+  # line "Error: ...", the last, and nothing else.
+  local errors others last
+  errors=$(grep -c '^Error: ' <<<"$stderr" || true)
+  others=$(grep -v '^Error: ' <<<"$stderr" | grep -vcE "$PROGRESS_LINES|^$" || true)
+  last=$(tail -n1 <<<"$stderr")
+  if [ "$errors" != 1 ] || [ "$others" != 0 ] || [[ "$last" != "Error: "* ]]; then
+    echo "expected one line 'Error: ...' on stderr (after progress lines), got $errors and $others other lines"
+    show_all; return 1
   fi
   # An error test must not pass on a command roost lacks.
   if grep -qE 'unknown command|unknown option|unrecognized|not implemented' <<<"$stderr" && [ "${2:-}" != usage ]; then
