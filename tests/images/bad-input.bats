@@ -64,7 +64,7 @@ nothing_written() {
   [ "$(ls -A "$CANARY")" = roost-evil-canary ] || { echo "the canary dir got: $(ls -A "$CANARY")"; return 1; }
   # Beside the store only what the test made: roost writes nowhere else in $STORE.
   local extra
-  extra=$(ls -A "$STORE" | grep -vxE 'before\.list|canary|config|data|home|root|run|stub\.(port|log)|tiny')
+  extra=$(ls -A "$STORE" | grep -vxE 'before\.list|canary|config|data|home|root|run|stub\.(port|log)|tiny' || true)
   [ -z "$extra" ] || { echo "beside the store: $extra"; return 1; }
 }
 
@@ -172,7 +172,7 @@ proxy_log() { cat "$http_DIR"/proxy.*.log 2>/dev/null; }
 
 @test "a connection cut mid-blob is resumed with Range; the image is whole" {
   local proxy
-  proxy=$("$REGFIX" proxy "$http_DIR" --cut-after 20000 --cut-count 1)
+  proxy=$("$REGFIX" proxy "$http_DIR" --cut-after 100 --cut-count 1)
   run --separate-stderr roost_ pull --tls-verify=false "$proxy/roost/multi:latest"
   [ "$status" = 0 ] || { show_all; false; }
   [ "$output" = "$(layout_image_id multi)" ] || { show_all; false; }
@@ -180,12 +180,22 @@ proxy_log() { cat "$http_DIR"/proxy.*.log 2>/dev/null; }
   [ -n "$(find_in_store random.bin)" ]
 }
 
-@test "a cut blob whose server ignores Range (200 again): the blob is fetched anew, the image whole" {
+@test "a cut blob whose server then ignores Range (200 again): fetched anew, or one error and no layer kept" {
   local proxy
-  proxy=$("$REGFIX" proxy "$http_DIR" --cut-after 20000 --cut-count 1 --ignore-range)
+  proxy=$("$REGFIX" proxy "$http_DIR" --cut-after 100 --cut-count 1 --ignore-range)
   run --separate-stderr roost_ pull --tls-verify=false "$proxy/roost/multi:latest"
-  [ "$status" = 0 ] || { show_all; false; }
-  [ "$output" = "$(layout_image_id multi)" ] || { show_all; false; }
+  if [ "$status" = 0 ]; then
+    [ "$output" = "$(layout_image_id multi)" ] || { show_all; false; }
+  else
+    # A 200 to a Range request may be refused (the blob's bytes so far are applied already)...
+    one_error 'range|resume|200'
+    run roost_ images -q
+    [ -z "$output" ]
+    store_unchanged
+  fi
+  # ... and the image is whole when pulled again without the proxy.
+  run --separate-stderr roost_ pull -q --tls-verify=false "$R/multi:latest"
+  [ "$status" = 0 ] && [ "$output" = "$(layout_image_id multi)" ] || { show_all; false; }
 }
 
 @test "a full disk (a 20 MiB tmpfs as the store): 'no space left on device', nothing half-stored, usable after" {
@@ -211,7 +221,7 @@ proxy_log() { cat "$http_DIR"/proxy.*.log 2>/dev/null; }
 
 roost_pids() { store_leftovers; }
 
-@test "a pull killed with SIGKILL mid-layer: the next pull redoes the layer, all 40000 files there" {
+@test "a pull killed with SIGKILL mid-layer: the next pull redoes the layer, all 10000 files there" {
   user_env
   runuser -u "$IMG_USER" -- "${USER_ENV[@]}" "$ROOST" --root "$ROOST_ROOT" --runroot "$ROOST_RUNROOT" \
     pull -q --tls-verify=false "$R/many-files:latest" >/dev/null 2>&1 &
@@ -230,7 +240,7 @@ roost_pids() { store_leftovers; }
   run --separate-stderr roost_ unshare sh -c "p=\$($r image mount $R/many-files:latest) || exit 1
     find \"\$p/many\" -type f | wc -l; $r image umount $R/many-files:latest >/dev/null"
   [ "$status" = 0 ] || { show_all; false; }
-  [ "$output" = 40000 ] || { show_all; false; }
+  [ "$output" = 10000 ] || { show_all; false; }
 }
 
 @test "two pulls of the same image at once: both succeed, one copy of each layer" {
