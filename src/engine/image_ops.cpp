@@ -2,9 +2,7 @@
 
 #include <algorithm>
 
-#ifdef ROOST_ENGINE_ARCHIVE
 #include "engine/builtin_image.hpp"
-#endif
 #include "image/reference.hpp"
 #include "util/error.hpp"
 
@@ -37,12 +35,10 @@ std::optional<std::string> selected_name(const store::ImageRecord& img, const st
 }
 
 std::optional<store::ImageRecord> find_image(store::Store& store, const std::string& text) {
-#ifdef ROOST_ENGINE_ARCHIVE
   if (is_busybox_short_name(text) && !store.find_image("docker.io/library/busybox:latest") &&
       !store.find_image("localhost/busybox:latest")) {
     if (auto layout = builtin_busybox_layout()) return store_builtin_busybox(store, *layout);
   }
-#endif
   return store.find_image(text);
 }
 

@@ -29,7 +29,8 @@ std::string format_rate(int64_t bytes, double seconds) {
 std::string format_blob_line(const std::string& digest, int64_t done, int64_t total, double seconds, bool finished) {
   std::string line = "Copying blob " + short_digest(digest) + "  " + human_size(static_cast<double>(done), 3);
   if (total >= 0) line += " / " + human_size(static_cast<double>(total), 3);
-  line += "  " + format_rate(done, seconds);
+  // The first fraction of a second says nothing about the rate (one buffer arrived at once).
+  line += "  " + (finished || seconds >= 0.25 ? format_rate(done, seconds) : std::string("-"));
   if (finished) line += "  done";
   return line;
 }

@@ -18,7 +18,8 @@ enum class ProgressMode { Tty, Plain, Quiet };
 // Tty when fd 2 is a terminal, else Plain; Quiet when `quiet`.
 ProgressMode progress_mode_for_stderr(bool quiet);
 
-// "sha256:0123456789ab  12.3MB / 45.6MB  8.1MB/s" (the tty line of one layer); `total` < 0 unknown.
+// "Copying blob sha256:0123456789ab  12.3MB / 45.6MB  8.1MB/s" (the tty line of one layer);
+// `total` < 0 unknown; the rate is "-" for the first quarter second of a blob still copying.
 std::string format_blob_line(const std::string& digest, int64_t done, int64_t total, double seconds, bool finished);
 // "1.5MB/s"; "-" before there is anything to measure.
 std::string format_rate(int64_t bytes, double seconds);

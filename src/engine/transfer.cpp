@@ -24,7 +24,6 @@ std::string load_images(store::Store& store, const std::string& input, Progress&
   options.progress = [&](const std::string& line) { progress.message(line); };
   progress.message("Getting image source signatures");
   const std::vector<archive::ImportedImage> images = archive::import_images(store, source, options);
-  progress.message("Writing manifest to image destination");
   std::string out;
   for (const auto& img : images) {
     if (img.names.empty()) out += "Loaded image: " + img.id.str() + "\n";
@@ -52,7 +51,7 @@ void save_images(store::Store& store, const std::vector<std::string>& refs, cons
       images.push_back(std::move(e));
     }
   }
-  archive::export_images(store, images, fmt, output.empty() ? std::filesystem::path("/dev/stdout") : output);
+  archive::export_images(store, images, fmt, output.empty() ? std::filesystem::path("/dev/stdout") : std::filesystem::path(output));
 }
 
 }  // namespace roost::engine

@@ -14,7 +14,8 @@ enum class EntryType { Regular, Hardlink, Symlink, CharDevice, BlockDevice, Dire
 
 struct Entry {
   std::string path;         // as in the archive after PAX/GNU names; "./" prefixes and trailing
-                            // "/" removed; never checked for safety here (the applier confines it)
+                            // "/" removed, a leading "/" kept; never checked for safety here (the
+                            // applier confines it)
   std::string link_target;  // Symlink: the target as written; Hardlink: the archive path it names
   EntryType type = EntryType::Regular;
   uint32_t mode = 0;        // permission bits with setuid/setgid/sticky (07777)

@@ -43,5 +43,31 @@ class Reader : public util::ByteSink {
 // Bad headers throw roost::Error with the byte offset: a bad checksum, a size or number field that
 // does not parse, a PAX record that does not parse, a name with a NUL, an unknown type flag that
 // is not a file (types 'g' global PAX headers are read and ignored; 'x' applies to the next member).
+//
+// What the reader decides, in detail:
+// - Formats: ustar (prefix + "/" + name), GNU ('L'/'K' long names, base-256 numbers, magic
+//   "ustar  " without a prefix field), v7 (no magic), PAX 'x' (path, linkpath, size, uid, gid,
+//   mtime with its fraction, SCHILY.xattr.NAME with binary values; an empty value deletes the
+//   keyword; other keys are ignored). PAX wins over GNU names, GNU names over the header's. The
+//   checksum may be the signed or the unsigned sum, as tar accepts both.
+// - Types: '0', '\0' and '7' are regular files ('\0' with a name ending in "/" a directory, as
+//   old tars wrote them); '1'-'6' the others. Only regular files have content: a size on any other
+//   header is ignored (as Go's archive/tar, which wrote most layers, ignores it). GNU sparse files
+//   ('S', or PAX GNU.sparse.*) are refused: the image spec says layers SHOULD NOT hold them, and
+//   no layer tool writes them. Every other type flag is refused.
+// - Names: leading "./" removed ("./" alone becomes "."); a directory's trailing "/" removed; a
+//   leading "/" is KEPT, so the applier sees an absolute name and refuses it. A hardlink's target
+//   is normalised the same way (it names a member); a symlink's target is kept as written.
+// - The end: two zero blocks. Anything after them (tar pads to a 10240-byte record) goes to the
+//   RawObserver and is otherwise ignored. A lone zero block followed by a header is an error; a
+//   stream that ends after one zero block, or at a member boundary, is accepted.
+// - Caps against hostile input: a PAX header of at most 1 MiB, a GNU long name or PAX
+//   path/linkpath of at most 64 KiB, at most 1024 xattrs (1 MiB together) per member. Memory is
+//   one header block plus the metadata being read; content is never buffered.
+// - Sinks: EntrySink gets begin (after all of a member's metadata), then data straight from the
+//   caller's buffer in the largest pieces it holds, then end once the content is complete (before
+//   the padding). RawObserver::content comes right after begin, for every regular member (size 0
+//   too). An exception from a sink, or a bad header, leaves the reader failed: every later call
+//   throws.
 
 }  // namespace roost::tar

@@ -1,5 +1,11 @@
 // Writes a tar stream (ustar, with a PAX header for what ustar cannot hold: long names, big sizes,
 // ids over 2097151): the outer archives `roost save` writes (docker-archive, oci-archive).
+// Deterministic: the bytes depend on the entries alone (no clock, no user names: uname and gname
+// stay empty). A PAX 'x' header ("PaxHeaders/BASENAME") comes before a member whose path does
+// not fit ustar's prefix/name split, whose link target is over 100 bytes, whose size is 8 GiB or
+// more, whose uid or gid is over 07777777, whose mtime has a fraction or is out of ustar's range,
+// or that has xattrs (SCHILY.xattr.NAME, values binary). Directories are written "name/". Device
+// numbers over 07777777 are refused (PAX has no key for them).
 #pragma once
 
 #include <cstdint>

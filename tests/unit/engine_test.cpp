@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/humanize.hpp"
+#include "engine/images.hpp"
+#include "engine/system.hpp"
 #include "engine/progress.hpp"
 #include "engine/table.hpp"
 #include "engine/template.hpp"
@@ -115,6 +117,8 @@ TEST(Progress, Lines) {
             "Copying blob sha256:0123456789ab  1.5MB / 3MB  1.5MB/s");
   EXPECT_EQ(format_blob_line("sha256:0123456789abcdef", 3000000, -1, 2.0, true),
             "Copying blob sha256:0123456789ab  3MB  1.5MB/s  done");
+  EXPECT_EQ(format_blob_line("sha256:0123456789abcdef", 13000, 3000000, 0.001, false),
+            "Copying blob sha256:0123456789ab  13kB / 3MB  -");
 }
 
 // Plain mode (stderr not a terminal): one line per finished blob, nothing in between.
@@ -170,5 +174,87 @@ TEST(Progress, QuietPrintsNothingAndTtyRedrawsInPlace) {
   EXPECT_NE(out.find("Copying blob sha256:bb  0B / 10B  -  done"), std::string::npos);
 }
 
+store::ImageRecord record(const std::string& hex_char, std::vector<std::string> names, const std::string& created,
+                          int64_t size) {
+  store::ImageRecord r;
+  r.id = image::Digest{"sha256", std::string(64, hex_char[0])};
+  r.manifest_digest = image::Digest{"sha256", std::string(64, 'f')};
+  r.names = std::move(names);
+  r.created = created;
+  r.stored_at = "2026-12-04T18:00:00Z";
+  r.size = size;
+  return r;
+}
+
+const int64_t kNow = 1796410313 + 7200;  // two hours after 2026-12-04T18:51:53Z
+
+TEST(Images, TableOneRowPerNameNewestFirstNoneForNameless) {
+  std::vector<store::ImageRecord> images{
+      record("a", {"localhost/bbtest:1", "quay.io/x/longer-name-here:v2"}, "2026-12-04T18:51:53Z", 1987655),
+      record("b", {}, "2026-12-04T20:51:00Z", 999),
+      record("c", {"docker.io/library/busybox:latest"}, "", 4260)};  // no created: stored at 18:00
+  const std::string out = format_images(images, {}, kNow, {});
+  EXPECT_EQ(out,
+            "REPOSITORY                  TAG         IMAGE ID      CREATED         SIZE\n"
+            "<none>                      <none>      bbbbbbbbbbbb  53 seconds ago  999 B\n"
+            "localhost/bbtest            1           aaaaaaaaaaaa  2 hours ago     1.99 MB\n"
+            "quay.io/x/longer-name-here  v2          aaaaaaaaaaaa  2 hours ago     1.99 MB\n"
+            "docker.io/library/busybox   latest      cccccccccccc  3 hours ago     4.26 kB\n");
+}
+
+TEST(Images, QuietDigestsNoTruncJsonAndTemplate) {
+  std::vector<store::ImageRecord> images{
+      record("a", {"localhost/bbtest:1", "localhost/other:2"}, "2026-12-04T18:51:53Z", 10)};
+  ImagesOptions q;
+  q.quiet = true;
+  EXPECT_EQ(format_images(images, q, kNow, {}), "aaaaaaaaaaaa\n");  // once, not once per name
+  q.no_trunc = true;
+  EXPECT_EQ(format_images(images, q, kNow, {}), "sha256:" + std::string(64, 'a') + "\n");
+  ImagesOptions d;
+  d.digests = true;
+  EXPECT_NE(format_images(images, d, kNow, {}).find("DIGEST"), std::string::npos);
+  EXPECT_NE(format_images(images, d, kNow, {}).find("sha256:" + std::string(64, 'f')), std::string::npos);
+  ImagesOptions j;
+  j.format = "json";
+  const auto parsed = nlohmann::json::parse(
+      format_images(images, j, kNow, [](const store::ImageRecord&) { return nlohmann::json{{"k", "v"}}; }));
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_EQ(parsed[0]["Id"], std::string(64, 'a'));
+  EXPECT_EQ(parsed[0]["Names"], nlohmann::json({"localhost/bbtest:1", "localhost/other:2"}));
+  EXPECT_EQ(parsed[0]["Created"], 1796410313);
+  EXPECT_EQ(parsed[0]["Labels"]["k"], "v");
+  EXPECT_EQ(parsed[0]["Digest"], "sha256:" + std::string(64, 'f'));
+  ImagesOptions t;
+  t.format = "{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}";
+  EXPECT_EQ(format_images(images, t, kNow, {}),
+            "localhost/bbtest:1 aaaaaaaaaaaa 10 B\nlocalhost/other:2 aaaaaaaaaaaa 10 B\n");
+  t.format = "table {{.ID}}";
+  EXPECT_THROW(format_images(images, t, kNow, {}), Error);
+}
+
+TEST(Images, SplitName) {
+  EXPECT_EQ(split_name("localhost:5000/a/b:1"), (std::pair<std::string, std::string>{"localhost:5000/a/b", "1"}));
+  EXPECT_EQ(split_name("localhost:5000/a/b"), (std::pair<std::string, std::string>{"localhost:5000/a/b", "<none>"}));
+}
+
+TEST(SystemDf, AsPodmanPrintsIt) {
+  store::Usage u;
+  u.images = 2;
+  u.layer_bytes = 3975310;
+  u.reclaimable_bytes = 3975310;
+  EXPECT_EQ(format_df(u, ""),
+            "TYPE           TOTAL       ACTIVE      SIZE        RECLAIMABLE\n"
+            "Images         2           0           3.975MB     3.975MB (100%)\n"
+            "Containers     0           0           0B          0B (0%)\n"
+            "Local Volumes  0           0           0B          0B (0%)\n");
+  const auto j = nlohmann::json::parse(format_df(u, "json"));
+  EXPECT_EQ(j[0]["Type"], "Images");
+  EXPECT_EQ(j[0]["RawSize"], 3975310);
+  EXPECT_EQ(j[0]["Reclaimable"], "3.975MB (100%)");
+  PruneResult p;
+  p.deleted = {"abc"};
+  p.reclaimed_bytes = 5030000;
+  EXPECT_EQ(format_prune(p), "Deleted Images\nabc\nTotal reclaimed space: 5.03MB\n");
+}
 }  // namespace
 }  // namespace roost::engine

@@ -3,7 +3,9 @@
 // hand-built header blocks for the corner cases.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -831,4 +833,51 @@ TEST(TarSplit, RecordsOnlyHeadersAndSizes) {
   std::string record = record_of(bytes);
   EXPECT_LT(record.size(), 3000u);
   EXPECT_EQ(replay(record, members), bytes);
+}
+
+// The outer archive of `roost save --format oci-archive`: an OCI layout inside a tar that the
+// Writer makes. skopeo reads it back and checks every blob's digest on the way.
+TEST(TarWriter, SkopeoReadsAnOciArchive) {
+  if (run("command -v skopeo >/dev/null") != 0) GTEST_SKIP() << "skopeo is not installed";
+  TempDir dir;
+  // The layer: a tar of one file, also from the Writer.
+  roost::util::StringSink layer_out(1 << 20, "layer");
+  tar::Writer layer_writer(layer_out);
+  layer_writer.add_directory("etc");
+  layer_writer.add_file("etc/hello", "hello from roost\n");
+  layer_writer.finish();
+  const std::string layer = layer_out.take();
+  const auto diff_id = roost::image::sha256_of(layer);
+  const std::string config = R"({"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[")" +
+                             diff_id.str() + R"("]}})";
+  const auto config_digest = roost::image::sha256_of(config);
+  const std::string manifest =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      config_digest.str() + R"(","size":)" + std::to_string(config.size()) +
+      R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":")" + diff_id.str() +
+      R"(","size":)" + std::to_string(layer.size()) + "}]}";
+  const auto manifest_digest = roost::image::sha256_of(manifest);
+  const std::string index =
+      R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      manifest_digest.str() + R"(","size":)" + std::to_string(manifest.size()) +
+      R"(,"annotations":{"org.opencontainers.image.ref.name":"test"}}]})";
+
+  const int fd = ::open((dir.path + "/image.tar").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  roost::util::FdSink file(fd);
+  tar::Writer writer(file);
+  writer.add_file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+  writer.add_file("index.json", index);
+  writer.add_directory("blobs");
+  writer.add_directory("blobs/sha256");
+  for (const auto* blob : {&layer, &config, &manifest})
+    writer.add_file("blobs/sha256/" + roost::image::sha256_of(*blob).hex, *blob);
+  writer.finish();
+  ::close(fd);
+
+  const std::string inspect = dir.path + "/inspect.json";
+  ASSERT_EQ(run("skopeo inspect --raw 'oci-archive:" + dir.path + "/image.tar:test' > '" + inspect + "'"), 0);
+  EXPECT_EQ(slurp(inspect), manifest);
+  ASSERT_EQ(run("skopeo copy -q 'oci-archive:" + dir.path + "/image.tar:test' 'dir:" + dir.path + "/copy'"), 0);
+  EXPECT_EQ(slurp(dir.path + "/copy/" + diff_id.hex), layer);
 }

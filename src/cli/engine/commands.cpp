@@ -7,10 +7,7 @@ namespace roost::cli {
 
 std::span<const EngineCommand* const> engine_commands() {
   static const EngineCommand* const kAll[] = {
-      &kPullCommand,        &kImagesCommand,
-#ifdef ROOST_ENGINE_ARCHIVE
-      &kLoadCommand,        &kSaveCommand,
-#endif
+      &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
       &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,

@@ -12,35 +12,13 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/roost/ns_exec.hpp"
-#ifdef ROOST_ENGINE_COMMANDS
 #include "cli/engine/command.hpp"
-#endif
+#include "cli/roost/ns_exec.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
 #ifndef ROOST_VERSION
 #define ROOST_VERSION "0.0.0"
-#endif
-
-#ifndef ROOST_ENGINE_COMMANDS
-// Until the image store's libraries are all in the tree (src/engine/CMakeLists.txt), the roost
-// program has only `ns`.
-namespace roost::engine {
-struct GlobalOptions {
-  std::string root, run_root;
-};
-}  // namespace roost::engine
-namespace roost::cli {
-struct EngineCommand {
-  const char* group;
-  const char* name;
-  const char* help;
-  void (*add_options)(CLI::App& cmd);
-  int (*run)(const engine::GlobalOptions& global, CLI::App& cmd);
-};
-inline std::span<const EngineCommand* const> engine_commands() { return {}; }
-}  // namespace roost::cli
 #endif
 
 namespace {
