@@ -295,10 +295,12 @@ PY
   [ -n "$(find_in_store busybox)" ]
 }
 
-@test "a stored docker.io-less name wins the short name: busybox finds */busybox before the built-in" {
+@test "a stored docker.io/library/busybox wins the short name busybox over the built-in" {
   pull_ small-1
-  roost_ tag "$R/small-1:latest" example.org/test/busybox:latest
+  roost_ tag "$R/small-1:latest" docker.io/library/busybox:latest
   run --separate-stderr roost_ image inspect --format '{{.Id}}' busybox
   [ "$status" = 0 ] || { show_all; false; }
   [ "$output" = "$(layout_image_id small-1)" ] || { show_all; false; }
+  run roost_ images
+  ! grep -q '^localhost/busybox ' <<<"$output" || { echo "the built-in was stored anyway"; show; false; }
 }
