@@ -142,7 +142,9 @@ PY
   [ "$status" = 0 ] || { show_all; false; }
   [ "$(skopeo inspect --raw --config "docker-archive:$STORE/default.tar" | sha256sum | cut -d' ' -f1)" = "$(layout_image_id multi)" ]
   saved_matches docker-archive docker-archive
-  # podman (vfs: the hardlink to a lower layer's file needs no overlay unpack then) loads it.
+  # podman (vfs: the hardlink to a lower layer's file needs no overlay unpack then) loads it;
+  # without subordinate ids podman cannot store multi (a file of uid 1000) at all.
+  squashed && return 0
   PODMAN_ROOT=$STORE/podman
   as_user mkdir -p "$PODMAN_ROOT"
   run --separate-stderr podman_ load -i "$STORE/default.tar"
@@ -154,6 +156,7 @@ PY
 @test "save --format oci-archive: skopeo inspect reads it, same ID and DiffIDs; podman loads it" {
   loads_as "$ARCH/skopeo-docker.tar" localhost/multi:latest multi
   saved_matches oci-archive oci-archive
+  squashed && return 0
   PODMAN_ROOT=$STORE/podman
   as_user mkdir -p "$PODMAN_ROOT"
   run --separate-stderr podman_ load -i "$STORE/saved.oci-archive"
