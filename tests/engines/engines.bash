@@ -10,6 +10,8 @@
 bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# wait_for, show, free_tcp_port, pid_gone: the shared helpers.
+source "$REPO/tests/lib/common.bash"
 ENGINE_RUNTIME=${ENGINE_RUNTIME:-$REPO/build/roost-runtime}
 RUNTIME_NAME=$(basename "$ENGINE_RUNTIME")
 : "${BATS_TEST_TIMEOUT:=180}"
@@ -40,16 +42,7 @@ record_result() {
 }
 
 # A free TCP port on 127.0.0.1.
-free_port() {
-  local port
-  for port in $(shuf -i 20000-40000 -n 50); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
+free_port() { free_tcp_port; }
 
 # http_get PORT [PATH]: the body of http://127.0.0.1:PORT/PATH, through bash's /dev/tcp (Debian's
 # static busybox wget crashes on the host, and curl is not always installed).
@@ -64,23 +57,6 @@ http_get() {
   printf '%s\n' "$response" | tr -d '\r' | sed '1,/^$/d'
 }
 
-# wait_for TIMEOUT_SECONDS COMMAND...: retries until the command succeeds.
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.2
-  done
-}
-
-# Shows what the last `run` printed (bats prints it when a test fails).
-show() {
-  echo "--- command: $BATS_RUN_COMMAND"
-  echo "--- status: $status"
-  echo "--- output:"
-  echo "$output"
-}
 
 # in_pty ROWS COLS STATUS COMMAND: runs COMMAND (a shell string) under a real pseudo-terminal of
 # that size (script(1)) and checks that it exits with STATUS, that the container saw a pty and
@@ -92,9 +68,4 @@ in_pty() {
   [ "$status" -eq "$want" ] || return 1
   [[ "$output" == */dev/pts/* ]] || { echo "no pty in the container"; return 1; }
   [[ "$output" == *"$rows $cols"* ]] || { echo "window size $rows $cols did not arrive"; return 1; }
-}
-
-# A process id is gone (or now belongs to another process started later).
-pid_gone() {
-  [ ! -d "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }

@@ -36,6 +36,8 @@
 bats_require_minimum_version 1.5.0
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# wait_for, show: the shared helpers.
+source "$REPO/tests/lib/common.bash"
 NS_IMPL=${NS_IMPL:-roost}
 case $NS_IMPL in
   roost) NS_BIN=${NS_BIN:-$REPO/build/rootlesskit} ;;
@@ -272,20 +274,3 @@ ns_teardown() {
   fi
 }
 
-# Shows what the last `run` printed (bats prints it when a test fails).
-show() {
-  echo "--- command: $BATS_RUN_COMMAND"
-  echo "--- status: $status"
-  echo "--- output:"
-  echo "$output"
-}
-
-# wait_for TIMEOUT_SECONDS COMMAND...: retries until the command succeeds.
-wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.1
-  done
-}
