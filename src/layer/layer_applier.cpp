@@ -581,6 +581,22 @@ void LayerApplier::copy_from_lower(int src_parent, const std::string& src_name, 
   const std::string& name = parts.back();
   struct stat st;
   if (::fstatat(src_parent, src_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) fail_errno("stat the target of", link_path);
+  // A regular file is linked to the lower layer's inode when it can be: the layers are directories
+  // of one file system and never change once written, so the link is the tar's hardlink kept as
+  // one inode (umoci's unpack shows the same, and the merged view of overlayfs too), and it costs
+  // no copy and no space. Its blocks belong to the lower layer already: not counted again here.
+  // Where linking is refused (another file system, protected_hardlinks, EMLINK), a copy.
+  if (S_ISREG(st.st_mode)) {
+    int rc = ::linkat(src_parent, src_name.c_str(), dirfd, name.c_str(), 0);
+    if (rc != 0 && errno == EEXIST) {
+      remove_existing(dirfd, name, link_path);
+      rc = ::linkat(src_parent, src_name.c_str(), dirfd, name.c_str(), 0);
+    }
+    if (rc == 0) {
+      stats_.apparent_bytes += st.st_size;
+      return;
+    }
+  }
   // The copy is a new file of this layer with the lower file's content, owner, mode, xattrs, mtime.
   tar::Entry meta;
   meta.uid = st.st_uid;

@@ -14,7 +14,8 @@
 //   - a directory over a directory keeps it (attributes replaced), anything else over an existing
 //     path replaces it;
 //   - hardlinks to a member of the same layer are linked; a target not in this layer is kept as a
-//     pending link and copied later from the first lower layer (top first) that has it, by
+//     pending link and linked later to the file of the first lower layer (top first) that has it
+//     (one inode shared by two layers of one file system; a copy where linking is refused), by
 //     link_from_lowers() (layers are written in parallel, so the lowers may not be complete yet);
 //     a target outside the tree is an error;
 //   - xattrs: security.selinux, trusted.*, *.overlay.* and user.rootlesscontainers dropped;
@@ -79,7 +80,8 @@ class LayerWriter : public util::ByteSink {
   int64_t blob_bytes() const;
   // After finish(): hardlinks whose target was not in this layer, as (link path, target path).
   const std::vector<std::pair<std::string, std::string>>& pending_lower_links() const;
-  // Once every lower layer is complete: makes each pending link a copy of its target from the
+  // Once every lower layer is complete: makes each pending link a hardlink to (or, where the file
+  // system refuses, a copy of) its target in the
   // first of `lower_diff_fds` (top first) that has it (a whiteout or opaque dir above hides it);
   // throws when none has it. Updates stats().
   void link_from_lowers(const std::vector<int>& lower_diff_fds);
