@@ -22,7 +22,7 @@ std::optional<std::filesystem::path> builtin_busybox_layout() {
 store::ImageRecord store_builtin_busybox(store::Store& store, const std::filesystem::path& layout) {
   const archive::ArchiveSource source = archive::ArchiveSource::open(layout, store.paths().storage());
   archive::ImportOptions options;
-  options.apply = apply_options();
+  options.apply = apply_options(store);
   archive::import_images(store, source, options);
   if (auto img = store.find_image(kBuiltinBusyboxName)) return *img;
   throw Error("the built-in image at " + layout.string() + " does not name " + kBuiltinBusyboxName);

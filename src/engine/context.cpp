@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <ctime>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "util/log.hpp"
 
 namespace roost::engine {
@@ -20,12 +23,18 @@ store::Store open_store(const GlobalOptions& global) {
   return store::Store::open(paths);
 }
 
-layer::ApplyOptions apply_options() {
+layer::ApplyOptions apply_options(const store::Store& store) {
   const store::UsernsSession& session = store::enter_user_namespace();
   static bool said = false;
   if (session.squash_ids && !said) {
-    log::warn("no subordinate id range for this user (/etc/subuid): every file of the image belongs to you");
     said = true;
+    // Once per store, not per command: the first process to create the marker says it.
+    const std::string marker = (store.paths().storage() / "squashed-ids-noted").string();
+    int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      log::warn("no subordinate id range for this user (/etc/subuid): every file of the image belongs to you");
+    }
   }
   layer::ApplyOptions apply;
   apply.squash_ids = session.squash_ids;

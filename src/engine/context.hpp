@@ -23,8 +23,9 @@ store::StorePaths store_paths(const GlobalOptions& global);
 store::Store open_store(const GlobalOptions& global);
 
 // How layers are applied in this process's user namespace (entered first): squashed ids without
-// a subuid range (said once, on stderr), trusted.* overlay xattrs as real root, warnings on stderr.
-layer::ApplyOptions apply_options();
+// a subuid range (said once per store, on stderr: a marker file in its storage dir), trusted.*
+// overlay xattrs as real root, warnings on stderr.
+layer::ApplyOptions apply_options(const store::Store& store);
 
 // RFC 3339 of now, UTC, with nanoseconds (what the store records as stored_at/created).
 std::string now_rfc3339();

@@ -92,7 +92,7 @@ class LayerJobs {
         committed_(blobs.size(), false), slot_(blobs.size(), 0) {}
 
   void run() {
-    apply_ = apply_options();
+    apply_ = apply_options(store_);
     std::vector<size_t> todo;
     for (size_t i = 0; i < blobs_.size(); ++i) {
       if (store_.layer(chain_[i])) {

@@ -20,7 +20,7 @@ std::string load_images(store::Store& store, const std::string& input, Progress&
       input.empty() ? archive::ArchiveSource::open_fd(0, "stdin", store.paths().storage())
                     : archive::ArchiveSource::open(input, store.paths().storage());
   archive::ImportOptions options;
-  options.apply = apply_options();
+  options.apply = apply_options(store);
   options.progress = [&](const std::string& line) { progress.message(line); };
   progress.message("Getting image source signatures");
   const std::vector<archive::ImportedImage> images = archive::import_images(store, source, options);
