@@ -8,6 +8,7 @@
 
 #include "image/image_config.hpp"
 #include "layer/decompress.hpp"
+#include "store/layer_commit.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
 
@@ -105,30 +106,9 @@ image::Descriptor commit_layer(store::Store& store, LayerJob& job, const Plan& p
   const size_t i = job.index;
   const SourceLayer& sl = plan.source->layers[i];
   layer::LayerWriter& writer = *job.writer;
-  if (!writer.pending_lower_links().empty()) {
-    std::vector<decltype(store.open_layer_diff(plan.chain_ids[0]))> owned;
-    std::vector<int> fds;
-    for (size_t j = i; j-- > 0;) {  // top first
-      owned.push_back(store.open_layer_diff(plan.chain_ids[j]));
-      fds.push_back(owned.back().get());
-    }
-    writer.link_from_lowers(fds);
-  }
+  store::link_from_lower_layers(store, writer, plan.chain_ids, i);
+  job.txn->commit(store::written_layer_record(writer, plan.chain_ids, i, job.found != image::LayerCompression::None));
   const layer::Stats& st = writer.stats();
-  store::LayerRecord rec;
-  rec.chain_id = plan.chain_ids[i];
-  rec.diff_id = st.diff_id;
-  if (i > 0) rec.parent = plan.chain_ids[i - 1];
-  rec.diff_size = st.diff_size;
-  rec.apparent_bytes = st.apparent_bytes;
-  rec.allocated_bytes = st.allocated_bytes;
-  rec.inodes = st.inodes;
-  if (job.found != image::LayerCompression::None) {
-    rec.compressed_digest = st.blob_digest;
-    rec.compressed_size = st.blob_size;
-  }
-  rec.created = now_rfc3339();
-  job.txn->commit(rec);
 
   image::Descriptor d;
   d.media_type = sl.descriptor ? sl.descriptor->media_type : oci_layer_type(job.found);

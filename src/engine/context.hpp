@@ -27,7 +27,5 @@ store::Store open_store(const GlobalOptions& global);
 // overlay xattrs as real root, warnings on stderr.
 layer::ApplyOptions apply_options(const store::Store& store);
 
-// RFC 3339 of now, UTC, with nanoseconds (what the store records as stored_at/created).
-std::string now_rfc3339();
 
 }  // namespace roost::engine

@@ -19,6 +19,8 @@
 #include "layer/layer_writer.hpp"
 #include "registry/registries_conf.hpp"
 #include "store/userns_session.hpp"
+#include "store/layer_commit.hpp"
+#include "util/clock.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -154,30 +156,8 @@ class LayerJobs {
     client_.fetch_blob(blob, writer, [&](int64_t done) { progress_.blob_bytes(slot, done); });
     writer.finish();
     wait_for_lowers(i);
-    if (!writer.pending_lower_links().empty()) {
-      std::vector<decltype(store_.open_layer_diff(chain_[0]))> fds;
-      std::vector<int> raw;
-      for (size_t j = i; j-- > 0;) {  // top first
-        fds.push_back(store_.open_layer_diff(chain_[j]));
-        raw.push_back(fds.back().get());
-      }
-      writer.link_from_lowers(raw);
-    }
-    const layer::Stats& st = writer.stats();
-    store::LayerRecord record;
-    record.chain_id = chain_[i];
-    record.diff_id = st.diff_id;
-    if (i > 0) record.parent = chain_[i - 1];
-    record.diff_size = st.diff_size;
-    record.apparent_bytes = st.apparent_bytes;
-    record.allocated_bytes = st.allocated_bytes;
-    record.inodes = st.inodes;
-    if (expect.compression != image::LayerCompression::None) {
-      record.compressed_digest = st.blob_digest;
-      record.compressed_size = st.blob_size;
-    }
-    record.created = now_rfc3339();
-    txn->commit(record);
+    store::link_from_lower_layers(store_, writer, chain_, i);
+    txn->commit(store::written_layer_record(writer, chain_, i, expect.compression != image::LayerCompression::None));
     progress_.blob_done(slot);
     mark_committed(i);
   }

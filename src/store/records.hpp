@@ -15,7 +15,4 @@ LayerRecord parse_layer_record(const std::string& text, const std::string& where
 std::string image_record_json(const ImageRecord& record);
 ImageRecord parse_image_record(const std::string& text, const std::string& where);
 
-// RFC 3339 UTC with nanoseconds, now ("2026-12-04T18:49:28.123456789Z").
-std::string now_rfc3339();
-
 }  // namespace roost::store

@@ -14,6 +14,7 @@
 #include "store/records.hpp"
 #include "store/store_files.hpp"
 #include "store/zstd_record.hpp"
+#include "util/clock.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"

@@ -1,6 +1,7 @@
-// zstd for the store's tar-split records, straight over libzstd. layer/decompress.hpp declares
-// the same two helpers for the layer applier; the store keeps its own small pair so that it does
-// not need the layer folder's library (the applier) to store and read a record.
+// zstd for the store's tar-split records, straight over libzstd. layer/decompress.hpp has a
+// compressor too, whose finish() ends a frame and finishes its sink on every call; this one's
+// finish() is idempotent (a transaction's commit may meet a record already finished). Folding the
+// two into one is left for later.
 #pragma once
 
 #include <cstddef>
