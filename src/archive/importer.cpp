@@ -92,9 +92,10 @@ void apply_layer(LayerJob& job, const ArchiveSource& source, const Plan& plan, c
   expect.blob_size = member.size;
   if (sl.descriptor) expect.blob_digest = sl.descriptor->digest;
   // Compression by magic rather than by media type: the blob digest is checked either way, and
-  // docker-archive members carry no media type at all.
-  expect.compression = image::LayerCompression::Unknown;
+  // docker-archive members carry no media type at all. Known before the first byte, so an
+  // uncompressed member's DiffID is its blob digest, hashed once.
   job.found = magic_of(source.peek(member, 4));
+  expect.compression = job.found;
   job.writer = std::make_unique<layer::LayerWriter>(job.txn->diff_fd(), expect, apply, &job.txn->tar_split());
   source.copy(member, *job.writer);
   job.writer->finish();

@@ -11,12 +11,13 @@ namespace roost::layer {
 namespace {
 
 // The inflated side of the pipeline: every tar byte is hashed and counted (the DiffID) and goes on
-// to the tar parser. One stage, so a chunk costs one virtual call here.
+// to the tar parser. One stage, so a chunk costs one virtual call here. An uncompressed blob is
+// its own tar: its DiffID is the blob's digest, already computed, so it is not hashed again.
 class DiffTee final : public util::ByteSink {
  public:
-  explicit DiffTee(util::ByteSink& next) : next_(next) {}
+  DiffTee(util::ByteSink& next, bool hash) : next_(next), hash_bytes_(hash) {}
   void write(const uint8_t* data, size_t size) override {
-    hash_.update(data, size);
+    if (hash_bytes_) hash_.update(data, size);
     size_ += static_cast<int64_t>(size);
     next_.write(data, size);
   }
@@ -26,6 +27,7 @@ class DiffTee final : public util::ByteSink {
 
  private:
   util::ByteSink& next_;
+  bool hash_bytes_;
   image::Sha256 hash_;
   int64_t size_ = 0;
 };
@@ -39,7 +41,7 @@ struct LayerWriter::Impl {
         applier(diff_dir_fd, options, stats),
         recorder(split_out ? std::make_unique<tar::TarSplitRecorder>(*split_out) : nullptr),
         reader(applier, recorder.get()),
-        tee(reader),
+        tee(reader, expect.compression != image::LayerCompression::None),
         inflater(make_decompressor(expect.compression, tee)) {}
 
   // "layer sha256:...: " when the digest is known, so every error names the layer.
@@ -105,7 +107,7 @@ void LayerWriter::finish() {
   }
   m.stats.blob_digest = m.blob_hash.digest();
   m.stats.blob_size = m.blob_bytes;
-  m.stats.diff_id = m.tee.digest();
+  m.stats.diff_id = m.expect.compression == image::LayerCompression::None ? m.stats.blob_digest : m.tee.digest();
   m.stats.diff_size = m.tee.size();
   if (m.expect.blob_digest && *m.expect.blob_digest != m.stats.blob_digest)
     throw Error(m.prefix() + "digest mismatch (got " + m.stats.blob_digest.str() + ")");

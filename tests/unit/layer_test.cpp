@@ -1025,3 +1025,26 @@ TEST(LayerWriter, UmociLayersStackToTheTreeUmociUnpacks) {
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(linked, 0);
 }
+
+TEST(LayerWriter, AnUncompressedLayersDiffIdIsItsBlobDigestAndStillChecked) {
+  const std::string tar = sample_layer_tar();
+  {
+    TempDir t;
+    Expectations e;
+    e.compression = LayerCompression::None;
+    e.diff_id = roost::image::sha256_of(tar);
+    WriteResult r = write_layer(t.fd(), tar, e);
+    EXPECT_EQ(r.error, "(no error)");
+    EXPECT_EQ(r.stats.diff_id, roost::image::sha256_of(tar));
+    EXPECT_EQ(r.stats.blob_digest, r.stats.diff_id);
+    EXPECT_EQ(r.stats.diff_size, static_cast<int64_t>(tar.size()));
+  }
+  {
+    TempDir t;
+    Expectations e;
+    e.compression = LayerCompression::None;
+    e.diff_id = roost::image::sha256_of("another layer");
+    WriteResult r = write_layer(t.fd(), tar, e);
+    EXPECT_NE(r.error.find("DiffID mismatch"), std::string::npos) << r.error;
+  }
+}
