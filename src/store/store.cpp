@@ -142,16 +142,21 @@ struct Store::Impl {
 
   fs::path layer_path(const std::string& hex) const { return layers_dir / hex; }
 
-  std::optional<LayerRecord> read_layer(const std::string& hex) const {
-    const fs::path file = layer_path(hex) / "layer.json";
-    std::string text;
+  // A record file's text, or nullopt when it is not there (not stored, or removed meanwhile).
+  static std::optional<std::string> read_record(const fs::path& file) {
     try {
-      text = read_file(file.string());
+      return read_file(file.string());
     } catch (const SysError& e) {
       if (e.err() == ENOENT) return std::nullopt;
       throw;
     }
-    return parse_layer_record(text, file.string());
+  }
+
+  std::optional<LayerRecord> read_layer(const std::string& hex) const {
+    const fs::path file = layer_path(hex) / "layer.json";
+    std::optional<std::string> text = read_record(file);
+    if (!text) return std::nullopt;
+    return parse_layer_record(*text, file.string());
   }
 
   std::vector<std::string> layer_hexes() const {
@@ -165,14 +170,9 @@ struct Store::Impl {
 
   std::optional<ImageRecord> read_image(const std::string& hex) const {
     const fs::path file = images_dir / hex / "image.json";
-    std::string text;
-    try {
-      text = read_file(file.string());
-    } catch (const SysError& e) {
-      if (e.err() == ENOENT) return std::nullopt;
-      throw;
-    }
-    return parse_image_record(text, file.string());
+    std::optional<std::string> text = read_record(file);
+    if (!text) return std::nullopt;
+    return parse_image_record(*text, file.string());
   }
 
   // Newest first (stored_at), so that if a kill ever left a name on two images, the image that
