@@ -121,6 +121,8 @@ podman_setup() {
   local id
   id=$(pm pull -q "oci:$layout") || { echo "# podman could not load $layout" >&3; return 1; }
   pm tag "$id" localhost/busybox:latest || return 1
+  # "busybox" must resolve to it: without it podman would try docker.io (no traffic off loopback).
+  pm image exists localhost/busybox:latest || { echo "# podman has no localhost/busybox" >&3; return 1; }
 }
 
 # agree ARGS...: the same command line through roost and podman: same exit code, same stdout.
