@@ -36,7 +36,7 @@ monitor_of() {
   kill -KILL "$monitor"
   wait_for 5 pid_gone "$monitor"
   # ps says what is: running while the init lives, exited once it is gone.
-  run roost_ ps -a --format '{{.Names}} {{.State}}'
+  run ps_states
   show
   [ "$status" -eq 0 ]
   if pid_gone "$pid"; then [ "$output" = "orphan exited" ]; else [ "$output" = "orphan running" ]; fi
@@ -70,7 +70,7 @@ monitor_of() {
   kill -KILL "${client:-$RUNNER}"
   wait "$RUNNER" 2>/dev/null || true
   RUNNER=
-  run roost_ ps --format '{{.Names}} {{.State}}'
+  run ps_states
   [ "$output" = "fg running" ]
   run roost_ rm -f fg
   [ "$status" -eq 0 ]
@@ -132,7 +132,7 @@ monitor_of() {
     [ $((sa == 0)) -ne $((sb == 0)) ]
     [ "$sa" = 125 ] || [ "$sb" = 125 ]
     grep -q 'already in use' "$out.a" "$out.b"
-    run roost_ ps -a --format '{{.Names}} {{.State}}'
+    run ps_states
     [ "$output" = "racer running" ]
     roost_ rm -f racer >/dev/null
   done

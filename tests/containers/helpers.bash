@@ -226,6 +226,13 @@ ctr_teardown() {
 # The id of a container by name, from roost inspect.
 ctr_id() { roost_ inspect --format '{{.Id}}' "$1"; }
 
+# ps_states: "NAME STATE" per container of `roost ps -a --format json` (podman's lower-case State).
+ps_states() {
+  local json
+  json=$(roost_ ps -a --format json) || return 1
+  jq -r '.[] | .Names[0] + " " + .State' <<<"$json"
+}
+
 # ctr_status NAME: {{.State.Status}} of a container.
 ctr_status() { roost_ inspect --format '{{.State.Status}}' "$1"; }
 

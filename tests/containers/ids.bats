@@ -117,6 +117,6 @@ host_dir() {
   for e in pm roost_; do $e run -d --name ex busybox sleep 1000 >/dev/null; done
   agree exec -u 1000:1000 ex sh -c 'id -u; id -g'
   [ "$output" = "$(printf '1000\n1000')" ]
-  pid=$(roost_ inspect --format '{{.State.Pid}}' ex)
-  for e in pm roost_; do $e rm -f -t 0 ex >/dev/null; done
+  pm rm -f -t 0 ex >/dev/null
+  roost_ rm -f ex
 }
