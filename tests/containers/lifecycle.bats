@@ -122,7 +122,7 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
 
 @test "ps: -a, -q, --filter name= and status=, --format json with podman's fields and status strings" {
   both run -d --name up busybox sleep 1000
-  both run --name done busybox sh -c 'exit 3'
+  for e in pm roost_; do run $e run --name done busybox sh -c 'exit 3'; [ "$status" -eq 3 ]; done
   both create --name fresh busybox true
   agree ps --format '{{.Names}}'
   [ "$output" = up ]
