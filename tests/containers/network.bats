@@ -11,6 +11,10 @@ setup_file() {
   roost_ load -q -i "$CTR_WORK/exposed.tar" >/dev/null
   pm load -q -i "$CTR_WORK/exposed.tar" >/dev/null
   export WWW=$(www_dir)
+  # A UDP server for the container (busybox has none), static, bound in read-only.
+  mkdir -p "$CTR_WORK/bin"
+  cc -static -O2 -o "$CTR_WORK/bin/udp-recv" "$BATS_TEST_DIRNAME/fixtures/udp-recv.c"
+  chmod -R a+rX "$CTR_WORK/bin"
 }
 
 teardown_file() { containers_teardown_file; }
@@ -74,16 +78,18 @@ HTTPD=(busybox httpd -f -vv -p 80 -h /www)
   ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
 }
 
-@test "-p 127.0.0.1:PORT:5000/udp: a datagram from the host reaches the container" {
+@test "-p 127.0.0.1:PORT:5000/udp: a datagram from the host reaches the container, with its source address" {
   port=$(free_tcp_port)
-  roost_ run -d --name udp -p "127.0.0.1:$port:5000/udp" busybox nc -u -l -p 5000 >/dev/null
+  roost_ run -d --name udp -p "127.0.0.1:$port:5000/udp" -v "$CTR_WORK/bin:/hostbin:ro" busybox /hostbin/udp-recv 5000 >/dev/null
   for _ in $(seq 50); do
-    echo ping-udp | socat -u - "UDP:127.0.0.1:$port"
-    roost_ logs udp | grep -q ping-udp && break
+    reply=$(echo ping-udp | timeout 1 socat - "UDP:127.0.0.1:$port,bind=127.0.0.6" 2>/dev/null || true)
+    [ "$reply" = ack ] && break
     sleep 0.2
   done
+  [ "$reply" = ack ]
   run roost_ logs udp
-  [[ "$output" == *ping-udp* ]]
+  show
+  [[ "$output" == *"127.0.0.6 ping-udp"* ]]
   roost_ rm -f udp
 }
 
