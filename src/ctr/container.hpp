@@ -78,6 +78,7 @@ struct ContainerConfig {
 
 enum class Status { Created, Running, Paused, Stopping, Exited, Removing };
 const char* status_name(Status s);  // podman's words: "created", "running", "paused", "stopping", "exited", "removing"
+Status status_from_name(const std::string& name);  // status_name's inverse; roost::Error for others
 
 // What happened to it. The monitor writes it; readers take no lock (temp file + rename).
 struct ContainerState {
