@@ -225,7 +225,8 @@ void ContainerStore::rename(const std::string& id, const std::string& new_name) 
   StoreDirs dirs(data_root_);
   ContainerConfig config = this->config(id);
   if (config.name == new_name) return;
-  if (!try_reserve(dirs, new_name, id)) throw Error(name_in_use(new_name, read_name(dirs.names.get(), new_name)));
+  if (!try_reserve(dirs, new_name, id))
+    throw Error("name " + new_name + " already in use, cannot rename container " + id + ": container already exists");
   const std::string old_name = config.name;
   config.name = new_name;
   try {
