@@ -209,7 +209,7 @@ std::string build_oci_spec(const SpecInputs& in) {
   // process
   std::vector<std::string> args = c.args;
   if (c.init) {
-    if (in.init_path.empty()) throw Error("--init needs an init for containers on the host: install tini (or catatonit)");
+    if (in.init_path.empty()) throw Error("--init needs a static init on the host: install tini (its tini-static) or catatonit");
     args.insert(args.begin(), {"/run/roost-init", "--"});
   }
   if (args.empty()) throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");

@@ -36,7 +36,9 @@ struct SpecInputs {
   bool terminal = false;
   uint64_t nofile_hard = 1048576;  // the caller's RLIMIT_NOFILE and RLIMIT_NPROC hard limits
   uint64_t nproc_hard = 1048576;
-  std::string init_path;           // --init: the host's tini/catatonit; "" when none was found
+  // --init: a static init on the host (tini-static, catatonit), bound read-only at
+  // /run/roost-init; it must be static: the image may have no loader (Debian's plain tini has).
+  std::string init_path;
   OuterIds outer;                  // for nested user namespaces only
 };
 
