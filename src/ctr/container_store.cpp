@@ -219,6 +219,17 @@ std::vector<std::string> ContainerStore::list() const {
   return ids;
 }
 
+std::vector<std::string> ContainerStore::volume_users(const std::string& volume_name) const {
+  std::vector<std::string> users;
+  for (const std::string& id : list()) {
+    const ContainerConfig c = config(id);
+    if (std::any_of(c.mounts.begin(), c.mounts.end(),
+                    [&](const MountRequest& m) { return m.type == "volume" && m.source == volume_name; }))
+      users.push_back(id);
+  }
+  return users;
+}
+
 void ContainerStore::rename(const std::string& id, const std::string& new_name) {
   check_name(new_name);
   FileLock held = lock_containers(data_root_);

@@ -261,6 +261,60 @@ TEST_F(CtrStoreTest, RemoveLeavesNothingAndNeverFollowsSymlinks) {
   EXPECT_NO_THROW(s.create(named("gone")));
 }
 
+TEST_F(CtrStoreTest, VolumeUsersAreTheContainersMountingIt) {
+  auto s = store();
+  ContainerConfig a = named("a");
+  a.mounts = {MountRequest{"volume", "data", "/d", {}, false}, MountRequest{"bind", "/data", "/b", {}, false}};
+  a = s.create(a);
+  ContainerConfig b = named("b");
+  b.mounts = {MountRequest{"bind", "data", "/x", {}, false}};  // a bind whose path reads "data" is no user
+  s.create(b);
+  EXPECT_EQ(s.volume_users("data"), std::vector<std::string>{a.id});
+  EXPECT_TRUE(s.volume_users("other").empty());
+}
+
+TEST_F(CtrStoreTest, RemoveFinishesWhatAnEarlierRemoveLeft) {
+  auto s = store();
+  ContainerConfig a = s.create(named("half"));
+  // An earlier remove died after moving the record out of place; the same id is removed again.
+  const fs::path gone = root_ / "data/containers" / (".removing-" + a.id);
+  fs::create_directories(gone / "upper/x");
+  s.remove(a.id);
+  EXPECT_FALSE(fs::exists(gone));
+  EXPECT_FALSE(fs::exists(s.paths(a.id).dir));
+  EXPECT_EQ(s.resolve("half"), std::nullopt);
+}
+
+TEST_F(CtrStoreTest, ParallelCreatesWithGeneratedNamesNeverShareOne) {
+  std::vector<pid_t> kids;
+  for (int k = 0; k < 4; ++k) {
+    pid_t kid = ::fork();
+    ASSERT_GE(kid, 0);
+    if (kid == 0) {
+      try {
+        for (int i = 0; i < 10; ++i) store().create(named(""));
+        ::_exit(0);
+      } catch (const roost::Error&) {
+        ::_exit(1);
+      }
+    }
+    kids.push_back(kid);
+  }
+  for (pid_t kid : kids) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(kid, &status, 0), kid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto s = store();
+  std::set<std::string> names;
+  for (const auto& id : s.list()) {
+    const std::string name = s.config(id).name;
+    EXPECT_TRUE(names.insert(name).second) << name;
+    EXPECT_EQ(s.resolve(name), id);
+  }
+  EXPECT_EQ(names.size(), 40u);
+}
+
 TEST_F(CtrStoreTest, AStaleNameWithoutARecordIsTakenOver) {
   auto s = store();
   // A create cut short after its name was reserved: names/x holds an id with no record.
