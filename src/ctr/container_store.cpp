@@ -219,13 +219,25 @@ std::vector<std::string> ContainerStore::list() const {
   return ids;
 }
 
+std::vector<std::string> ContainerStore::volume_users(const std::string& volume_name) const {
+  std::vector<std::string> users;
+  for (const std::string& id : list()) {
+    const ContainerConfig c = config(id);
+    if (std::any_of(c.mounts.begin(), c.mounts.end(),
+                    [&](const MountRequest& m) { return m.type == "volume" && m.source == volume_name; }))
+      users.push_back(id);
+  }
+  return users;
+}
+
 void ContainerStore::rename(const std::string& id, const std::string& new_name) {
   check_name(new_name);
   FileLock held = lock_containers(data_root_);
   StoreDirs dirs(data_root_);
   ContainerConfig config = this->config(id);
   if (config.name == new_name) return;
-  if (!try_reserve(dirs, new_name, id)) throw Error(name_in_use(new_name, read_name(dirs.names.get(), new_name)));
+  if (!try_reserve(dirs, new_name, id))
+    throw Error("name " + new_name + " already in use, cannot rename container " + id + ": container already exists");
   const std::string old_name = config.name;
   config.name = new_name;
   try {
