@@ -1,4 +1,4 @@
-#include "store/file_lock.hpp"
+#include "util/file_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -6,7 +6,7 @@
 
 #include "util/error.hpp"
 
-namespace roost::store {
+namespace roost {
 
 std::optional<FileLock> FileLock::lock(const std::filesystem::path& path, LockMode mode, bool wait) {
   for (;;) {
@@ -47,4 +47,4 @@ void FileLock::remove_and_release() {
   fd_.reset();
 }
 
-}  // namespace roost::store
+}  // namespace roost

@@ -1,4 +1,4 @@
-#include "store/store_files.hpp"
+#include "util/dir_files.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 
 #include "util/error.hpp"
 
-namespace roost::store {
+namespace roost {
 
 UniqueFd open_dir(const std::filesystem::path& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -36,11 +36,11 @@ void fsync_fd(int fd, const std::string& what) {
   if (::fsync(fd) < 0) throw_errno("fsync " + what);
 }
 
-std::string random_suffix() {
-  unsigned char bytes[6];
+std::string random_hex(size_t bytes) {
+  std::string raw(bytes, '\0');
   size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+  while (got < bytes) {
+    ssize_t n = ::getrandom(raw.data() + got, bytes - got, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_errno("getrandom");
@@ -49,12 +49,15 @@ std::string random_suffix() {
   }
   static const char hex[] = "0123456789abcdef";
   std::string out;
-  for (unsigned char b : bytes) {
+  out.reserve(bytes * 2);
+  for (unsigned char b : raw) {
     out += hex[b >> 4];
     out += hex[b & 15];
   }
   return out;
 }
+
+std::string random_suffix() { return random_hex(6); }
 
 void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
                         const std::string& where) {
@@ -193,4 +196,4 @@ void remove_tree_at(int dirfd, const std::string& name, const std::string& where
   remove_at_depth(dirfd, name, where, -1, 0);
 }
 
-}  // namespace roost::store
+}  // namespace roost
