@@ -175,6 +175,10 @@ teardown() {
   [ "$status" -eq 0 ]
   [ "${lines[0]}" != 1 ]
   [[ "${lines[1]}" != "sh "* ]]
+  # podman's (catatonit) likewise.
+  run pm run --rm --init busybox sh -c 'echo $$'
+  [ "$status" -eq 0 ]
+  [ "$output" != 1 ]
   # The init passes signals on: a stop ends the command at once, not after the timeout.
   roost_ run -d --init --name initd busybox sleep 1000 >/dev/null
   start=$SECONDS
