@@ -180,3 +180,20 @@ monitor_of() {
   [ "$output" = room-again ]
   unset CTR_ROOT
 }
+
+@test "a run root whose control socket path is longer than sun_path (108 bytes): run works" {
+  # podman's conmon reaches its sockets through /proc/self/fd; a user's XDG_RUNTIME_DIR may be deep.
+  export CTR_RUNROOT=$CTR_WORK/run/a-deep-runtime-directory-of-some-user/that-goes-on/and-on
+  install -d -o "$CTR_USER" -m 0700 "$CTR_WORK/run/a-deep-runtime-directory-of-some-user"
+  run roost_ run --rm busybox echo deep
+  show
+  [ "$output" = deep ]
+  run roost_ run -d --name deep busybox sleep 1000
+  [ "$status" -eq 0 ]
+  run roost_ stop -t 1 deep
+  [ "$status" -eq 0 ]
+  run roost_ rm deep
+  [ "$status" -eq 0 ]
+  unset CTR_RUNROOT
+  rm -rf "$CTR_WORK/run/a-deep-runtime-directory-of-some-user"
+}

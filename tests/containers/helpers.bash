@@ -48,7 +48,9 @@ containers_setup_file() {
     *) echo "# CTR_USER must be roost-test or roost-nosub, not $CTR_USER" >&3; return 1 ;;
   esac
   [ -x "$ROOST" ] || { echo "# $ROOST is not built" >&3; return 1; }
-  CTR_WORK=$(mktemp -d /tmp/roost-ctr.XXXXXX)
+  # Short: a container's control socket path (run/containers/<64 hex>/ctl.sock) must fit in
+  # sun_path's 108 bytes here; a test of its own (faults.bats) covers a long run root.
+  CTR_WORK=$(mktemp -d /tmp/rc.XXXXXX)
   chmod 755 "$CTR_WORK"
   mkdir -p "$CTR_WORK/home" "$CTR_WORK/host" "$CTR_WORK/root" "$CTR_WORK/run"
   chown "$CTR_USER:" "$CTR_WORK/home" "$CTR_WORK/host" "$CTR_WORK/root" "$CTR_WORK/run"
@@ -82,14 +84,15 @@ host_uid() {
   if [ "$1" = 0 ] || squashed; then echo "$CTR_UID"; else echo $((CTR_SUBUID + $1 - 1)); fi
 }
 
-# The environment roost runs in: what a login gives, the file's store (CTR_ROOT, when a test sets
-# it, replaces its data root; it must start with $CTR_WORK/root), and a marker that every roost
+# The environment roost runs in: what a login gives, the file's store (CTR_ROOT and CTR_RUNROOT,
+# when a test sets them, replace its data and run roots; they must start with $CTR_WORK/root
+# and $CTR_WORK/run), and a marker that every roost
 # process (the monitor, slirp4netns, pasta) inherits, so that leftovers can be found.
 user_env() {
   USER_ENV=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
             HOME="$CTR_WORK/home" USER="$CTR_USER" LOGNAME="$CTR_USER" TMPDIR=/tmp
             XDG_RUNTIME_DIR="/run/user/$CTR_UID"
-            ROOST_ROOT="${CTR_ROOT:-$CTR_WORK/root}" ROOST_RUNROOT="$CTR_WORK/run"
+            ROOST_ROOT="${CTR_ROOT:-$CTR_WORK/root}" ROOST_RUNROOT="${CTR_RUNROOT:-$CTR_WORK/run}"
             ROOST_TEST_MARKER="$CTR_WORK")
 }
 
