@@ -62,6 +62,13 @@ teardown() {
   [ "$output" = /tmp ]
 }
 
+@test "run: the root directory has the image's mode (755), so any user inside can walk it" {
+  agree run --rm busybox stat -c %a /
+  [ "$output" = 755 ]
+  agree run --rm -u 65534:65534 busybox ls -d /tmp
+  [ "$output" = /tmp ]
+}
+
 @test "run --entrypoint replaces the image's entrypoint; the command line is its argument" {
   agree run --rm --entrypoint echo busybox hello there
   [ "$output" = "hello there" ]
