@@ -49,7 +49,8 @@ host_dir() {
   if squashed; then
     # podman: 126 from runc ("unable to setup user: invalid argument"); roost: an error too.
     run --separate-stderr roost_ run --rm -u 1000:1000 busybox id -u
-    [ "$status" -ne 0 ]
+    show_all
+    [ "$status" -eq 125 ] || [ "$status" -eq 126 ]
     [[ "$stderr" == *"Error: "* ]]
   else
     agree run --rm -u 1000:1000 busybox sh -c 'id -u; id -g'
