@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "oci/spec.hpp"
 #include "sys/capabilities.hpp"
@@ -192,6 +193,38 @@ TEST(CtrOciSpec, SeccompUnconfinedOrAProfileFile) {
   in.config.no_new_privileges = true;
   in.config.seccomp_profile.clear();
   EXPECT_EQ(build(in)["process"]["noNewPrivileges"], true);
+}
+
+// Every syscall name of the profile's rules with the given action.
+std::set<std::string> syscalls_with(const json& profile, const std::string& action) {
+  std::set<std::string> out;
+  for (const auto& rule : profile["syscalls"])
+    if (rule["action"] == action && !rule.contains("args"))
+      for (const auto& n : rule["names"]) out.insert(n.get<std::string>());
+  return out;
+}
+
+TEST(CtrOciSpec, DefaultProfileOpensTheSyscallsOfTheCapabilities) {
+  SpecInputs in = base_inputs();
+  json seccomp = build(in)["linux"]["seccomp"];
+  // CAP_SYS_CHROOT is a default capability: chroot is allowed, mount is not.
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ALLOW").count("chroot"));
+  EXPECT_FALSE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("chroot"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("mount"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("settimeofday"));
+  in.config.cap_add = {"SYS_ADMIN"};
+  seccomp = build(in)["linux"]["seccomp"];
+  for (const char* name : {"mount", "umount2", "unshare", "setns", "pivot_root", "sethostname", "clone"})
+    EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ALLOW").count(name)) << name;
+  EXPECT_FALSE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("mount"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("settimeofday"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("bpf"));
+  // Dropping CAP_SYS_CHROOT closes chroot again.
+  in.config.cap_add.clear();
+  in.config.cap_drop = {"SYS_CHROOT"};
+  seccomp = build(in)["linux"]["seccomp"];
+  EXPECT_FALSE(syscalls_with(seccomp, "SCMP_ACT_ALLOW").count("chroot"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("chroot"));
 }
 
 TEST(CtrOciSpec, UserMountsInOrderWithTheirOptions) {
