@@ -254,6 +254,11 @@ std::vector<std::string> effective_capabilities(const ContainerConfig& c) {
   return caps;
 }
 
+std::string process_user_spec(const ContainerConfig& c, const OuterIds& outer) {
+  if (c.user.empty() && c.userns == "keep-id") return std::to_string(outer.host_uid) + ":" + std::to_string(outer.host_gid);
+  return c.user;
+}
+
 std::string build_oci_spec(const SpecInputs& in) {
   const ContainerConfig& c = in.config;
   const bool host_network = c.network == "host";

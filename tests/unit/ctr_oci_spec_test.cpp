@@ -306,6 +306,16 @@ TEST(CtrOciSpec, KeepIdMapsTheUserOntoThemselves) {
   EXPECT_THROW(build_oci_spec(in), roost::Error);
 }
 
+TEST(CtrOciSpec, KeepIdRunsAsTheUserUnlessToldOtherwise) {
+  ContainerConfig c;
+  const OuterIds outer{1001, 1002, 65537, 65537};
+  EXPECT_EQ(process_user_spec(c, outer), "");
+  c.userns = "keep-id";
+  EXPECT_EQ(process_user_spec(c, outer), "1001:1002");
+  c.user = "app";
+  EXPECT_EQ(process_user_spec(c, outer), "app");
+}
+
 TEST(CtrOciSpec, NomapAndExplicitMaps) {
   SpecInputs in = base_inputs();
   in.config.userns = "nomap";
