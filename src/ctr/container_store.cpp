@@ -291,6 +291,7 @@ ContainerPaths ContainerStore::paths(const std::string& id) const {
 UniqueFd ContainerStore::lock(const std::string& id) const {
   const fs::path path = paths(id).lock();
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd && errno == ENOENT) throw Error(no_such_container(id));
   if (!fd) throw_errno("open the lock of container " + id);
   while (::flock(fd.get(), LOCK_EX) < 0)
     if (errno != EINTR) throw_errno("lock container " + id);
