@@ -227,6 +227,7 @@ void Monitor::finish(int exit_code) {
     if (waiter) send_reply(waiter.get(), Reply{"", exit_code});
   stop_waiters_.clear();
   if (network_) network_->down();
+  ::unlink((config_.run_dir + "/init.pid").c_str());
   if (config_.auto_remove) remove_container();
   hub_.finish(exit_code, 2000);
   ctl_.reset();

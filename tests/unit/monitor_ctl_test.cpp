@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -117,6 +118,23 @@ TEST_F(MonitorCtl, StopWaitsForTheAnswerWithTheExitCode) {
   loop.start();
   EXPECT_EQ(monitor::stop(path_, SIGTERM, 0), 143);
   EXPECT_EQ(monitor::stop(path_, SIGKILL, 1), 138);
+}
+
+TEST_F(MonitorCtl, SocketPathLongerThanSunPathWorks) {
+  // A run dir as deep as $XDG_RUNTIME_DIR/roost/containers/<64 hex>/ with a long user dir.
+  const std::string deep = dir_ + "/" + std::string(64, 'a') + "/" + std::string(40, 'b');
+  std::filesystem::create_directories(deep);
+  const std::string path = deep + "/ctl.sock";
+  ASSERT_GT(path.size(), sizeof(sockaddr_un::sun_path));
+  std::atomic<int> signalled{0};
+  LoopThread loop;
+  CtlServer server(loop.loop, path,
+                   CtlHandlers{[](UniqueFd, bool) {}, [&](int signal) { return signalled = signal, Reply{}; },
+                               [](UniqueFd, int, int) {}});
+  EXPECT_TRUE(std::filesystem::is_socket(path));
+  loop.start();
+  monitor::kill(path, SIGWINCH);
+  EXPECT_EQ(signalled, SIGWINCH);
 }
 
 TEST_F(MonitorCtl, NoMonitorIsConnectionRefusedOrMissing) {
