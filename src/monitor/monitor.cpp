@@ -111,7 +111,13 @@ bool Monitor::start_container(bool first) {
   state_.finished_at.clear();
   state_.exit_code.reset();
   state_.error.clear();
-  state_file_.write(state_, /*starter_holds_lock=*/first);
+  try {
+    state_file_.write(state_, /*starter_holds_lock=*/first);
+  } catch (const Error& e) {
+    // The container runs and is served all the same; only its record is stale.
+    const std::string line = "roost-monitor: " + std::string(e.what()) + "\n";
+    (void)!::write(2, line.data(), line.size());
+  }
   if (first) answer_start(StartReply{init_pid_, "", 0});
   return true;
 }
