@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "idmap/idmap_writer.hpp"
+#include "store/idmapped_mount.hpp"
 #include "sys/mount_api.hpp"
 #include "sys/mount_attr.hpp"
 #include "util/error.hpp"
@@ -104,15 +105,25 @@ std::string fuse_escape(const std::string& path) {
   return out;
 }
 
-void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
+// fuse-overlayfs's mapping option: "c:h:s" triples joined by ':' (its man page), the store's id
+// c showing as h.
+std::string fuse_mapping(const idmap::Mappings& maps) {
+  std::string out;
+  for (const auto& m : maps)
+    out += (out.empty() ? "" : ":") + std::to_string(m.container_id) + ":" + std::to_string(m.host_id) + ":" +
+           std::to_string(m.size);
+  return out;
+}
+
+void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper,
+                  const LayerIdMap& ids) {
   const std::string program = idmap::find_helper("fuse-overlayfs");
-  if (program.empty()) throw Error("fuse-overlayfs is not installed: apt-get install fuse-overlayfs");
-  std::string opts = "lowerdir=";
-  for (size_t i = 0; i < lowers.size(); ++i) opts += (i ? ":" : "") + fuse_escape(lowers[i].string());
-  if (upper) opts += ",upperdir=" + fuse_escape(upper->upper.string()) + ",workdir=" + fuse_escape(upper->work.string());
+  if (program.empty())
+    throw Error(std::string("fuse-overlayfs is not installed") + (ids.empty() ? "" : " (a rootless id mapping needs it)") +
+                ": apt-get install fuse-overlayfs");
   ProgramSpec spec;
   spec.path = program;
-  spec.argv = {"fuse-overlayfs", "-o", opts, target.string()};
+  spec.argv = {"fuse-overlayfs", "-o", fuse_overlay_options(lowers, upper, ids), target.string()};
   spec.capture_stderr = true;
   spec.timeout_seconds = 30;
   ProgramResult r = run_program(spec);
@@ -123,17 +134,56 @@ void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, c
   }
 }
 
+// Real root: each lower idmapped (a detached mount held by an fd, named "/proc/self/fd/N" to
+// overlayfs, which resolves it at mount time), then the kernel overlay over them. The fds close
+// once the overlay holds its layers.
+void idmapped_kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target,
+                             const std::optional<UpperDirs>& upper, const LayerIdMap& ids) {
+  const IdMapNamespace ns = IdMapNamespace::create(ids.uid, ids.gid);
+  std::vector<UniqueFd> trees;
+  std::vector<fs::path> paths;
+  for (const auto& lower : lowers) {
+    trees.push_back(idmapped_tree(lower, ns));
+    paths.push_back("/proc/self/fd/" + std::to_string(trees.back().get()));
+  }
+  if (lowers.size() == 1 && !upper) {
+    if (set_mount_attr_fd(trees[0].get(), kAttrRdonly, 0, false) < 0)
+      throw_errno("make the bind of " + lowers[0].string() + " read-only");
+    UniqueFd dest = open_target(target);
+    if (attach_mount_tree(trees[0].get(), dest.get()) < 0) throw_errno("attach " + lowers[0].string() + " at " + target.string());
+    return;
+  }
+  kernel_overlay(paths, target, upper);
+}
+
 }  // namespace
 
+OverlayDriver driver_for_mapping(OverlayDriver store_driver, const LayerIdMap& ids) {
+  if (ids.empty() || !running_rootless()) return store_driver;
+  return store_driver == OverlayDriver::KernelOverlay ? OverlayDriver::FuseOverlayfs : store_driver;
+}
+
+std::string fuse_overlay_options(const std::vector<fs::path>& lowers, const std::optional<UpperDirs>& upper,
+                                 const LayerIdMap& ids) {
+  std::string opts = "lowerdir=";
+  for (size_t i = 0; i < lowers.size(); ++i) opts += (i ? ":" : "") + fuse_escape(lowers[i].string());
+  if (upper) opts += ",upperdir=" + fuse_escape(upper->upper.string()) + ",workdir=" + fuse_escape(upper->work.string());
+  if (!ids.empty()) opts += ",uidmapping=" + fuse_mapping(ids.uid) + ",gidmapping=" + fuse_mapping(ids.gid);
+  return opts;
+}
+
 void mount_layers(const std::vector<fs::path>& lowers_top_first, const fs::path& target, OverlayDriver driver,
-                  const std::optional<UpperDirs>& upper) {
+                  const std::optional<UpperDirs>& upper, const LayerIdMap& ids) {
   if (lowers_top_first.empty()) throw Error("mount at " + target.string() + ": no layers");
-  switch (driver) {
+  if (!ids.empty() && (ids.uid.empty() || ids.gid.empty()))
+    throw Error("mount at " + target.string() + ": an id mapping needs both a uid and a gid map");
+  switch (driver_for_mapping(driver, ids)) {
     case OverlayDriver::KernelOverlay:
+      if (!ids.empty()) return idmapped_kernel_overlay(lowers_top_first, target, upper, ids);
       if (lowers_top_first.size() == 1 && !upper) return bind_read_only(lowers_top_first[0], target);
       return kernel_overlay(lowers_top_first, target, upper);
     case OverlayDriver::FuseOverlayfs:
-      return fuse_overlay(lowers_top_first, target, upper);
+      return fuse_overlay(lowers_top_first, target, upper, ids);
     case OverlayDriver::Copy:
     case OverlayDriver::None:
       break;
