@@ -201,6 +201,18 @@ std::vector<std::string> effective_capabilities(const ContainerConfig& c) {
   return caps;
 }
 
+std::optional<NestedIdMaps> nested_user_namespace_maps(const SpecInputs& in) {
+  const auto nested = nested_id_maps(in);
+  if (!nested) return std::nullopt;
+  auto convert = [](const json& maps) {
+    std::vector<oci::IdMapping> out;
+    for (const auto& m : maps)
+      out.push_back({m["containerID"].get<uint32_t>(), m["hostID"].get<uint32_t>(), m["size"].get<uint32_t>()});
+    return out;
+  };
+  return NestedIdMaps{convert(nested->uid), convert(nested->gid)};
+}
+
 std::string build_oci_spec(const SpecInputs& in) {
   const ContainerConfig& c = in.config;
   const bool host_network = c.network == "host";

@@ -2,8 +2,8 @@
 // namespace is not the one its layers were written in (--uidmap, --userns=keep-id): the layers'
 // files show the owners the container expects without a chown of the image.
 //
-// Where this kernel (6.18) allows it, found by experiment (docs/ENGINE-PLAN.md, "Id-mapped
-// layers"): the caller needs CAP_SYS_ADMIN over the user namespace that owns the file system's
+// Where this kernel (6.18) allows it, found by experiment (as roost-test inside `roost unshare`,
+// and as real root): the caller needs CAP_SYS_ADMIN over the user namespace that owns the file system's
 // superblock, and the file system must support idmapping. So real root can idmap the store's ext4
 // layer directories and stack a kernel overlay on them (overlayfs takes idmapped layers since
 // 5.19); rootless, inside the store's user namespace, every candidate is refused: an ext4 layer
