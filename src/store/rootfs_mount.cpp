@@ -1,6 +1,7 @@
 #include "store/rootfs_mount.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,22 +116,72 @@ std::string fuse_mapping(const idmap::Mappings& maps) {
   return out;
 }
 
+// fuse-overlayfs, started so that it does not keep its own mount alive. Left to mount by itself,
+// its daemon lives in the mount namespace it mounted in, and while a namespace holds the mount the
+// daemon's connection stays: the daemon outlived the last other process of a `roost unshare`
+// namespace it had mounted in (tried here). So the mount is made here, on an fd of /dev/fuse (the
+// mount(2) libfuse's fusermount makes), and fuse-overlayfs serves that fd ("/dev/fd/N", which
+// libfuse takes as a connection already mounted) from a child mount namespace in which the mount
+// is detached: once the namespaces that hold it are gone (the container's monitor, or an unmount),
+// the connection ends and the daemon exits.
 void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper,
                   const LayerIdMap& ids) {
   const std::string program = idmap::find_helper("fuse-overlayfs");
   if (program.empty())
     throw Error(std::string("fuse-overlayfs is not installed") + (ids.empty() ? "" : " (a rootless id mapping needs it)") +
                 ": apt-get install fuse-overlayfs");
-  ProgramSpec spec;
-  spec.path = program;
-  spec.argv = {"fuse-overlayfs", "-o", fuse_overlay_options(lowers, upper, ids), target.string()};
-  spec.capture_stderr = true;
-  spec.timeout_seconds = 30;
-  ProgramResult r = run_program(spec);
-  if (!r.succeeded()) {
-    std::string msg = r.error_output;
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    throw Error("fuse-overlayfs at " + target.string() + " " + r.describe() + (msg.empty() ? "" : ": " + msg));
+  const fs::path abs_target = fs::absolute(target);
+  // Not close-on-exec: fuse-overlayfs inherits it.
+  UniqueFd fuse(::open("/dev/fuse", O_RDWR));
+  if (!fuse) throw_errno("open /dev/fuse for fuse-overlayfs");
+  const std::string data = "fd=" + std::to_string(fuse.get()) + ",rootmode=40000,user_id=" + std::to_string(::geteuid()) +
+                           ",group_id=" + std::to_string(::getegid()) + ",default_permissions,allow_other";
+  if (::mount("fuse-overlayfs", abs_target.c_str(), "fuse.fuse-overlayfs", 0, data.c_str()) < 0)
+    throw_errno("mount fuse-overlayfs at " + target.string());
+
+  int report_pipe[2];
+  if (::pipe2(report_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd report_read(report_pipe[0]), report_write(report_pipe[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork to start fuse-overlayfs");
+  if (pid == 0) {
+    std::string failure;
+    try {
+      if (::unshare(CLONE_NEWNS) < 0) throw_errno("unshare a mount namespace for fuse-overlayfs");
+      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) throw_errno("make fuse-overlayfs's mounts private");
+      if (::umount2(abs_target.c_str(), MNT_DETACH) < 0) throw_errno("detach " + target.string() + " from fuse-overlayfs's view");
+      ProgramSpec spec;
+      spec.path = program;
+      spec.argv = {"fuse-overlayfs", "-o", fuse_overlay_options(lowers, upper, ids), "/dev/fd/" + std::to_string(fuse.get())};
+      spec.capture_stderr = true;
+      spec.timeout_seconds = 30;
+      ProgramResult r = run_program(spec);
+      if (!r.succeeded()) {
+        std::string msg = r.error_output;
+        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+        failure = "fuse-overlayfs at " + target.string() + " " + r.describe() + (msg.empty() ? "" : ": " + msg);
+      }
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    (void)!::write(report_write.get(), failure.data(), failure.size());
+    ::_exit(failure.empty() ? 0 : 1);
+  }
+  report_write.reset();
+  fuse.reset();
+  std::string failure;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(report_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) failure.append(buf, static_cast<size_t>(n));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (failure.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+    failure = "fuse-overlayfs at " + target.string() + ": its starter " + ProgramResult{status, false, ""}.describe();
+  if (!failure.empty()) {
+    ::umount2(abs_target.c_str(), MNT_DETACH);  // nothing serves it: take it away
+    throw Error(failure);
   }
 }
 
