@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -249,6 +250,20 @@ void mount_kernel_overlay_classic(const std::vector<fs::path>& lowers_top_first,
 }
 
 bool overlay_uses_user_xattrs() { return running_rootless(); }
+
+void make_reachable(const fs::path& path) {
+  for (fs::path dir = fs::absolute(path); ; dir = dir.parent_path()) {
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) < 0) throw_errno("stat " + dir.string());
+    // g+x too: the container's processes keep the user's own group among their supplementary
+    // groups (unmapped inside, still checked), and for a member the group's bits apply, not others'.
+    constexpr mode_t kSearch = S_IXGRP | S_IXOTH;
+    if (S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & kSearch) != kSearch &&
+        ::chmod(dir.c_str(), (st.st_mode & 07777) | kSearch) < 0)
+      throw_errno("let the container's user namespace reach " + path.string() + ": chmod go+x " + dir.string());
+    if (dir == dir.root_path()) break;
+  }
+}
 
 void unmount_layers(const fs::path& target) {
   if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) < 0) throw_errno("unmount " + target.string());

@@ -66,6 +66,13 @@ std::string fuse_overlay_options(const std::vector<std::filesystem::path>& lower
 void mount_kernel_overlay_classic(const std::vector<std::filesystem::path>& lowers_top_first,
                                   const std::filesystem::path& target, const std::optional<UpperDirs>& upper);
 
+// Gives every directory from `path` up to / that belongs to this process's user search permission
+// for its group and others (go+x, podman's; nothing else changes, no other owner's directory is touched), as podman does
+// for a container in a user namespace that does not map the user's own id (--uidmap, nomap):
+// that container's root is "others" for the user's 0700 directories (XDG_RUNTIME_DIR, the
+// store's) and must still reach its rootfs and bundle by path.
+void make_reachable(const std::filesystem::path& path);
+
 // Unmounts what mount_layers mounted at target (either driver); a busy mount is an error.
 void unmount_layers(const std::filesystem::path& target);
 

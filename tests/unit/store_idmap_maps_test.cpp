@@ -49,3 +49,11 @@ TEST(StoreIdmapMaps, KeepIdWithoutARangeIsRefusedBeforeAnythingIsMounted) {
   in.outer = {1002, 1002, 1, 1};  // roost-nosub: only itself
   EXPECT_THROW(roost::ctr::nested_user_namespace_maps(in), roost::Error);
 }
+
+TEST(StoreIdmapMaps, UidmapBeyondTheUsersRangeIsRefused) {
+  EXPECT_THROW(roost::ctr::nested_user_namespace_maps(inputs_for("", {"0:1:65537"})), roost::Error);
+  roost::ctr::SpecInputs in = inputs_for("", {"0:1:1000"});
+  in.outer = {1002, 1002, 1, 1};  // no range: only the user's own id
+  EXPECT_THROW(roost::ctr::nested_user_namespace_maps(in), roost::Error);
+  EXPECT_NO_THROW(roost::ctr::nested_user_namespace_maps(inputs_for("", {"0:1:65536"})));
+}
