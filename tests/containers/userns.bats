@@ -88,6 +88,24 @@ needs_range() { ! squashed || skip "$CTR_USER has no subordinate ids (the refusa
   [ "${lines[2]}" = 0 ]
 }
 
+@test "keep-id and --uidmap: exec runs in the nested namespace, and a stopped container starts again mapped" {
+  needs_range
+  roost_ run -d --name kx --network none --userns=keep-id busybox sleep 100
+  roost_ run -d --name ux --network none --uidmap 0:1:1000 busybox sleep 100
+  run --separate-stderr roost_ exec kx sh -c 'id -u; stat -c %u /bin'
+  show_all
+  [ "$status" = 0 ] && [ "${lines[0]}" = "$CTR_UID" ] && [ "${lines[1]}" = 0 ]
+  run --separate-stderr roost_ exec ux sh -c 'id -u; stat -c %u /bin'
+  show_all
+  [ "$status" = 0 ] && [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 0 ]
+  roost_ stop -t 0 kx
+  roost_ start kx
+  run --separate-stderr roost_ exec kx stat -c %u /etc/passwd
+  show_all
+  [ "$status" = 0 ] && [ "$output" = 0 ]
+  roost_ rm -f kx ux
+}
+
 @test "--uidmap 0:1:1000: root inside, root's files as 0, a bind written as the first subordinate id" {
   needs_range
   local dir
