@@ -254,6 +254,27 @@ std::vector<std::string> effective_capabilities(const ContainerConfig& c) {
   return caps;
 }
 
+std::optional<NestedIdMaps> nested_user_namespace_maps(const SpecInputs& in) {
+  const auto nested = nested_id_maps(in);
+  if (!nested) return std::nullopt;
+  // Rootless, a map can only name ids the outer namespace has (podman refuses the same at create:
+  // "insufficient UIDs or GIDs available in user namespace").
+  auto convert = [&](const json& maps, uint32_t outer_count, const char* kind) {
+    std::vector<oci::IdMapping> out;
+    for (const auto& m : maps) {
+      out.push_back({m["containerID"].get<uint32_t>(), m["hostID"].get<uint32_t>(), m["size"].get<uint32_t>()});
+      const uint64_t end = uint64_t{out.back().host_id} + out.back().size;
+      if (!in.real_root && end > outer_count)
+        throw Error(std::string("insufficient ") + kind + "s in the user namespace for " + kind + " map " +
+                    std::to_string(out.back().container_id) + ":" + std::to_string(out.back().host_id) + ":" +
+                    std::to_string(out.back().size) + ": it has " + std::to_string(outer_count) +
+                    " (the user and their /etc/sub" + kind + " range)");
+    }
+    return out;
+  };
+  return NestedIdMaps{convert(nested->uid, in.outer.uid_count, "uid"), convert(nested->gid, in.outer.gid_count, "gid")};
+}
+
 std::string process_user_spec(const ContainerConfig& c, const OuterIds& outer) {
   if (c.user.empty() && c.userns == "keep-id") return std::to_string(outer.host_uid) + ":" + std::to_string(outer.host_gid);
   return c.user;

@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "ctr/container.hpp"
 #include "ctr/passwd.hpp"
+#include "oci/spec.hpp"
 
 namespace roost::ctr {
 
@@ -50,6 +52,15 @@ std::string process_user_spec(const ContainerConfig& config, const OuterIds& out
 // volume without a resolved source, --init without an init binary, keep-id as real root, a
 // malformed --uidmap/--gidmap, a seccomp profile that is not a JSON object, an unknown capability.
 std::string build_oci_spec(const SpecInputs& inputs);
+
+// The nested user namespace's maps as config.json gets them (relative to the monitor's
+// namespace), or nullopt when the container shares the monitor's. Reads config, outer and
+// real_root of `inputs`; roost::Error as build_oci_spec's for the same. The engine maps the
+// rootfs's layers with them (store::LayerIdMap).
+struct NestedIdMaps {
+  std::vector<oci::IdMapping> uid, gid;
+};
+std::optional<NestedIdMaps> nested_user_namespace_maps(const SpecInputs& inputs);
 
 // podman's default capabilities of a container (CAP_CHOWN ... CAP_SYS_CHROOT).
 const std::vector<std::string>& default_capabilities();

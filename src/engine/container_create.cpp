@@ -82,11 +82,14 @@ store::ImageRecord resolve_image(store::Store& store, const CreateRequest& reque
 
 ctr::ContainerConfig config_from_request(const CreateRequest& r) {
   ctr::ContainerConfig c;
-  if (r.userns == "keep-id" || r.userns == "nomap" || r.userns.starts_with("auto"))
-    throw Error("--userns=" + r.userns + " is not supported yet");
-  if (!r.userns.empty() && r.userns != "host") throw Error("invalid --userns \"" + r.userns + "\"");
-  if (!r.uid_maps.empty() || !r.gid_maps.empty()) throw Error("--uidmap and --gidmap are not supported yet");
+  if (r.userns.starts_with("auto")) throw Error("--userns=" + r.userns + " is not supported yet");
+  if (!r.userns.empty() && r.userns != "host" && r.userns != "keep-id" && r.userns != "nomap")
+    throw Error("invalid --userns \"" + r.userns + "\"");
+  if ((!r.uid_maps.empty() || !r.gid_maps.empty()) && !r.userns.empty())
+    throw Error("--userns and --uidmap/--gidmap are mutually exclusive");
   c.userns = r.userns;
+  c.uid_maps = r.uid_maps;
+  c.gid_maps = r.gid_maps;
   static const char* const kNetworks[] = {"none", "host", "slirp4netns", "pasta"};
   if (std::find(std::begin(kNetworks), std::end(kNetworks), r.network) == std::end(kNetworks))
     throw Error("unable to find network with name or ID " + r.network + ": network not found");

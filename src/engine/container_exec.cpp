@@ -1,6 +1,9 @@
 #include "engine/container_exec.hpp"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,7 +77,20 @@ int exec_in_container(const ctr::ContainerStore& containers, const ExecRequest& 
   const ctr::ContainerState state = current_state(containers, id);
   if (state.status != ctr::Status::Running)
     throw Error("can only create exec sessions on running containers: container state improper");
-  join_user_namespace_of(state.pid);
+  const ctr::ContainerConfig config = container_config(containers, id);
+  if (!config.uid_maps.empty() || !config.gid_maps.empty() || config.userns == "keep-id" || config.userns == "nomap") {
+    // A nested user namespace: joined as anyone but its root, roost-runtime would lose its
+    // capabilities at execve (keep-id maps the user to a plain uid). So join the namespace it was
+    // made in (its parent: the store's, where roost-runtime is root) and let the runtime join
+    // the container's, user namespace first, as for any exec.
+    UniqueFd init_ns(::open(("/proc/" + std::to_string(state.pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!init_ns) throw_errno("open the container's user namespace");
+    UniqueFd parent(::ioctl(init_ns.get(), NS_GET_PARENT));
+    if (!parent) throw_errno("find the namespace the container's user namespace was made in");
+    if (::setns(parent.get(), CLONE_NEWUSER) != 0) throw_errno("join the store's user namespace");
+  } else {
+    join_user_namespace_of(state.pid);
+  }
 
   const std::filesystem::path runtime = helper_program("roost-runtime");
   // The runtime's errors, told apart from the command's own exit status: it logs them here too.

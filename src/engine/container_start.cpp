@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -39,9 +40,9 @@ namespace fs = std::filesystem;
 class RootfsMount {
  public:
   RootfsMount(const std::vector<fs::path>& lowers, fs::path target, store::OverlayDriver driver,
-              const store::UpperDirs& upper)
+              const store::UpperDirs& upper, const store::LayerIdMap& ids)
       : target_(std::move(target)) {
-    store::mount_layers(lowers, target_, driver, upper);
+    store::mount_layers(lowers, target_, driver, upper, ids);
   }
   RootfsMount(const RootfsMount&) = delete;
   RootfsMount& operator=(const RootfsMount&) = delete;
@@ -152,6 +153,19 @@ monitor::MonitorConfig monitor_config(const ctr::ContainerStore& containers, con
   return m;
 }
 
+// A nested user namespace (--userns=keep-id|nomap, --uidmap): the rootfs's layers are mounted
+// mapped by its maps, so that the image's files keep their owners inside (store/rootfs_mount.hpp)
+// without a copy; empty otherwise.
+store::LayerIdMap layer_id_map(const ctr::ContainerConfig& config, const store::UsernsSession& session) {
+  ctr::SpecInputs in;
+  in.config = config;
+  in.real_root = session.real_root;
+  if (!session.real_root) in.outer = outer_ids();
+  const auto maps = ctr::nested_user_namespace_maps(in);
+  if (!maps) return {};
+  return {maps->uid, maps->gid};
+}
+
 // Writes the bundle (hosts, resolv.conf, hostname, config.json) for this start.
 void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerConfig& config,
                   const ctr::ContainerPaths& paths, const store::UsernsSession& session) {
@@ -169,8 +183,9 @@ void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerCon
 
   ctr::SpecInputs inputs;
   inputs.config = config;
-  inputs.user =
-      ctr::resolve_user(config.user, read_in_rootfs(rootfs, "/etc/passwd"), read_in_rootfs(rootfs, "/etc/group"));
+  if (!session.real_root) inputs.outer = outer_ids();
+  inputs.user = ctr::resolve_user(ctr::process_user_spec(config, inputs.outer), read_in_rootfs(rootfs, "/etc/passwd"),
+                                  read_in_rootfs(rootfs, "/etc/group"));
   inputs.rootfs = rootfs.string();
   inputs.bundle = bundle.string();
   inputs.bundle_hosts = inputs.bundle_resolv_conf = inputs.bundle_hostname = true;
@@ -252,6 +267,21 @@ void record_start_error(ctr::ContainerStore& containers, const std::string& id, 
 
 }  // namespace
 
+ctr::OuterIds outer_ids() {
+  ctr::OuterIds out;
+  auto read = [](const char* file, uint32_t& self, uint32_t& count) {
+    for (const std::string& line : split(read_file(file), '\n')) {
+      unsigned long inside = 0, outside = 0, size = 0;
+      if (std::sscanf(line.c_str(), "%lu %lu %lu", &inside, &outside, &size) != 3) continue;
+      if (inside == 0) self = static_cast<uint32_t>(outside);
+      count = static_cast<uint32_t>(std::max<unsigned long>(count, inside + size));
+    }
+  };
+  read("/proc/self/uid_map", out.host_uid, out.uid_count);
+  read("/proc/self/gid_map", out.host_gid, out.gid_count);
+  return out;
+}
+
 std::string container_ip(const ctr::ContainerConfig& config) {
   return config.network == "slirp4netns" ? "10.0.2.100" : "127.0.0.1";
 }
@@ -308,10 +338,19 @@ StartResult start_container(ctr::ContainerStore& containers, const std::string& 
   try {
     make_dirs(paths.run_dir.string(), 0700);
     make_dirs(paths.rootfs().string(), 0700);
-    make_dirs(paths.upper().string(), 0700);
+    // The rootfs's / is the upper dir's root: searchable by the container's users (podman's 0755).
+    make_dirs(paths.upper().string(), 0755);
     make_dirs(paths.work().string(), 0700);
     const ImageLayers layers = image_layers(containers, config);
-    RootfsMount rootfs(layers.lowers_top_first, paths.rootfs(), layers.driver, {paths.upper(), paths.work()});
+    const store::LayerIdMap ids = layer_id_map(config, session);
+    const bool maps_the_user = std::any_of(ids.uid.begin(), ids.uid.end(), [](const oci::IdMapping& m) { return m.host_id == 0; });
+    if (!ids.empty() && !maps_the_user && !session.real_root) {
+      // Nothing inside maps to the user (host id 0 here): reaching the rootfs and the bundle's
+      // files needs search permission for others on their directories.
+      make_dirs(paths.bundle().string(), 0700);
+      for (const fs::path& p : {paths.rootfs(), paths.bundle()}) store::make_reachable(p);
+    }
+    RootfsMount rootfs(layers.lowers_top_first, paths.rootfs(), layers.driver, {paths.upper(), paths.work()}, ids);
     write_bundle(containers, config, paths, session);
     write_file_atomic(paths.monitor_config().string(), monitor::to_json(monitor_config(containers, config, paths)), 0600);
 

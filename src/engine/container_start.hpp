@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ctr/oci_spec.hpp"
 #include "ctr/container.hpp"
 #include "ctr/container_store.hpp"
 #include "util/error.hpp"
@@ -50,6 +51,10 @@ StartResult start_container(ctr::ContainerStore& containers, const std::string& 
 std::string hosts_file(const ctr::ContainerConfig& config, const std::string& ip);
 // The container's address as it sees itself: 10.0.2.100 behind slirp4netns, 127.0.0.1 otherwise.
 std::string container_ip(const ctr::ContainerConfig& config);
+
+// The ids of the user namespace roost runs in (the store's: 0 the user, 1.. the range), read from
+// /proc/self: the user's own ids and how many it maps, for a nested user namespace (keep-id).
+ctr::OuterIds outer_ids();
 // /etc/resolv.conf: --dns servers; else slirp4netns's 10.0.2.3; else the host's text with the
 // servers on loopback dropped (unreachable from the container's network namespace), except with
 // --network host, where the host's file holds as it is.

@@ -1,11 +1,14 @@
 #include "store/rootfs_mount.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "idmap/idmap_writer.hpp"
+#include "store/idmapped_mount.hpp"
 #include "sys/mount_api.hpp"
 #include "sys/mount_attr.hpp"
 #include "util/error.hpp"
@@ -104,36 +107,135 @@ std::string fuse_escape(const std::string& path) {
   return out;
 }
 
-void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
+// fuse-overlayfs's mapping option: "c:h:s" triples joined by ':' (its man page), the store's id
+// c showing as h.
+std::string fuse_mapping(const idmap::Mappings& maps) {
+  std::string out;
+  for (const auto& m : maps)
+    out += (out.empty() ? "" : ":") + std::to_string(m.container_id) + ":" + std::to_string(m.host_id) + ":" +
+           std::to_string(m.size);
+  return out;
+}
+
+// fuse-overlayfs, started so that it does not keep its own mount alive. Left to mount by itself,
+// its daemon lives in the mount namespace it mounted in, and while a namespace holds the mount the
+// daemon's connection stays: the daemon outlived the last other process of a `roost unshare`
+// namespace it had mounted in (tried here). So the mount is made here, on an fd of /dev/fuse (the
+// mount(2) libfuse's fusermount makes), and fuse-overlayfs serves that fd ("/dev/fd/N", which
+// libfuse takes as a connection already mounted) from a child mount namespace in which the mount
+// is detached: once the namespaces that hold it are gone (the container's monitor, or an unmount),
+// the connection ends and the daemon exits.
+void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper,
+                  const LayerIdMap& ids) {
   const std::string program = idmap::find_helper("fuse-overlayfs");
-  if (program.empty()) throw Error("fuse-overlayfs is not installed: apt-get install fuse-overlayfs");
-  std::string opts = "lowerdir=";
-  for (size_t i = 0; i < lowers.size(); ++i) opts += (i ? ":" : "") + fuse_escape(lowers[i].string());
-  if (upper) opts += ",upperdir=" + fuse_escape(upper->upper.string()) + ",workdir=" + fuse_escape(upper->work.string());
-  ProgramSpec spec;
-  spec.path = program;
-  spec.argv = {"fuse-overlayfs", "-o", opts, target.string()};
-  spec.capture_stderr = true;
-  spec.timeout_seconds = 30;
-  ProgramResult r = run_program(spec);
-  if (!r.succeeded()) {
-    std::string msg = r.error_output;
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    throw Error("fuse-overlayfs at " + target.string() + " " + r.describe() + (msg.empty() ? "" : ": " + msg));
+  if (program.empty())
+    throw Error(std::string("fuse-overlayfs is not installed") + (ids.empty() ? "" : " (a rootless id mapping needs it)") +
+                ": apt-get install fuse-overlayfs");
+  const fs::path abs_target = fs::absolute(target);
+  // Not close-on-exec: fuse-overlayfs inherits it.
+  UniqueFd fuse(::open("/dev/fuse", O_RDWR));
+  if (!fuse) throw_errno("open /dev/fuse for fuse-overlayfs");
+  const std::string data = "fd=" + std::to_string(fuse.get()) + ",rootmode=40000,user_id=" + std::to_string(::geteuid()) +
+                           ",group_id=" + std::to_string(::getegid()) + ",default_permissions,allow_other";
+  if (::mount("fuse-overlayfs", abs_target.c_str(), "fuse.fuse-overlayfs", 0, data.c_str()) < 0)
+    throw_errno("mount fuse-overlayfs at " + target.string());
+
+  int report_pipe[2];
+  if (::pipe2(report_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+  UniqueFd report_read(report_pipe[0]), report_write(report_pipe[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork to start fuse-overlayfs");
+  if (pid == 0) {
+    std::string failure;
+    try {
+      if (::unshare(CLONE_NEWNS) < 0) throw_errno("unshare a mount namespace for fuse-overlayfs");
+      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) throw_errno("make fuse-overlayfs's mounts private");
+      if (::umount2(abs_target.c_str(), MNT_DETACH) < 0) throw_errno("detach " + target.string() + " from fuse-overlayfs's view");
+      ProgramSpec spec;
+      spec.path = program;
+      spec.argv = {"fuse-overlayfs", "-o", fuse_overlay_options(lowers, upper, ids), "/dev/fd/" + std::to_string(fuse.get())};
+      spec.capture_stderr = true;
+      spec.timeout_seconds = 30;
+      ProgramResult r = run_program(spec);
+      if (!r.succeeded()) {
+        std::string msg = r.error_output;
+        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+        failure = "fuse-overlayfs at " + target.string() + " " + r.describe() + (msg.empty() ? "" : ": " + msg);
+      }
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    (void)!::write(report_write.get(), failure.data(), failure.size());
+    ::_exit(failure.empty() ? 0 : 1);
   }
+  report_write.reset();
+  fuse.reset();
+  std::string failure;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(report_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) failure.append(buf, static_cast<size_t>(n));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (failure.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+    failure = "fuse-overlayfs at " + target.string() + ": its starter " + ProgramResult{status, false, ""}.describe();
+  if (!failure.empty()) {
+    ::umount2(abs_target.c_str(), MNT_DETACH);  // nothing serves it: take it away
+    throw Error(failure);
+  }
+}
+
+// Real root: each lower idmapped (a detached mount held by an fd, named "/proc/self/fd/N" to
+// overlayfs, which resolves it at mount time), then the kernel overlay over them. The fds close
+// once the overlay holds its layers.
+void idmapped_kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target,
+                             const std::optional<UpperDirs>& upper, const LayerIdMap& ids) {
+  const IdMapNamespace ns = IdMapNamespace::create(ids.uid, ids.gid);
+  std::vector<UniqueFd> trees;
+  std::vector<fs::path> paths;
+  for (const auto& lower : lowers) {
+    trees.push_back(idmapped_tree(lower, ns));
+    paths.push_back("/proc/self/fd/" + std::to_string(trees.back().get()));
+  }
+  if (lowers.size() == 1 && !upper) {
+    if (set_mount_attr_fd(trees[0].get(), kAttrRdonly, 0, false) < 0)
+      throw_errno("make the bind of " + lowers[0].string() + " read-only");
+    UniqueFd dest = open_target(target);
+    if (attach_mount_tree(trees[0].get(), dest.get()) < 0) throw_errno("attach " + lowers[0].string() + " at " + target.string());
+    return;
+  }
+  kernel_overlay(paths, target, upper);
 }
 
 }  // namespace
 
+OverlayDriver driver_for_mapping(OverlayDriver store_driver, const LayerIdMap& ids) {
+  if (ids.empty() || !running_rootless()) return store_driver;
+  return store_driver == OverlayDriver::KernelOverlay ? OverlayDriver::FuseOverlayfs : store_driver;
+}
+
+std::string fuse_overlay_options(const std::vector<fs::path>& lowers, const std::optional<UpperDirs>& upper,
+                                 const LayerIdMap& ids) {
+  std::string opts = "lowerdir=";
+  for (size_t i = 0; i < lowers.size(); ++i) opts += (i ? ":" : "") + fuse_escape(lowers[i].string());
+  if (upper) opts += ",upperdir=" + fuse_escape(upper->upper.string()) + ",workdir=" + fuse_escape(upper->work.string());
+  if (!ids.empty()) opts += ",uidmapping=" + fuse_mapping(ids.uid) + ",gidmapping=" + fuse_mapping(ids.gid);
+  return opts;
+}
+
 void mount_layers(const std::vector<fs::path>& lowers_top_first, const fs::path& target, OverlayDriver driver,
-                  const std::optional<UpperDirs>& upper) {
+                  const std::optional<UpperDirs>& upper, const LayerIdMap& ids) {
   if (lowers_top_first.empty()) throw Error("mount at " + target.string() + ": no layers");
-  switch (driver) {
+  if (!ids.empty() && (ids.uid.empty() || ids.gid.empty()))
+    throw Error("mount at " + target.string() + ": an id mapping needs both a uid and a gid map");
+  switch (driver_for_mapping(driver, ids)) {
     case OverlayDriver::KernelOverlay:
+      if (!ids.empty()) return idmapped_kernel_overlay(lowers_top_first, target, upper, ids);
       if (lowers_top_first.size() == 1 && !upper) return bind_read_only(lowers_top_first[0], target);
       return kernel_overlay(lowers_top_first, target, upper);
     case OverlayDriver::FuseOverlayfs:
-      return fuse_overlay(lowers_top_first, target, upper);
+      return fuse_overlay(lowers_top_first, target, upper, ids);
     case OverlayDriver::Copy:
     case OverlayDriver::None:
       break;
@@ -148,6 +250,20 @@ void mount_kernel_overlay_classic(const std::vector<fs::path>& lowers_top_first,
 }
 
 bool overlay_uses_user_xattrs() { return running_rootless(); }
+
+void make_reachable(const fs::path& path) {
+  for (fs::path dir = fs::absolute(path); ; dir = dir.parent_path()) {
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) < 0) throw_errno("stat " + dir.string());
+    // g+x too: the container's processes keep the user's own group among their supplementary
+    // groups (unmapped inside, still checked), and for a member the group's bits apply, not others'.
+    constexpr mode_t kSearch = S_IXGRP | S_IXOTH;
+    if (S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & kSearch) != kSearch &&
+        ::chmod(dir.c_str(), (st.st_mode & 07777) | kSearch) < 0)
+      throw_errno("let the container's user namespace reach " + path.string() + ": chmod go+x " + dir.string());
+    if (dir == dir.root_path()) break;
+  }
+}
 
 void unmount_layers(const fs::path& target) {
   if (::umount2(target.c_str(), UMOUNT_NOFOLLOW) < 0) throw_errno("unmount " + target.string());

@@ -34,6 +34,11 @@ int set_mount_attr_fd(int fd, uint64_t set, uint64_t clear, bool recursive) {
   return static_cast<int>(::syscall(SYS_mount_setattr, fd, "", flags, &attr, sizeof attr));
 }
 
+int set_mount_idmap_fd(int fd, int userns_fd) {
+  MountAttr attr{kAttrIdmap, 0, 0, static_cast<uint64_t>(userns_fd)};
+  return static_cast<int>(::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr));
+}
+
 void ms_flags_to_attr(unsigned long ms, unsigned long ms_clear, uint64_t& set, uint64_t& clear) {
   set = clear = 0;
   auto map = [&](unsigned long ms_flag, uint64_t attr) {

@@ -20,16 +20,26 @@ std::string error_of(const CreateRequest& r) {
   return "";
 }
 
-TEST(CreateFlags, UsernsModesNotBuiltAreRefusedNotIgnored) {
+TEST(CreateFlags, UsernsModesAndIdMapsAreKeptAndAutoIsRefused) {
   CreateRequest r;
   r.userns = "keep-id";
-  EXPECT_EQ(error_of(r), "--userns=keep-id is not supported yet");
+  EXPECT_EQ(config_from_request(r).userns, "keep-id");
   r.userns = "nomap";
-  EXPECT_EQ(error_of(r), "--userns=nomap is not supported yet");
+  EXPECT_EQ(config_from_request(r).userns, "nomap");
+  r.userns = "auto";
+  EXPECT_EQ(error_of(r), "--userns=auto is not supported yet");
+  r.userns = "private";
+  EXPECT_EQ(error_of(r), "invalid --userns \"private\"");
   r.userns = "";
   r.uid_maps = {"0:1:100"};
-  EXPECT_EQ(error_of(r), "--uidmap and --gidmap are not supported yet");
+  r.gid_maps = {"0:1:50"};
+  const ctr::ContainerConfig c = config_from_request(r);
+  EXPECT_EQ(c.uid_maps, std::vector<std::string>{"0:1:100"});
+  EXPECT_EQ(c.gid_maps, std::vector<std::string>{"0:1:50"});
+  r.userns = "keep-id";
+  EXPECT_EQ(error_of(r), "--userns and --uidmap/--gidmap are mutually exclusive");
   r.uid_maps.clear();
+  r.gid_maps.clear();
   r.userns = "host";
   EXPECT_EQ(config_from_request(r).userns, "host");
 }

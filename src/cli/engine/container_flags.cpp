@@ -70,9 +70,9 @@ void add_container_flags(CLI::App& cmd, engine::CreateRequest& r) {
   cmd.add_option("--stop-signal", r.stop_signal, "the signal stop sends first (default: the image's, else SIGTERM)");
   cmd.add_option("--stop-timeout", r.stop_timeout, "seconds stop waits before SIGKILL (default 10)");
   many(cmd.add_option("-l,--label", r.labels, "KEY=VALUE"));
-  cmd.add_option("--userns", r.userns, "\"\" or host (keep-id and nomap: not yet)");
-  many(cmd.add_option("--uidmap", r.uid_maps, "CONTAINER:HOST:SIZE (not yet)"));
-  many(cmd.add_option("--gidmap", r.gid_maps, "CONTAINER:HOST:SIZE (not yet)"));
+  cmd.add_option("--userns", r.userns, "\"\", host, keep-id or nomap");
+  many(cmd.add_option("--uidmap", r.uid_maps, "CONTAINER:HOST:SIZE"));
+  many(cmd.add_option("--gidmap", r.gid_maps, "CONTAINER:HOST:SIZE"));
 }
 
 void finish_container_request(CLI::App& cmd, engine::CreateRequest& r) {
