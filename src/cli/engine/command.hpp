@@ -45,5 +45,11 @@ extern const EngineCommand kSystemResetCommand;
 extern const EngineCommand kInfoCommand;
 extern const EngineCommand kUnshareCommand;
 extern const EngineCommand kCheckCommand;
+// volumes and cp (eng-cpvol)
+extern const EngineCommand kVolumeCreateCommand;
+extern const EngineCommand kVolumeLsCommand;
+extern const EngineCommand kVolumeInspectCommand;
+extern const EngineCommand kVolumeRmCommand;
+extern const EngineCommand kVolumePruneCommand;
 
 }  // namespace roost::cli
