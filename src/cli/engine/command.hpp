@@ -51,5 +51,6 @@ extern const EngineCommand kVolumeLsCommand;
 extern const EngineCommand kVolumeInspectCommand;
 extern const EngineCommand kVolumeRmCommand;
 extern const EngineCommand kVolumePruneCommand;
+extern const EngineCommand kCpCommand;
 
 }  // namespace roost::cli

@@ -7,7 +7,7 @@ namespace roost::cli {
 
 std::span<const EngineCommand* const> engine_commands() {
   static const EngineCommand* const kAll[] = {
-      &kVolumeCreateCommand, &kVolumeLsCommand, &kVolumeInspectCommand, &kVolumeRmCommand, &kVolumePruneCommand,
+      &kVolumeCreateCommand, &kVolumeLsCommand, &kVolumeInspectCommand, &kVolumeRmCommand, &kVolumePruneCommand, &kCpCommand,
       &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
