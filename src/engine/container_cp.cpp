@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "ctr/volume_store.hpp"
+#include "engine/container_context.hpp"
 #include "rootfs/secure_path.hpp"
 #include "store/overlay_probe.hpp"
 #include "store/rootfs_mount.hpp"
@@ -377,41 +378,10 @@ void copy_source(const OpenSource& src, const std::string& entry_name, tar::Entr
   }
 }
 
-// /proc/PID/stat's field 22 (the start time), 0 when the process is gone.
-uint64_t start_time_of(int pid) {
-  std::string stat;
-  try {
-    stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  } catch (const Error&) {
-    return 0;
-  }
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  const std::vector<std::string> fields = split(stat.substr(close + 2), ' ');
-  if (fields.size() < 20 || fields[0] == "Z") return 0;
-  return std::strtoull(fields[19].c_str(), nullptr, 10);
-}
-
-// The init's pid when the container runs (its recorded pid is that very process), else 0.
+// The init's pid when the container runs (as its monitor's and init's liveness say), else 0.
 int running_init(const ctr::ContainerStore& containers, const std::string& id) {
-  const ctr::ContainerState state = containers.state(id);
-  const bool active = state.status == ctr::Status::Running || state.status == ctr::Status::Paused ||
-                      state.status == ctr::Status::Stopping;
-  if (!active || state.pid <= 0) return 0;
-  const uint64_t started = start_time_of(state.pid);
-  if (started == 0 || (state.pid_start_time != 0 && started != state.pid_start_time)) return 0;
-  return state.pid;
-}
-
-// Joins the user namespace of pid's process (the user owns it: setns needs no privilege).
-void join_user_namespace(int pid) {
-  UniqueFd ns(::open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
-  if (!ns) throw_errno("open the user namespace of the container's init (pid " + std::to_string(pid) + ")");
-  UniqueFd own(::open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC));
-  struct stat a, b;
-  if (own && ::fstat(ns.get(), &a) == 0 && ::fstat(own.get(), &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-    return;  // already in it (roost unshare)
-  if (::setns(ns.get(), CLONE_NEWUSER) != 0) throw_errno("join the container's user namespace");
+  const ctr::ContainerState state = current_state(containers, id);
+  return is_active(state.status) ? state.pid : 0;
 }
 
 }  // namespace
@@ -543,8 +513,7 @@ void copy_files(const ctr::ContainerStore& containers, const CpRequest& request)
                                       : "copying between two containers is not supported");
   const bool copy_in = !dst.container.empty();
   const std::string& name = copy_in ? dst.container : src.container;
-  const std::optional<std::string> id = containers.resolve(name);
-  if (!id) throw Error("no container with name or ID \"" + name + "\" found: no such container");
+  const std::string id = require_container(containers, name);
   const std::string where = "on container " + name;
 
   // The host side first, with the caller's own rights.
@@ -557,16 +526,16 @@ void copy_files(const ctr::ContainerStore& containers, const CpRequest& request)
   UniqueFd lock;
   std::optional<ContainerRootfsMount> mounted;
   UniqueFd root;
-  const int pid = running_init(containers, *id);
+  const int pid = running_init(containers, id);
   if (pid > 0) {
-    join_user_namespace(pid);
+    join_user_namespace_of(pid);
     root.reset(::open(("/proc/" + std::to_string(pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) throw_errno("open the container's root (/proc/" + std::to_string(pid) + "/root)");
   } else {
     store::enter_user_namespace();
-    lock = containers.lock(*id);  // no start while its files are mounted here
-    if (running_init(containers, *id) > 0) throw Error("container " + name + " started meanwhile: try again");
-    mounted.emplace(containers, containers.config(*id));
+    lock = containers.lock(id);  // no start while its files are mounted here
+    if (running_init(containers, id) > 0) throw Error("container " + name + " started meanwhile: try again");
+    mounted.emplace(containers, containers.config(id));
     root.reset(::open(mounted->target().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) throw_errno("open the container's root " + mounted->target().string());
   }

@@ -7,11 +7,15 @@ namespace roost::cli {
 
 std::span<const EngineCommand* const> engine_commands() {
   static const EngineCommand* const kAll[] = {
+      &kRunCommand,         &kCreateCommand,      &kStartCommand,        &kPsCommand,
+      &kLogsCommand,        &kExecCommand,        &kStopCommand,         &kKillCommand,
+      &kRmCommand,          &kWaitCommand,        &kPortCommand,         &kInspectCommand,
+      &kRenameCommand,
       &kVolumeCreateCommand, &kVolumeLsCommand, &kVolumeInspectCommand, &kVolumeRmCommand, &kVolumePruneCommand, &kCpCommand,
       &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
-      &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,     &kCheckCommand,
+      &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,     &kCheckCommand,       &kVersionCommand,
   };
   return kAll;
 }
