@@ -69,7 +69,7 @@ teardown() {
   mp=$(jq -r '.[0].Mountpoint' <<<"$output")
   [ "$mp" = "$CTR_WORK/root/volumes/data/_data" ]
   [ -d "$mp" ]
-  agree volume inspect --format '{{.Name}}' data nope
+  run --separate-stderr roost_ volume inspect --format '{{.Name}}' data nope
   [ "$status" = 125 ]
   [ "$output" = data ]
   [ "$stderr" = "Error: inspecting object: no such volume nope" ]
