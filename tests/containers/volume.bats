@@ -112,13 +112,16 @@ teardown() {
 }
 
 @test "a named volume's data survives two containers; rm removes files of subordinate ids" {
-  run --separate-stderr roost_ run --rm -v data:/data busybox sh -c 'echo kept > /data/f; mkdir /data/d; chown 1000:1000 /data/d /data/f'
+  # Without a subuid range only uid 0 exists inside: nothing to chown to.
+  own='chown 1000:1000 /data/d /data/f'
+  squashed && own=true
+  run --separate-stderr roost_ run --rm -v data:/data busybox sh -c "echo kept > /data/f; mkdir /data/d; $own"
   [ "$status" = 0 ]
   run --separate-stderr roost_ run --rm -v data:/data busybox sh -c 'cat /data/f; stat -c %u /data/d'
   [ "$status" = 0 ]
   [ "${lines[0]}" = kept ]
   squashed || [ "${lines[1]}" = 1000 ]
-  [ "$(stat -c %u "$CTR_WORK/root/volumes/data/_data/f")" = "$(host_uid 1000)" ]
+  squashed || [ "$(stat -c %u "$CTR_WORK/root/volumes/data/_data/f")" = "$(host_uid 1000)" ]
   run --separate-stderr roost_ volume rm data
   [ "$status" = 0 ]
   [ ! -e "$CTR_WORK/root/volumes/data" ]
