@@ -59,5 +59,12 @@ extern const EngineCommand kPortCommand;
 extern const EngineCommand kInspectCommand;
 extern const EngineCommand kRenameCommand;
 extern const EngineCommand kVersionCommand;
+// volumes and cp (eng-cpvol)
+extern const EngineCommand kVolumeCreateCommand;
+extern const EngineCommand kVolumeLsCommand;
+extern const EngineCommand kVolumeInspectCommand;
+extern const EngineCommand kVolumeRmCommand;
+extern const EngineCommand kVolumePruneCommand;
+extern const EngineCommand kCpCommand;
 
 }  // namespace roost::cli

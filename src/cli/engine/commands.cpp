@@ -11,6 +11,7 @@ std::span<const EngineCommand* const> engine_commands() {
       &kLogsCommand,        &kExecCommand,        &kStopCommand,         &kKillCommand,
       &kRmCommand,          &kWaitCommand,        &kPortCommand,         &kInspectCommand,
       &kRenameCommand,
+      &kVolumeCreateCommand, &kVolumeLsCommand, &kVolumeInspectCommand, &kVolumeRmCommand, &kVolumePruneCommand, &kCpCommand,
       &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
