@@ -50,8 +50,10 @@ containers_setup_file() {
   [ -x "$ROOST" ] || { echo "# $ROOST is not built" >&3; return 1; }
   # Short: a container's control socket path (run/containers/<64 hex>/ctl.sock) must fit in
   # sun_path's 108 bytes here; a test of its own (faults.bats) covers a long run root.
-  CTR_WORK=$(mktemp -d /tmp/rc.XXXXXX)
-  chmod 755 "$CTR_WORK"
+  # Lower-case (hex): podman names an image pulled from an OCI layout after its path, and a name
+  # must be lower-case (mktemp's X's are not).
+  CTR_WORK=/tmp/rc.$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+  mkdir -m 755 "$CTR_WORK" || return 1
   mkdir -p "$CTR_WORK/home" "$CTR_WORK/host" "$CTR_WORK/root" "$CTR_WORK/run"
   chown "$CTR_USER:" "$CTR_WORK/home" "$CTR_WORK/host" "$CTR_WORK/root" "$CTR_WORK/run"
   chmod 700 "$CTR_WORK/root" "$CTR_WORK/run"
@@ -122,7 +124,10 @@ podman_setup() {
   local layout
   layout=$(builtin_layout) || return 1
   local id
-  id=$(pm pull -q "oci:$layout") || { echo "# podman could not load $layout" >&3; return 1; }
+  # A copy at a lower-case path (the test copy's directory is mktemp's, mixed case): podman derives
+  # the pulled image's name from the layout's path.
+  cp -a "$layout" "$CTR_WORK/podman/busybox-layout" && chmod -R a+rX "$CTR_WORK/podman/busybox-layout" || return 1
+  id=$(pm pull -q "oci:$CTR_WORK/podman/busybox-layout") || { echo "# podman could not load $layout" >&3; return 1; }
   pm tag "$id" localhost/busybox:latest || return 1
   # "busybox" must resolve to it: without it podman would try docker.io (no traffic off loopback).
   pm image exists localhost/busybox:latest || { echo "# podman has no localhost/busybox" >&3; return 1; }
