@@ -45,5 +45,9 @@ extern const EngineCommand kSystemResetCommand;
 extern const EngineCommand kInfoCommand;
 extern const EngineCommand kUnshareCommand;
 extern const EngineCommand kCheckCommand;
+extern const EngineCommand kNetworkCreateCommand;
+extern const EngineCommand kNetworkLsCommand;
+extern const EngineCommand kNetworkInspectCommand;
+extern const EngineCommand kNetworkRmCommand;
 
 }  // namespace roost::cli

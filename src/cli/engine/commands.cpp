@@ -11,6 +11,7 @@ std::span<const EngineCommand* const> engine_commands() {
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
       &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,     &kCheckCommand,
+      &kNetworkCreateCommand, &kNetworkLsCommand, &kNetworkInspectCommand, &kNetworkRmCommand,
   };
   return kAll;
 }
