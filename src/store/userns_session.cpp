@@ -215,11 +215,14 @@ UsernsSession make_namespace(const std::string& pause_pid_file) {
   return s;
 }
 
-UsernsSession join_namespace(const sys::PauseProcess& pause) {
+// nullopt when the pause process died since it was checked (the caller makes a new one).
+std::optional<UsernsSession> join_namespace(const sys::PauseProcess& pause) {
   UsernsSession s;
-  // Through the pidfd: the namespace of that very process, even if it died since it was checked.
-  if (::setns(pause.pidfd.get(), CLONE_NEWUSER) < 0)
+  // Through the pidfd: that very process's namespace, or ESRCH if it has died meanwhile.
+  if (::setns(pause.pidfd.get(), CLONE_NEWUSER) < 0) {
+    if (errno == ESRCH) return std::nullopt;
     fail("join the user namespace of the pause process " + std::to_string(pause.pid), errno);
+  }
   s.joined = true;
   s.pause_pid = pause.pid;
   become_root_with_private_mounts(s);
@@ -250,10 +253,12 @@ UsernsSession enter_shared(const std::filesystem::path& run_root) {
   const std::string pid_file = (run_root / "pause.pid").string();
   // The common case takes no lock: the pid file is replaced whole, and a live pause process is
   // checked through its pidfd.
-  if (auto pause = sys::open_pause_process(pid_file)) return join_namespace(*pause);
+  if (auto pause = sys::open_pause_process(pid_file))
+    if (auto s = join_namespace(*pause)) return *s;
   // None lives: one command makes it, the others wait and join it.
   FileLock lock = FileLock::acquire(run_root / "pause.lock");
-  if (auto pause = sys::open_pause_process(pid_file)) return join_namespace(*pause);
+  if (auto pause = sys::open_pause_process(pid_file))
+    if (auto s = join_namespace(*pause)) return *s;
   return make_namespace(pid_file);
 }
 

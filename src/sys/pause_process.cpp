@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -67,20 +68,30 @@ void write_all(int fd, const std::string& text) {
 
 }  // namespace
 
-uint64_t process_start_time(pid_t pid) {
+namespace {
+
+// /proc/PID/stat's fields from field 3 (state) on; empty when the process has gone.
+std::vector<std::string> stat_fields(pid_t pid) {
   std::string stat;
   try {
     stat = read_file("/proc/" + std::to_string(pid) + "/stat");
   } catch (const Error&) {
-    return 0;
+    return {};
   }
   // The command name may hold spaces and parentheses: fields are counted after the last ')'.
   const auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 2 > stat.size()) return 0;
-  const auto fields = split(stat.substr(close + 2), ' ');
+  if (close == std::string::npos || close + 2 > stat.size()) return {};
+  auto fields = split(stat.substr(close + 2), ' ');
+  if (fields.size() < 20) return {};
+  return fields;
+}
+
+}  // namespace
+
+uint64_t process_start_time(pid_t pid) {
+  const auto fields = stat_fields(pid);
   // fields[0] is field 3 (state); starttime is field 22.
-  if (fields.size() < 20) return 0;
-  return std::strtoull(fields[19].c_str(), nullptr, 10);
+  return fields.empty() ? 0 : std::strtoull(fields[19].c_str(), nullptr, 10);
 }
 
 PauseProcess start_pause_process() {
@@ -145,7 +156,10 @@ std::optional<PauseProcess> open_pause_process(const std::string& pid_file) {
   if (!pause.pidfd) return std::nullopt;
   // The pidfd is whatever process had the pid when it was opened: that one is ours only if its
   // start time is the one written.
-  if (process_start_time(pid) != start) return std::nullopt;
+  const auto fields = stat_fields(pid);
+  if (fields.empty() || std::strtoull(fields[19].c_str(), nullptr, 10) != start) return std::nullopt;
+  // A zombie (killed, not yet reaped by whoever inherited it) has no namespaces left to join.
+  if (fields[0] == "Z" || fields[0] == "X") return std::nullopt;
   UniqueFd userns(::open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
   if (!userns) return std::nullopt;
   // Still alive now: the namespace file opened above was its own.
