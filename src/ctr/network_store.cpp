@@ -53,6 +53,12 @@ const char kHostsMarker[] = "# roost: the containers on this container's network
 
 }  // namespace
 
+bool is_network_mode(const std::string& network) {
+  for (const char* mode : {"", "none", "host", "slirp4netns", "pasta", "private", "bridge", "default"})
+    if (network == mode) return true;
+  return network.rfind("ns:", 0) == 0 || network.rfind("container:", 0) == 0;
+}
+
 std::string to_json(const NetworkConfig& n, int indent) {
   ordered_json j;
   j["name"] = n.name;
@@ -119,6 +125,8 @@ NetworkConfig NetworkStore::create(const NetworkRequest& request) {
   }
   n.name = request.name.empty() ? n.network_interface : request.name;
   require_valid_name(n.name);
+  if (is_network_mode(n.name))
+    throw Error("cannot create network with name \"" + n.name + "\" because it conflicts with a valid network mode");
   if (std::any_of(existing.begin(), existing.end(), [&](const NetworkConfig& e) { return e.name == n.name; }))
     throw Error("network name " + n.name + " already used: network already exists");
 

@@ -53,6 +53,10 @@ struct NetworkRequest {
   std::map<std::string, std::string> labels;
 };
 
+// True when --network's value is a mode (none, host, slirp4netns, pasta, private, bridge, ns:PATH,
+// container:ID), not the name of a user-defined network; no network may be named after one.
+bool is_network_mode(const std::string& network);
+
 // One container's address on one network, and what other containers' /etc/hosts need of it.
 struct NetworkLease {
   std::string container_id;

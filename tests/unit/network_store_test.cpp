@@ -112,6 +112,8 @@ TEST(NetworkStore, CreateRefusesBadInput) {
   r.gateway = "";
   r.name = "../x";
   EXPECT_THROW(store.create(r), Error);
+  r.name = "host";
+  EXPECT_THROW(store.create(r), Error);  // a network mode
   r.name = "two";
   r.subnet = "";
   r.gateway = "10.89.0.1";
@@ -137,6 +139,13 @@ TEST(NetworkStore, LeasesAreStableAndReused) {
   store.remove(n.name);
   EXPECT_TRUE(store.leases(n.name).empty());
   EXPECT_FALSE(store.find(n.name).has_value());
+}
+
+TEST(NetworkStore, ModesAreNotNetworks) {
+  for (const char* mode : {"none", "host", "slirp4netns", "pasta", "private", "bridge", "ns:/run/x", "container:abc"})
+    EXPECT_TRUE(is_network_mode(mode)) << mode;
+  EXPECT_FALSE(is_network_mode("appnet"));
+  EXPECT_FALSE(is_network_mode("hostile"));
 }
 
 TEST(NetworkHosts, SectionReplacedKeepingTheRest) {
