@@ -74,6 +74,7 @@ struct ContainerConfig {
   std::vector<std::string> uid_maps, gid_maps;  // --uidmap/--gidmap "ctr:host:size"
   std::vector<std::string> exposed_ports;       // from the image and --expose, "80/tcp"
   std::string stop_signal_from_image;           // the image's StopSignal, for inspect
+  bool operator==(const ContainerConfig&) const = default;
 };
 
 enum class Status { Created, Running, Paused, Stopping, Exited, Removing };
@@ -95,6 +96,7 @@ struct ContainerState {
   bool stopped_by_user = false;    // roost stop/kill: the restart policy does not apply
   std::string error;               // why the last start failed, one line
   std::vector<PortMapping> ports;  // as bound (host_port resolved when it was 0)
+  bool operator==(const ContainerState&) const = default;
 };
 
 }  // namespace roost::ctr

@@ -50,6 +50,8 @@ class ContainerStore {
   ContainerState state(const std::string& id) const;       // Created when no state was written yet
   void write_state(const std::string& id, const ContainerState& state) const;
   std::vector<std::string> list() const;                    // ids, oldest first
+  // The ids of the containers whose mounts name the volume (for `volume rm`'s refusal).
+  std::vector<std::string> volume_users(const std::string& volume_name) const;
   void rename(const std::string& id, const std::string& new_name);
   // Removes the record, its name, its files (upper dir included: a walk that never follows a
   // symlink) and its run dir. The caller has made sure nothing runs.
