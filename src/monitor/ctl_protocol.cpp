@@ -1,6 +1,7 @@
 // The control socket's messages: JSON requests and replies, attach frames.
 #include "monitor/ctl_protocol.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <csignal>
 
@@ -150,6 +151,45 @@ Reply decode_reply(std::string_view text) {
     reply.exit_code = code->get<int>();
   }
   return reply;
+}
+
+std::string encode_start_reply(const StartReply& reply) {
+  json j;
+  if (reply.ok()) {
+    j["pid"] = reply.pid;
+  } else {
+    j["error"] = reply.error;
+    j["exit_code"] = reply.exit_code;
+  }
+  return j.dump() + "\n";
+}
+
+StartReply decode_start_reply(std::string_view line) {
+  while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  const json j = parse_object(line, "start reply");
+  StartReply reply;
+  if (auto error = j.find("error"); error != j.end()) {
+    if (!error->is_string() || error->get<std::string>().empty()) throw Error("malformed start reply from the monitor");
+    reply.error = error->get<std::string>();
+    auto code = j.find("exit_code");
+    reply.exit_code = code != j.end() && code->is_number_integer() ? code->get<int>() : 125;
+    return reply;
+  }
+  auto pid = j.find("pid");
+  if (pid == j.end() || !pid->is_number_integer() || pid->get<long long>() <= 0)
+    throw Error("malformed start reply from the monitor");
+  reply.pid = pid->get<int>();
+  return reply;
+}
+
+int start_failure_exit_code(std::string_view runtime_error) {
+  std::string lower(runtime_error);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.find("no such file or directory") != std::string::npos ||
+      lower.find("executable file not found") != std::string::npos)
+    return 127;
+  if (lower.find("permission denied") != std::string::npos) return 126;
+  return 125;
 }
 
 }  // namespace roost::monitor

@@ -70,4 +70,21 @@ struct Reply {
 std::string encode_reply(const Reply& reply);
 Reply decode_reply(std::string_view text);  // roost::Error when malformed
 
+// fd 3 of roost-monitor, the start pipe: one JSON line, {"pid":N} once the container runs, or
+// {"error":"one line","exit_code":C} when it could not be started (C as podman's: 127 the command
+// was not found, 126 it cannot be invoked, 125 any other failure).
+struct StartReply {
+  int pid = 0;
+  std::string error;   // empty = started
+  int exit_code = 0;   // with an error
+  bool ok() const { return error.empty(); }
+  bool operator==(const StartReply&) const = default;
+};
+std::string encode_start_reply(const StartReply& reply);  // with its '\n'
+StartReply decode_start_reply(std::string_view line);     // roost::Error when malformed
+
+// The exit code podman gives a failed start, from the runtime's words: 127 for "no such file or
+// directory" and "executable file not found", 126 for "permission denied", else 125.
+int start_failure_exit_code(std::string_view runtime_error);
+
 }  // namespace roost::monitor

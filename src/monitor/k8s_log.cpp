@@ -35,7 +35,7 @@ std::string k8s_timestamp(const timespec& when) {
   long offset = tm.tm_gmtoff;
   const char sign = offset < 0 ? '-' : '+';
   if (offset < 0) offset = -offset;
-  char buf[64];
+  char buf[128];  // room for any int the compiler imagines in each field
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ld%c%02ld:%02ld", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, when.tv_nsec, sign, offset / 3600, offset / 60 % 60);
   return buf;

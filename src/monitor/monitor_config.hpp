@@ -34,6 +34,9 @@ struct MonitorConfig {
   bool auto_remove = false;
   std::string stop_signal = "SIGTERM";
   int stop_timeout = 10;
+  // The container's cgroup v2 directory (absolute, under /sys/fs/cgroup), when it has one: its
+  // memory.events says whether the init died of the OOM killer. "" = none (no OOM detection).
+  std::string cgroup_path;
 };
 
 std::string to_json(const MonitorConfig& config);

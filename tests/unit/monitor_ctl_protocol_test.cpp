@@ -117,3 +117,23 @@ TEST(MonitorCtlProtocol, Replies) {
   EXPECT_THROW(decode_reply("{}"), roost::Error);
   EXPECT_THROW(decode_reply(R"({"error":""})"), roost::Error);
 }
+
+TEST(MonitorCtlProtocol, StartReplyIsOneJsonLine) {
+  EXPECT_EQ(encode_start_reply({4242, "", 0}), "{\"pid\":4242}\n");
+  EXPECT_EQ(decode_start_reply("{\"pid\":4242}\n"), (StartReply{4242, "", 0}));
+  const std::string failed = encode_start_reply({0, "exec \"nope\": executable file not found", 127});
+  EXPECT_EQ(failed.back(), '\n');
+  EXPECT_EQ(failed.find('\n'), failed.size() - 1);
+  EXPECT_EQ(decode_start_reply(failed), (StartReply{0, "exec \"nope\": executable file not found", 127}));
+  EXPECT_EQ(decode_start_reply(R"({"error":"x"})").exit_code, 125);
+  EXPECT_THROW(decode_start_reply(""), roost::Error);
+  EXPECT_THROW(decode_start_reply(R"({"pid":0})"), roost::Error);
+}
+
+TEST(MonitorCtlProtocol, StartFailureExitCodesFollowTheRuntimesWords) {
+  // roost-runtime's own words (container/process_exec.cpp), as podman reads runc's.
+  EXPECT_EQ(start_failure_exit_code("exec \"/no/such/command\": no such file or directory (ENOENT)"), 127);
+  EXPECT_EQ(start_failure_exit_code("exec \"nosuchcommand\": executable file not found in the container's PATH (/bin)"), 127);
+  EXPECT_EQ(start_failure_exit_code("exec \"/etc\": Permission denied (EACCES)"), 126);
+  EXPECT_EQ(start_failure_exit_code("mount proc on /proc: EPERM"), 125);
+}

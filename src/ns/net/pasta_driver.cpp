@@ -56,7 +56,10 @@ std::vector<std::string> PastaDriver::arguments(const NetnsTarget& target, const
   // the host's loopback that --no-map-gw does not close, and ports taken from the command.
   args.insert(args.end(), {"-T", "none", "-U", "none", "-P", pid_path});
   if (!target.netns_path.empty()) {
-    args.insert(args.end(), {"--userns", target.userns_path, "--netns", target.netns_path});
+    // No user namespace to join when the caller is already root of the namespace's owner (the
+    // engine's monitor): pasta refuses to "enter" the one it is in.
+    if (!target.userns_path.empty()) args.insert(args.end(), {"--userns", target.userns_path});
+    args.insert(args.end(), {"--netns", target.netns_path});
   } else {
     args.push_back(std::to_string(target.child_pid));
   }

@@ -1,0 +1,231 @@
+// One container's network: its namespace, the driver's helper, the inside configuration, ports.
+#include "monitor/container_network.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
+
+#include "ns/net/network_driver.hpp"
+#include "ns/port/port_driver.hpp"
+#include "ns/port/socket_address.hpp"
+#include "util/error.hpp"
+#include "util/process.hpp"
+#include "util/unique_fd.hpp"
+
+namespace roost::monitor {
+
+struct ContainerNetwork::ChildNetworkHolder {
+  ns::ChildNetwork net;
+};
+
+ns::PortSpec to_port_spec(const ctr::PortMapping& mapping) {
+  ns::PortSpec spec;
+  spec.proto = mapping.protocol;
+  spec.parent_ip = mapping.host_ip;
+  spec.parent_port = mapping.host_port;
+  spec.child_port = mapping.container_port;
+  return spec;
+}
+
+std::vector<ctr::PortMapping> resolve_free_ports(std::vector<ctr::PortMapping> ports) {
+  for (auto& port : ports) {
+    if (port.host_port != 0) continue;
+    const bool udp = port.protocol == "udp";
+    auto address = ns::SocketAddress::from(port.host_ip.empty() ? "0.0.0.0" : port.host_ip, 0);
+    if (!address) throw Error("invalid host address \"" + port.host_ip + "\" in -p");
+    UniqueFd sock(::socket(address->family(), (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0));
+    if (!sock) throw_errno("create a socket to find a free port");
+    if (::bind(sock.get(), address->get(), address->length) < 0)
+      throw_errno("find a free port on " + (port.host_ip.empty() ? std::string("0.0.0.0") : port.host_ip));
+    ns::SocketAddress bound;
+    bound.length = sizeof bound.storage;
+    if (::getsockname(sock.get(), bound.get(), &bound.length) < 0) throw_errno("read the free port's number");
+    port.host_port = bound.port();
+  }
+  return ports;
+}
+
+namespace {
+
+void enter_netns(const std::string& path) {
+  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns) throw_errno("open the network namespace " + path);
+  if (::setns(ns.get(), CLONE_NEWNET) < 0) throw_errno("join the network namespace " + path);
+}
+
+// Forks a child that runs `work` and waits for it: a roost::Error there comes back here as the
+// same line. With wait = false the child is left running (a server: it dies with the monitor,
+// PDEATHSIG) and its pid is returned at once; its failure shows as its exit.
+pid_t fork_child(const std::function<void()>& work, bool wait) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("create a pipe");
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    read_end.reset();
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    reset_signals();
+    try {
+      work();
+      _exit(0);
+    } catch (const std::exception& e) {
+      const std::string msg = e.what();
+      (void)!::write(write_end.get(), msg.data(), msg.size());
+      _exit(1);
+    }
+  }
+  write_end.reset();
+  if (!wait) return pid;
+  std::string msg;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(read_end.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) msg.append(buf, static_cast<size_t>(n));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (msg.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) msg = "the network set-up process failed";
+  if (!msg.empty()) throw Error(msg);
+  return pid;
+}
+
+}  // namespace
+
+ContainerNetwork::ContainerNetwork(EventLoop& loop, std::string mode, std::string netns_path, std::string run_dir,
+                                   std::vector<ctr::PortMapping> ports)
+    : loop_(loop), mode_(std::move(mode)), netns_path_(std::move(netns_path)), run_dir_(std::move(run_dir)),
+      ports_(std::move(ports)) {}
+
+ContainerNetwork::~ContainerNetwork() { down(); }
+
+void ContainerNetwork::up() {
+  if (!needs_netns()) {
+    // none/host publish nothing: the engine refuses -p with them, as podman does.
+    if (!ports_.empty()) throw Error("published ports need network slirp4netns or pasta, not " + mode_);
+    return;
+  }
+  try {
+    ports_ = resolve_free_ports(std::move(ports_));
+    create_netns();
+    start_driver();
+    configure_inside();
+    start_ports();
+  } catch (...) {
+    down();
+    throw;
+  }
+}
+
+void ContainerNetwork::create_netns() {
+  UniqueFd file(::open(netns_path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0444));
+  if (!file) throw_errno("create " + netns_path_);
+  file.reset();
+  const std::string path = netns_path_;
+  // The child's mount namespace is the monitor's (fork): its bind mount is ours.
+  fork_child(
+      [&path] {
+        if (::unshare(CLONE_NEWNET) < 0) throw_errno("unshare a network namespace");
+        if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
+          throw_errno("bind the network namespace on " + path);
+      },
+      true);
+  netns_bound_ = true;
+}
+
+void ContainerNetwork::start_driver() {
+  ns::NetworkOptions options;
+  options.driver = mode_;
+  options.detach_netns = true;  // the helper joins the namespace by path
+  if (mode_ == "pasta") {
+    for (const auto& port : ports_) options.published_ports.push_back(to_port_spec(port));
+  }
+  driver_ = ns::make_network_driver(options);
+  driver_->check();
+  ns::NetnsTarget target;
+  target.netns_path = netns_path_;
+  // slirp4netns joins the user namespace it is given (its own, here: a no-op it accepts); pasta
+  // refuses to "enter" the one it is in, and needs none: the monitor is root of it already.
+  if (mode_ == "slirp4netns") target.userns_path = "/proc/self/ns/user";
+  child_network_ = std::make_unique<ChildNetworkHolder>();
+  child_network_->net = driver_->start(target, run_dir_);
+}
+
+void ContainerNetwork::configure_inside() {
+  const ns::ChildNetwork net = child_network_->net;
+  const std::string path = netns_path_;
+  fork_child(
+      [&] {
+        enter_netns(path);
+        ns::configure_child_network(net);
+      },
+      true);
+}
+
+void ContainerNetwork::start_ports() {
+  if (ports_.empty()) return;
+  ns::PortDriverOptions options;
+  options.child_ip = child_network_->net.ip;
+  options.called_as_rootlesskit = false;
+  if (mode_ == "pasta") {
+    // pasta forwards them itself (its -t/-u, given at start).
+    options.driver = "implicit";
+    for (const auto& port : ports_) options.publish_at_start.push_back(to_port_spec(port));
+    port_driver_ = ns::make_port_driver(options, loop_, UniqueFd());
+  } else {
+    options.driver = "builtin";
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) throw_errno("create the port driver's channel");
+    UniqueFd parent_end(fds[0]), child_end(fds[1]);
+    const std::string path = netns_path_;
+    const int channel = child_end.get();
+    // The child half makes its sockets inside the namespace, so it lives there.
+    port_child_ = fork_child(
+        [&] {
+          parent_end.reset();
+          enter_netns(path);
+          EventLoop loop;
+          ns::serve_port_driver_child(options, loop, UniqueFd(::dup(channel)));
+          loop.run();
+        },
+        false);
+    child_end.reset();
+    port_driver_ = ns::make_port_driver(options, loop_, std::move(parent_end));
+  }
+  for (size_t i = 0; i < ports_.size(); ++i) port_driver_->add(static_cast<int>(i + 1), to_port_spec(ports_[i]));
+}
+
+std::vector<pid_t> ContainerNetwork::helper_pids() const {
+  std::vector<pid_t> pids = driver_ ? driver_->helper_pids() : std::vector<pid_t>{};
+  if (port_child_ > 0) pids.push_back(port_child_);
+  return pids;
+}
+
+void ContainerNetwork::down() {
+  port_driver_.reset();  // listeners and relays close; the port child sees its channel close
+  if (port_child_ > 0) {
+    ::kill(port_child_, SIGKILL);
+    while (::waitpid(port_child_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    port_child_ = -1;
+  }
+  if (driver_) {
+    driver_->stop();
+    driver_.reset();
+  }
+  if (netns_bound_) {
+    ::umount2(netns_path_.c_str(), MNT_DETACH);
+    ::unlink(netns_path_.c_str());
+    netns_bound_ = false;
+  }
+}
+
+}  // namespace roost::monitor

@@ -1,0 +1,72 @@
+// The network of one container, set up by its monitor before the runtime's create and torn down
+// after the container's end. For slirp4netns and pasta: a new network namespace, bound on
+// netns_path (the monitor is uid 0 of the user's user namespace, in its own mount namespace; the
+// namespace is made by a forked child that unshares CLONE_NEWNET), the ns/net driver's helper
+// started against it, lo and tap0 configured inside by a child that joins it, and the published
+// ports: slirp4netns through the builtin port driver (the parent half on the monitor's event loop,
+// the child half in a forked child that stays inside the namespace, so the server sees the
+// client's address), pasta through its own -t/-u forwards. "none" and "host": nothing (the
+// runtime makes a new namespace for none; host has none of its own).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ctr/container.hpp"
+#include "ns/port/port_spec.hpp"
+#include "util/event_loop.hpp"
+
+namespace roost::ns {
+class NetworkDriver;
+class PortDriver;
+}  // namespace roost::ns
+
+namespace roost::monitor {
+
+// -p as roost ns's port drivers take it: host ip and port to the container's port; host port 0
+// must be resolved first (resolve_free_ports).
+ns::PortSpec to_port_spec(const ctr::PortMapping& mapping);
+
+// Host port 0 becomes a port free now on the mapping's address and protocol (bound and released,
+// as podman picks one); the others are kept.
+std::vector<ctr::PortMapping> resolve_free_ports(std::vector<ctr::PortMapping> ports);
+
+class ContainerNetwork {
+ public:
+  ContainerNetwork(EventLoop& loop, std::string mode, std::string netns_path, std::string run_dir,
+                   std::vector<ctr::PortMapping> ports);
+  ~ContainerNetwork();
+  ContainerNetwork(const ContainerNetwork&) = delete;
+  ContainerNetwork& operator=(const ContainerNetwork&) = delete;
+
+  // Everything up; roost::Error as one line otherwise (with nothing left running).
+  void up();
+  // Stops the helper, the port child and the listeners, unbinds the namespace. Idempotent.
+  void down();
+  // The ports as bound (host port 0 resolved).
+  const std::vector<ctr::PortMapping>& ports() const { return ports_; }
+  // Processes of the network that the monitor must not reap as orphans (their owners wait for them).
+  std::vector<pid_t> helper_pids() const;
+  bool needs_netns() const { return mode_ == "slirp4netns" || mode_ == "pasta"; }
+
+ private:
+  void create_netns();
+  void start_driver();
+  void configure_inside();
+  void start_ports();
+
+  EventLoop& loop_;
+  std::string mode_, netns_path_, run_dir_;
+  std::vector<ctr::PortMapping> ports_;
+  std::unique_ptr<ns::NetworkDriver> driver_;
+  std::unique_ptr<ns::PortDriver> port_driver_;
+  pid_t port_child_ = -1;
+  bool netns_bound_ = false;
+  struct ChildNetworkHolder;
+  std::unique_ptr<ChildNetworkHolder> child_network_;
+};
+
+}  // namespace roost::monitor

@@ -1,0 +1,269 @@
+// The monitor's life: start the container, serve it, see it end (restarting it when the policy
+// says), clean up. The event handlers are in monitor_events.cpp.
+#include "monitor/monitor.hpp"
+
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ctr/container_store.hpp"
+#include "monitor/exit_policy.hpp"
+#include "util/clock.hpp"
+#include "util/error.hpp"
+
+namespace roost::monitor {
+
+namespace fs = std::filesystem;
+
+Monitor::Monitor(MonitorConfig config, MonitorFds fds)
+    : config_(std::move(config)),
+      fds_(std::move(fds)),
+      state_file_(config_.state_path, config_.lock_path),
+      runtime_(config_.runtime, config_.runtime_root, config_.bundle, config_.id, config_.run_dir + "/init.pid"),
+      hub_(loop_, AttachEvents{
+                      [this](std::string_view data) { write_stdin(data); },
+                      [this] { close_stdin(); },
+                      [this](WindowSize size) { resize(size); },
+                      [this](bool backlogged) { pause_output(backlogged); },
+                  }) {}
+
+Monitor::~Monitor() = default;
+
+int Monitor::run() {
+  try {
+    state_ = state_file_.read();
+  } catch (const Error&) {
+    state_ = {};  // an unreadable state is replaced by what this start writes
+  }
+  state_.restart_count = 0;
+  state_.stopped_by_user = false;
+  state_.oom_killed = false;
+  try {
+    log_ = std::make_unique<K8sLogWriter>(config_.log_path);
+    listen();
+    network_ = std::make_unique<ContainerNetwork>(loop_, config_.network, config_.netns_path, config_.run_dir,
+                                                  config_.ports);
+    network_->up();
+    state_.ports = network_->ports();
+  } catch (const Error& e) {
+    fail_start(e.what(), 125, true);
+    return exit_status_;
+  }
+  loop_.add(fds_.signals.get(), EPOLLIN, [this](uint32_t) { on_signals(); });
+  if (!start_container(true)) return exit_status_;
+  loop_.run();
+  return exit_status_;
+}
+
+void Monitor::listen() {
+  CtlHandlers handlers{
+      [this](UniqueFd sock, bool wants_stdin) { hub_.add(std::move(sock), wants_stdin); },
+      [this](int signal) { return kill(signal); },
+      [this](UniqueFd sock, int signal, int timeout) { stop(std::move(sock), signal, timeout); },
+  };
+  ctl_ = std::make_unique<CtlServer>(loop_, config_.ctl_socket, std::move(handlers));
+  adopt_first_client();
+}
+
+// fd 4 carries its attach request already (ctl_client's attach_pair): it is read here, before the
+// container starts, so the client sees the first byte of output.
+void Monitor::adopt_first_client() {
+  if (!fds_.first_client) return;
+  pollfd pfd{fds_.first_client.get(), POLLIN, 0};
+  if (::poll(&pfd, 1, 1000) != 1) return ctl_->adopt(std::move(fds_.first_client));
+  char buf[4096];
+  const ssize_t n = ::recv(fds_.first_client.get(), buf, sizeof buf, MSG_DONTWAIT);
+  if (n <= 0) return fds_.first_client.reset();
+  try {
+    const Request request = decode_request(std::string_view(buf, static_cast<size_t>(n)));
+    if (request.op != Request::Op::Attach) throw Error("fd 4 is for attach only");
+    hub_.add(std::move(fds_.first_client), request.attach_stdin);
+  } catch (const Error& e) {
+    send_reply(fds_.first_client.get(), Reply{e.what(), std::nullopt});
+    fds_.first_client.reset();
+  }
+}
+
+bool Monitor::start_container(bool first) {
+  try {
+    stdio_ = std::make_unique<ContainerStdio>(config_.tty, config_.stdin_open, config_.run_dir);
+    ::unlink((config_.run_dir + "/init.pid").c_str());
+    init_pid_ = runtime_.create(stdio_->runtime_stdio());
+    stdio_->after_create();
+    oom_kills_before_ = read_oom_kill_count(config_.cgroup_path);
+    watch_container();
+    runtime_.start();
+  } catch (const Error& e) {
+    fail_start(e.what(), start_failure_exit_code(e.what()), first);
+    return false;
+  }
+  state_.status = ctr::Status::Running;
+  state_.pid = init_pid_;
+  state_.pid_start_time = process_start_time(init_pid_);
+  state_.monitor_pid = ::getpid();
+  state_.monitor_start_time = process_start_time(state_.monitor_pid);
+  state_.started_at = now_rfc3339();
+  state_.finished_at.clear();
+  state_.exit_code.reset();
+  state_.error.clear();
+  try {
+    state_file_.write(state_, /*starter_holds_lock=*/first);
+  } catch (const Error& e) {
+    // The container runs and is served all the same; only its record is stale.
+    const std::string line = "roost-monitor: " + std::string(e.what()) + "\n";
+    (void)!::write(2, line.data(), line.size());
+  }
+  if (first) answer_start(StartReply{init_pid_, "", 0});
+  return true;
+}
+
+void Monitor::answer_start(const StartReply& reply) {
+  if (!fds_.start_pipe) return;
+  const std::string line = encode_start_reply(reply);
+  (void)!::write(fds_.start_pipe.get(), line.data(), line.size());
+  fds_.start_pipe.reset();
+}
+
+// A start that failed: the runtime's state and any init go, the error is recorded and answered,
+// and the monitor ends as after an exit (no restart: the command itself is wrong).
+void Monitor::fail_start(const std::string& error, int exit_code, bool first) {
+  if (init_pid_ > 0 || stdio_) {
+    runtime_.delete_force();
+    if (init_pid_ > 0) {
+      int status;
+      while (::waitpid(init_pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    init_pid_ = 0;
+  }
+  for (int fd : {stdio_ ? stdio_->stdout_fd() : -1, stdio_ ? stdio_->stderr_fd() : -1})
+    if (fd >= 0 && loop_.watching(fd)) loop_.remove(fd);
+  stdio_.reset();
+  state_.status = first ? ctr::Status::Created : ctr::Status::Exited;
+  state_.pid = 0;
+  state_.error = error;
+  state_.exit_code = exit_code;
+  if (!first) state_.finished_at = now_rfc3339();
+  try {
+    state_file_.write(state_, first);
+  } catch (const Error&) {
+    // The answer below still tells the engine why.
+  }
+  if (first) answer_start(StartReply{0, error, exit_code});
+  exit_status_ = 1;
+  finish(exit_code);
+}
+
+void Monitor::watch_container() {
+  const int out = stdio_->stdout_fd(), err = stdio_->stderr_fd();
+  loop_.add(out, EPOLLIN, [this, out](uint32_t events) {
+    if ((events & EPOLLOUT) && stdio_ && out == stdio_->stdin_fd()) flush_stdin();
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_output(out, LogStream::Stdout);
+  });
+  if (err >= 0) loop_.add(err, EPOLLIN, [this, err](uint32_t) { on_output(err, LogStream::Stderr); });
+  const int in = stdio_->stdin_fd();
+  if (in >= 0 && in != out) loop_.add(in, 0, [this](uint32_t) { flush_stdin(); });
+  if (output_paused_) pause_output(true);
+  if (!stdin_queue_.empty() || stdin_close_pending_) flush_stdin();
+}
+
+void Monitor::on_init_exit(int wait_status) {
+  init_pid_ = 0;
+  if (kill_timer_) loop_.remove(kill_timer_.get()), kill_timer_.reset();
+  drain_output();
+  const int code = exit_code_from_wait_status(wait_status);
+  auto oom_kills = read_oom_kill_count(config_.cgroup_path);
+  state_.oom_killed = oom_kills && oom_kills_before_ && *oom_kills > *oom_kills_before_;
+  after_exit(code);
+}
+
+// What the container wrote before its end is read to the last byte (its pipes' write ends close
+// when its last process does), for at most 2 s: a process that escaped the pid namespace's end
+// (none should) cannot hold the monitor.
+void Monitor::drain_output() {
+  if (!stdio_) return;
+  const long deadline_ms = 2000;
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    pollfd fds[2] = {{stdio_->stdout_fd(), POLLIN, 0}, {stdio_->stderr_fd(), POLLIN, 0}};
+    if (fds[0].fd < 0 && fds[1].fd < 0) return;
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const long left = deadline_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+    if (left <= 0 || ::poll(fds, 2, static_cast<int>(left)) <= 0) return;
+    if (fds[0].revents) on_output(fds[0].fd, LogStream::Stdout);
+    if (fds[1].revents) on_output(fds[1].fd, LogStream::Stderr);
+  }
+}
+
+void Monitor::after_exit(int exit_code) {
+  for (int fd : {stdio_ ? stdio_->stdout_fd() : -1, stdio_ ? stdio_->stderr_fd() : -1, stdio_ ? stdio_->stdin_fd() : -1})
+    if (fd >= 0 && loop_.watching(fd)) loop_.remove(fd);
+  stdio_.reset();
+  stdin_queue_.clear();
+  runtime_.delete_force();
+  state_.status = ctr::Status::Exited;
+  state_.pid = 0;
+  state_.exit_code = exit_code;
+  state_.finished_at = now_rfc3339();
+  const bool restart = !stopping_ && should_restart(config_.restart, exit_code, state_.restart_count, state_.stopped_by_user);
+  try {
+    state_file_.write(state_);
+  } catch (const Error&) {
+    // Nothing to tell it to: the exit code still reaches attached clients.
+  }
+  if (!restart) return finish(exit_code);
+  arm_timer(restart_timer_, restart_delay_ms(state_.restart_count));
+  loop_.add(restart_timer_.get(), EPOLLIN, [this](uint32_t) {
+    loop_.remove(restart_timer_.get());
+    restart_timer_.reset();
+    ++state_.restart_count;
+    start_container(false);
+  });
+}
+
+void Monitor::finish(int exit_code) {
+  for (auto& waiter : stop_waiters_)
+    if (waiter) send_reply(waiter.get(), Reply{"", exit_code});
+  stop_waiters_.clear();
+  if (network_) network_->down();
+  ::unlink((config_.run_dir + "/init.pid").c_str());
+  if (config_.auto_remove) remove_container();
+  hub_.finish(exit_code, 2000);
+  ctl_.reset();
+  loop_.stop();
+}
+
+// --rm: the rootfs is unmounted (it is mounted in this mount namespace only), then the record,
+// its name and its run dir go as `roost rm` removes them (ctr::ContainerStore::remove: an fd walk
+// that never follows a symlink; files of subuids are removable as the monitor is root of the
+// user namespace).
+void Monitor::remove_container() {
+  ::umount2((config_.run_dir + "/rootfs").c_str(), MNT_DETACH);
+  ctl_.reset();
+  try {
+    const fs::path data_root = fs::path(config_.data_dir).parent_path().parent_path();
+    const fs::path run_root = fs::path(config_.run_dir).parent_path().parent_path();
+    ctr::ContainerStore(data_root, run_root).remove(config_.id);
+  } catch (const std::exception& e) {
+    const std::string line = std::string("roost-monitor: remove container ") + config_.id + ": " + e.what() + "\n";
+    (void)!::write(2, line.data(), line.size());
+  }
+}
+
+void Monitor::arm_timer(UniqueFd& timer, int ms) {
+  if (!timer) timer.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!timer) throw_errno("create a timer");
+  itimerspec spec{};
+  spec.it_value.tv_sec = ms / 1000;
+  spec.it_value.tv_nsec = (ms % 1000) * 1000000L + 1;  // never 0: that would disarm it
+  if (::timerfd_settime(timer.get(), 0, &spec, nullptr) < 0) throw_errno("arm a timer");
+}
+
+}  // namespace roost::monitor

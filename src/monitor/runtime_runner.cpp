@@ -1,0 +1,128 @@
+// The runtime's create, start and delete, with the container's stdio and the runtime's errors.
+#include "monitor/runtime_runner.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "util/file.hpp"
+#include "util/process.hpp"
+
+namespace roost::monitor {
+
+std::string last_error_line(std::string_view output, std::string_view program) {
+  while (!output.empty()) {
+    while (!output.empty() && (output.back() == '\n' || output.back() == '\r' || output.back() == ' ')) output.remove_suffix(1);
+    const size_t start = output.rfind('\n');
+    std::string_view line = start == std::string_view::npos ? output : output.substr(start + 1);
+    if (!line.empty()) {
+      const std::string prefix = std::string(program) + ": ";
+      if (line.starts_with(prefix)) line.remove_prefix(prefix.size());
+      return std::string(line);
+    }
+    output = start == std::string_view::npos ? std::string_view() : output.substr(0, start);
+  }
+  return {};
+}
+
+RuntimeRunner::RuntimeRunner(std::string runtime, std::string root, std::string bundle, std::string id,
+                             std::string pid_file)
+    : runtime_(std::move(runtime)), root_(std::move(root)), bundle_(std::move(bundle)), id_(std::move(id)),
+      pid_file_(std::move(pid_file)) {}
+
+std::vector<std::string> RuntimeRunner::command(std::vector<std::string> tail) const {
+  std::vector<std::string> argv{runtime_};
+  if (!root_.empty()) argv.insert(argv.end(), {"--root", root_});
+  argv.insert(argv.end(), tail.begin(), tail.end());
+  return argv;
+}
+
+namespace {
+
+std::string program_name(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// What the nonblocking fd holds now.
+std::string read_available(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+// fork + exec with the given stdio; the monitor's other fds are all close-on-exec. Returns the
+// wait status.
+int run_with_stdio(const std::vector<std::string>& argv, const RuntimeStdio& stdio) {
+  auto args = to_argv(argv);
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork for " + argv[0]);
+  if (pid == 0) {
+    reset_signals();
+    // dup2 clears close-on-exec on the copy: these three are what the runtime keeps.
+    if (::dup2(stdio.stdin_fd, 0) < 0 || ::dup2(stdio.stdout_fd, 1) < 0 || ::dup2(stdio.stderr_fd, 2) < 0) _exit(125);
+    ::execv(args[0], args.data());
+    const std::string msg = program_name(argv[0]) + ": exec " + argv[0] + ": no such file or directory\n";
+    (void)!::write(2, msg.data(), msg.size());
+    _exit(125);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno("wait for " + argv[0]);
+  }
+  return status;
+}
+
+}  // namespace
+
+pid_t RuntimeRunner::create(const RuntimeStdio& stdio) {
+  std::vector<std::string> tail{"create", "--bundle", bundle_, "--pid-file", pid_file_};
+  if (!stdio.console_socket.empty()) tail.insert(tail.end(), {"--console-socket", stdio.console_socket});
+  tail.push_back(id_);
+  const int status = run_with_stdio(command(tail), stdio);
+  if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    std::string line = last_error_line(read_available(stdio.error_read_fd), program_name(runtime_));
+    if (line.empty()) line = program_name(runtime_) + " create " + ProgramResult{status}.describe();
+    throw RuntimeFailure(line);
+  }
+  std::string text = read_file(pid_file_);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  int pid = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+  if (ec != std::errc() || ptr != text.data() + text.size() || pid <= 0)
+    throw RuntimeFailure("the runtime wrote no pid to " + pid_file_);
+  return pid;
+}
+
+void RuntimeRunner::start() {
+  ProgramSpec spec;
+  spec.argv = command({"start", id_});
+  spec.capture_stderr = true;
+  spec.timeout_seconds = 60;
+  ProgramResult result = run_program(spec);
+  if (!result.succeeded()) {
+    std::string line = last_error_line(result.error_output, program_name(runtime_));
+    throw RuntimeFailure(line.empty() ? program_name(runtime_) + " start " + result.describe() : line);
+  }
+}
+
+std::string RuntimeRunner::delete_force() {
+  ProgramSpec spec;
+  spec.argv = command({"delete", "--force", id_});
+  spec.capture_stderr = true;
+  spec.timeout_seconds = 30;
+  try {
+    ProgramResult result = run_program(spec);
+    if (result.succeeded()) return {};
+    std::string line = last_error_line(result.error_output, program_name(runtime_));
+    return line.empty() ? program_name(runtime_) + " delete " + result.describe() : line;
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
+}  // namespace roost::monitor
