@@ -103,39 +103,55 @@ std::string go_json(const nlohmann::json& value) {
   return out;
 }
 
-Template::Template(std::string_view format) {
-  std::string text = unescape(format);
-  size_t i = 0;
+Template::Template(std::string_view format) : format_(format) {
+  const std::string text = unescape(format);
+  size_t at = 0;
+  const std::string stop = parse(text, at, pieces_, false);
+  if (!stop.empty()) throw Error("template: unexpected {{" + stop + "}} in \"" + format_ + "\"");
+}
+
+std::string Template::parse(const std::string& text, size_t& i, std::vector<Piece>& into, bool nested) {
   while (i < text.size()) {
     size_t open = text.find("{{", i);
     if (open == std::string::npos) {
-      pieces_.push_back({Piece::Kind::Text, text.substr(i), {}});
+      into.push_back({Piece::Kind::Text, text.substr(i), {}, {}, {}});
+      i = text.size();
       break;
     }
-    if (open > i) pieces_.push_back({Piece::Kind::Text, text.substr(i, open - i), {}});
+    if (open > i) into.push_back({Piece::Kind::Text, text.substr(i, open - i), {}, {}, {}});
     size_t close = text.find("}}", open + 2);
-    if (close == std::string::npos) throw Error("template: unclosed action in \"" + std::string(format) + "\"");
+    if (close == std::string::npos) throw Error("template: unclosed action in \"" + format_ + "\"");
     std::string_view action = std::string_view(text).substr(open + 2, close - open - 2);
     std::vector<std::string> w = words(action);
+    i = close + 2;
+    if (w.size() == 1 && (w[0] == "end" || w[0] == "else")) {
+      if (!nested) throw Error("template: unexpected {{" + w[0] + "}} in \"" + format_ + "\"");
+      return w[0];
+    }
     if (w.size() == 1) {
-      pieces_.push_back({Piece::Kind::Field, {}, field_path(w[0], action)});
+      into.push_back({Piece::Kind::Field, {}, field_path(w[0], action), {}, {}});
     } else if (w.size() == 2 && w[0] == "json") {
-      pieces_.push_back({Piece::Kind::Json, {}, field_path(w[1], action)});
+      into.push_back({Piece::Kind::Json, {}, field_path(w[1], action), {}, {}});
+    } else if (w.size() == 2 && w[0] == "range") {
+      Piece range{Piece::Kind::Range, {}, field_path(w[1], action), {}, {}};
+      std::string stop = parse(text, i, range.body, true);
+      if (stop == "else") stop = parse(text, i, range.otherwise, true);
+      if (stop != "end") throw Error("template: {{range}} without {{end}} in \"" + format_ + "\"");
+      into.push_back(std::move(range));
     } else if (w.size() == 3 && w[0] == "index" && w[2].size() >= 2 && w[2].front() == '"') {
-      pieces_.push_back({Piece::Kind::Index, w[2].substr(1, w[2].size() - 2), field_path(w[1], action)});
+      into.push_back({Piece::Kind::Index, w[2].substr(1, w[2].size() - 2), field_path(w[1], action), {}, {}});
     } else if (w.empty()) {
-      throw Error("template: missing value for command in \"" + std::string(format) + "\"");
+      throw Error("template: missing value for command in \"" + format_ + "\"");
     } else {
       throw Error("template: unsupported action {{" + std::string(action) + "}} (roost knows {{.Field}}, "
-                  "{{json .Field}} and {{index .Field \"key\"}})");
+                  "{{json .Field}}, {{index .Field \"key\"}} and {{range .Field}}...{{end}})");
     }
-    i = close + 2;
   }
+  return "";
 }
 
-std::string Template::render(const nlohmann::json& value) const {
-  std::string out;
-  for (const auto& piece : pieces_) {
+void Template::render_pieces(const std::vector<Piece>& pieces, const nlohmann::json& value, std::string& out) {
+  for (const auto& piece : pieces) {
     switch (piece.kind) {
       case Piece::Kind::Text: out += piece.text; break;
       case Piece::Kind::Field: out += go_value(walk(value, piece.path)); break;
@@ -146,8 +162,24 @@ std::string Template::render(const nlohmann::json& value) const {
         out += map.is_object() && map.contains(piece.text) ? go_value(map[piece.text]) : "<no value>";
         break;
       }
+      case Piece::Kind::Range: {
+        const nlohmann::json& list = walk(value, piece.path);
+        if (!list.is_array() && !list.is_object() && !list.is_null())
+          throw Error("template: range can't iterate over " + go_value(list));
+        if (list.empty()) {
+          render_pieces(piece.otherwise, value, out);
+          break;
+        }
+        for (const auto& element : list) render_pieces(piece.body, element, out);
+        break;
+      }
     }
   }
+}
+
+std::string Template::render(const nlohmann::json& value) const {
+  std::string out;
+  render_pieces(pieces_, value, out);
   if (out.empty() || out.back() != '\n') out += '\n';
   return out;
 }

@@ -23,10 +23,15 @@ class Template {
 
  private:
   struct Piece {
-    enum class Kind { Text, Field, Json, Index } kind = Kind::Text;
+    enum class Kind { Text, Field, Json, Index, Range } kind = Kind::Text;
     std::string text;                // Text: the literal; Index: the key
-    std::vector<std::string> path;  // Field, Json, Index: the field path ("" = the value itself)
+    std::vector<std::string> path;  // Field, Json, Index, Range: the field path ("" = the value itself)
+    std::vector<Piece> body, otherwise;  // Range: per element; when there is none ({{else}})
   };
+  // Parses actions from `at` until the end (nullptr stop) or an {{end}}/{{else}}; returns which.
+  std::string parse(const std::string& text, size_t& at, std::vector<Piece>& into, bool nested);
+  static void render_pieces(const std::vector<Piece>& pieces, const nlohmann::json& value, std::string& out);
+  std::string format_;
   std::vector<Piece> pieces_;
 };
 

@@ -1,4 +1,4 @@
-// One command of the roost program's image CLI: where it sits (`roost NAME` or `roost image NAME`,
+// One command of the roost program's CLI (containers and images): where it sits (`roost NAME` or `roost image NAME`,
 // `roost system NAME`), its help, what it adds to its CLI11 subcommand and what it runs. Each is
 // one file defining one of these (as src/cli/runtime/); commands.cpp lists them in --help's
 // order, and main builds only the command that runs.
@@ -45,6 +45,20 @@ extern const EngineCommand kSystemResetCommand;
 extern const EngineCommand kInfoCommand;
 extern const EngineCommand kUnshareCommand;
 extern const EngineCommand kCheckCommand;
+extern const EngineCommand kRunCommand;
+extern const EngineCommand kCreateCommand;
+extern const EngineCommand kStartCommand;
+extern const EngineCommand kPsCommand;
+extern const EngineCommand kLogsCommand;
+extern const EngineCommand kExecCommand;
+extern const EngineCommand kStopCommand;
+extern const EngineCommand kKillCommand;
+extern const EngineCommand kRmCommand;
+extern const EngineCommand kWaitCommand;
+extern const EngineCommand kPortCommand;
+extern const EngineCommand kInspectCommand;
+extern const EngineCommand kRenameCommand;
+extern const EngineCommand kVersionCommand;
 extern const EngineCommand kNetworkCreateCommand;
 extern const EngineCommand kNetworkLsCommand;
 extern const EngineCommand kNetworkInspectCommand;

@@ -7,10 +7,14 @@ namespace roost::cli {
 
 std::span<const EngineCommand* const> engine_commands() {
   static const EngineCommand* const kAll[] = {
+      &kRunCommand,         &kCreateCommand,      &kStartCommand,        &kPsCommand,
+      &kLogsCommand,        &kExecCommand,        &kStopCommand,         &kKillCommand,
+      &kRmCommand,          &kWaitCommand,        &kPortCommand,         &kInspectCommand,
+      &kRenameCommand,
       &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,
       &kImageUmountCommand, &kLoginCommand,       &kLogoutCommand,       &kSystemDfCommand,
-      &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,     &kCheckCommand,
+      &kSystemPruneCommand, &kSystemResetCommand, &kInfoCommand,         &kUnshareCommand,     &kCheckCommand,       &kVersionCommand,
       &kNetworkCreateCommand, &kNetworkLsCommand, &kNetworkInspectCommand, &kNetworkRmCommand,
   };
   return kAll;

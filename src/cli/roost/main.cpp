@@ -1,6 +1,6 @@
 // roost: one program for roost's commands. `roost ns ...` is the rootlesskit-compatible fake root,
 // which is the static roost-ns program beside this one (exec'd at once, before anything else is
-// set up: src/cli/roost/ns_exec.cpp); the image commands (src/cli/engine/, one file each) are
+// set up: src/cli/roost/ns_exec.cpp); the container and image commands (src/cli/engine/, one file each) are
 // parsed here with CLI11, building only the command that runs.
 #include <signal.h>
 
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
       std::fputs(usage().c_str(), stdout);
       return 0;
     }
-    if (word == "--version" || word == "-v" || word == "version") {
+    if (word == "--version" || word == "-v") {
       std::printf("roost version %s\n", ROOST_VERSION);
       return 0;
     }

@@ -1,0 +1,75 @@
+// roost inspect [--format TEMPLATE] [--type container|image|all] NAME...: containers and images,
+// as podman: a container first (no namespace entered for those), else an image.
+#include <cstdio>
+
+#include "cli/engine/command.hpp"
+#include "engine/container_context.hpp"
+#include "engine/container_inspect.hpp"
+#include "engine/image_ops.hpp"
+#include "engine/inspect.hpp"
+#include "engine/template.hpp"
+#include "store/overlay_probe.hpp"
+#include "util/error.hpp"
+
+namespace roost::cli {
+namespace {
+
+std::vector<std::string> names;
+std::string format, type = "all";
+
+void add_options(CLI::App& cmd) {
+  cmd.add_option("-f,--format", format, "a Go template ({{.State.Status}}, {{json .Config}}, {{range .Mounts}}...{{end}})");
+  cmd.add_option("-t,--type", type, "container, image or all")->check(CLI::IsMember({"container", "image", "all"}));
+  cmd.add_option("name", names, "containers or images, by name or ID")->required();
+}
+
+std::optional<nlohmann::ordered_json> inspect_image(std::optional<store::Store>& store,
+                                                    const engine::GlobalOptions& global, const std::string& name) {
+  if (!store) store.emplace(engine::open_store(global));
+  const std::optional<store::ImageRecord> img = engine::find_image(*store, name);
+  if (!img) return std::nullopt;
+  engine::GraphDriverInfo driver;
+  driver.name = store::driver_name(store::probe_overlay(store->paths()).driver);
+  for (const auto& layer : img->layers) driver.diff_dirs.push_back(store->layer_diff_path(layer).string());
+  return engine::inspect_json(*img, store->image_manifest(img->id), store->image_config(img->id), driver);
+}
+
+int run(const engine::GlobalOptions& global, CLI::App&) {
+  std::optional<engine::Template> tmpl;
+  if (!format.empty() && format != "json") tmpl.emplace(format);
+  const ctr::ContainerStore containers = engine::open_containers(global);
+  std::optional<store::Store> store;
+  std::vector<nlohmann::ordered_json> items;
+  std::vector<std::string> errors;
+  for (const std::string& name : names) {
+    try {
+      std::optional<std::string> id;
+      if (type != "image") id = containers.resolve(name);
+      if (id) {
+        const engine::ContainerView view{engine::container_config(containers, *id), engine::current_state(containers, *id)};
+        items.push_back(engine::container_inspect_json(view, containers.paths(*id)));
+        continue;
+      }
+      std::optional<nlohmann::ordered_json> image;
+      if (type != "container") image = inspect_image(store, global, name);
+      if (!image) throw Error("no such object: \"" + name + "\"");
+      items.push_back(*image);
+    } catch (const Error& e) {
+      errors.push_back(std::string("inspecting object: ") + e.what());
+    }
+  }
+  if (tmpl) {
+    for (const auto& item : items) print_out(tmpl->render(nlohmann::json(item)));
+  } else {
+    print_out(engine::inspect_output(items));
+  }
+  for (size_t i = 0; i + 1 < errors.size(); ++i) std::fprintf(stderr, "Error: %s\n", errors[i].c_str());
+  if (!errors.empty()) throw Error(errors.back());
+  return 0;
+}
+
+}  // namespace
+
+const EngineCommand kInspectCommand{nullptr, "inspect", "show containers' or images' configuration and state", add_options, run};
+
+}  // namespace roost::cli

@@ -1,0 +1,84 @@
+#include "engine/container_remove.hpp"
+
+#include <signal.h>
+
+#include "ctr/volume_store.hpp"
+#include "engine/container_context.hpp"
+#include "engine/container_stop.hpp"
+#include "store/userns_session.hpp"
+#include "util/error.hpp"
+#include "util/file.hpp"
+#include "util/process.hpp"
+
+namespace roost::engine {
+namespace {
+
+// roost-runtime's state of a container whose monitor died before its `delete`: removed (and any
+// process of it killed) by the runtime itself.
+void delete_runtime_leftovers(const ctr::ContainerStore& containers, const std::string& id) {
+  const std::filesystem::path root = runtime_root(containers);
+  if (!path_exists((root / id).string())) return;
+  ProgramSpec spec;
+  spec.argv = {helper_program("roost-runtime").string(), "--root", root.string(), "delete", "--force", id};
+  spec.capture_stderr = true;
+  spec.timeout_seconds = 30;
+  const ProgramResult result = run_program(spec);
+  if (!result.succeeded())
+    throw Error("roost-runtime delete " + id + ": " + (result.error_output.empty() ? result.describe() : result.error_output));
+}
+
+}  // namespace
+
+void remove_container(ctr::ContainerStore& containers, const std::string& id, bool force, bool volumes) {
+  // A start under way holds the container's lock until its monitor has answered: the state is
+  // checked again under the lock, and a container that got started meanwhile is stopped first.
+  for (int attempt = 0;; ++attempt) {
+    const ctr::ContainerState state = current_state(containers, id);
+    const bool monitor_alive = process_alive(state.monitor_pid, state.monitor_start_time);
+    if (is_active(state.status) || monitor_alive) {
+      if (!force)
+        throw Error("cannot remove container " + id +
+                    " as it is running - running or paused containers cannot be removed without force: container state improper");
+      if (is_active(state.status)) {
+        stop_container(containers, id, 0, SIGKILL);
+      } else {
+        // Between two runs of a restart policy: the monitor stops and exits on SIGTERM.
+        ::kill(state.monitor_pid, SIGTERM);
+      }
+    }
+    // The monitor tears down the network and the runtime's container after the init exits; its
+    // mount namespace (the rootfs mount) goes with it.
+    const ctr::ContainerState after = containers.resolve(id) ? containers.state(id) : state;
+    const int monitor = after.monitor_pid ? after.monitor_pid : state.monitor_pid;
+    const uint64_t monitor_start = after.monitor_pid ? after.monitor_start_time : state.monitor_start_time;
+    if (process_alive(monitor, monitor_start) && !wait_for_exit(monitor, 15000))
+      throw Error("container " + id + ": its monitor (pid " + std::to_string(monitor) + ") did not exit after the container stopped");
+    if (!containers.resolve(id)) return;  // --rm: its monitor removed it already
+
+    store::enter_user_namespace();
+    const ctr::ContainerConfig config = container_config(containers, id);
+    {
+      UniqueFd lock = containers.lock(id);
+      const ctr::ContainerState now = current_state(containers, id);
+      if (is_active(now.status) || process_alive(now.monitor_pid, now.monitor_start_time)) {
+        if (attempt < 3) continue;
+        throw Error("container " + id + " keeps being started: not removed");
+      }
+      delete_runtime_leftovers(containers, id);
+      containers.remove(id);
+    }
+    if (volumes) {
+      // Only anonymous volumes (-v DST, the image's Volumes), as podman: named ones outlive their
+      // containers; one another container still uses stays (remove refuses it).
+      ctr::VolumeStore store(containers.data_root());
+      for (const auto& m : config.mounts) {
+        if (m.type != "volume") continue;
+        const std::optional<ctr::VolumeInfo> volume = store.find(m.source);
+        if (volume && volume->anonymous) store.remove(m.source, containers.volume_users(m.source));
+      }
+    }
+    return;
+  }
+}
+
+}  // namespace roost::engine

@@ -1,0 +1,111 @@
+#include "engine/container_stop.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "engine/container_context.hpp"
+#include "monitor/ctl_client.hpp"
+#include "util/clock.hpp"
+#include "util/error.hpp"
+#include "util/process.hpp"
+#include "sys/signals.hpp"
+
+namespace roost::engine {
+namespace {
+
+bool monitor_gone(const SysError& e) { return e.err() == ENOENT || e.err() == ECONNREFUSED; }
+
+// Signals pid from inside its user namespace: a forked child joins it (the caller may be in
+// another one already, or must stay out of it) and kill(2)s. True when the signal was sent.
+bool signal_in_its_namespace(int pid, int signal) {
+  const pid_t child = ::fork();
+  if (child < 0) throw_errno("fork to signal the container");
+  if (child == 0) {
+    try {
+      join_user_namespace_of(pid);
+    } catch (...) {
+      ::_exit(2);
+    }
+    ::_exit(::kill(pid, signal) == 0 ? 0 : 1);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// The monitor is gone: stop the init ourselves and write down that it exited.
+int stop_without_monitor(ctr::ContainerStore& containers, const std::string& id, const ctr::ContainerState& state,
+                         int signal, int timeout) {
+  int used = signal;
+  if (process_alive(state.pid, state.pid_start_time)) {
+    signal_in_its_namespace(state.pid, signal);
+    if (!wait_for_exit(state.pid, timeout * 1000)) {
+      used = SIGKILL;
+      signal_in_its_namespace(state.pid, SIGKILL);
+      wait_for_exit(state.pid, 5000);
+    }
+  }
+  UniqueFd lock = containers.lock(id);
+  ctr::ContainerState now = containers.state(id);
+  now.status = ctr::Status::Exited;
+  now.exit_code = 128 + used;  // not our child: its status is not ours to read; the signal is what we know
+  now.finished_at = now_rfc3339();
+  now.stopped_by_user = true;
+  now.pid = now.monitor_pid = 0;
+  now.pid_start_time = now.monitor_start_time = 0;
+  now.error = "the container's monitor was gone; roost signalled the container itself";
+  containers.write_state(id, now);
+  return *now.exit_code;
+}
+
+}  // namespace
+
+std::optional<int> stop_container(ctr::ContainerStore& containers, const std::string& id, std::optional<int> timeout,
+                                  std::optional<int> signal) {
+  const ctr::ContainerConfig config = container_config(containers, id);
+  const ctr::ContainerState state = current_state(containers, id);
+  if (!is_active(state.status)) return std::nullopt;
+  const int sig = signal.value_or(parse_signal(config.stop_signal));
+  const int secs = timeout.value_or(config.stop_timeout);
+  try {
+    return monitor::stop(containers.paths(id).ctl_socket().string(), sig, secs);
+  } catch (const SysError& e) {
+    if (!monitor_gone(e)) throw;
+  }
+  return stop_without_monitor(containers, id, state, sig, secs);
+}
+
+void kill_container(ctr::ContainerStore& containers, const std::string& id, int signal) {
+  const ctr::ContainerState state = current_state(containers, id);
+  if (state.status != ctr::Status::Running && state.status != ctr::Status::Paused)
+    throw Error("can only kill running containers. " + id + " is in state " + ctr::status_name(state.status) +
+                ": container state improper");
+  try {
+    monitor::kill(containers.paths(id).ctl_socket().string(), signal);
+    return;
+  } catch (const SysError& e) {
+    if (!monitor_gone(e)) throw;
+  }
+  if (!signal_in_its_namespace(state.pid, signal)) throw Error("signal the container's process " + std::to_string(state.pid) + ": it is gone");
+  if (signal == SIGKILL) {
+    wait_for_exit(state.pid, 5000);
+    stop_without_monitor(containers, id, state, SIGKILL, 0);
+  }
+}
+
+int wait_container(const ctr::ContainerStore& containers, const std::string& id) {
+  for (;;) {
+    const ctr::ContainerState state = current_state(containers, id);
+    // As podman: a created container is waited for until it has run and exited.
+    if (state.status == ctr::Status::Exited) return state.exit_code.value_or(0);
+    // The monitor writes the state when the init exits: a short poll of one small file.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace roost::engine
