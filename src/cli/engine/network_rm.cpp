@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/engine/command.hpp"
+#include "engine/container_remove.hpp"
 #include "engine/network_ops.hpp"
 #include "util/error.hpp"
 
@@ -17,12 +18,16 @@ void add_options(CLI::App& cmd) {
   cmd.add_option("network", names, "names or IDs")->required();
 }
 
+// -f: podman's `network rm -f` removes the containers on the network, running or not.
+void remove_by_force(ctr::ContainerStore& containers, const std::string& id) {
+  engine::remove_container(containers, id, true, false);
+}
+
 int run(const engine::GlobalOptions& global, CLI::App&) {
-  if (force) throw Error("network rm -f needs roost rm (the engine's containers), which is not wired yet");
   std::vector<std::string> errors;
   for (const auto& name : names) {
     try {
-      print_out(engine::remove_network(global, name, nullptr) + "\n");
+      print_out(engine::remove_network(global, name, force ? remove_by_force : nullptr) + "\n");
     } catch (const Error& e) {
       errors.push_back(e.what());
     }
