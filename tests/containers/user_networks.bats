@@ -13,18 +13,12 @@ teardown_file() {
   containers_teardown_file
 }
 
-# The user's pause process outlives every command by design, so a test does not count it as a
-# leftover; it goes with the file (stop_pause), and its own tests check that it does.
+# The user's pause process (helpers' roost_pause_pid: no test's leftover), while it lives.
 pause_pid() {
-  local pid rest
-  read -r pid rest <"$CTR_WORK/run/pause.pid" 2>/dev/null && ! gone "$pid" && echo "$pid"
+  local pid
+  pid=$(roost_pause_pid)
+  [ -z "$pid" ] || gone "$pid" || echo "$pid"
   return 0
-}
-eval "helpers_$(declare -f store_processes)"
-store_processes() {
-  local pause
-  pause=$(pause_pid)
-  helpers_store_processes | grep -vx "${pause:-none}" || true
 }
 stop_pause() {
   local pause
