@@ -11,6 +11,7 @@
 #include "ctr/run_flags.hpp"
 #include "ctr/volume_store.hpp"
 #include "engine/image_ops.hpp"
+#include "engine/network_ops.hpp"
 #include "engine/progress.hpp"
 #include "engine/pull.hpp"
 #include "store/userns_session.hpp"
@@ -91,8 +92,12 @@ ctr::ContainerConfig config_from_request(const CreateRequest& r) {
   c.uid_maps = r.uid_maps;
   c.gid_maps = r.gid_maps;
   static const char* const kNetworks[] = {"none", "host", "slirp4netns", "pasta"};
-  if (std::find(std::begin(kNetworks), std::end(kNetworks), r.network) == std::end(kNetworks))
+  // Any other name is a user-defined network's (create_container checks that it exists).
+  const bool user_network = !ctr::is_network_mode(r.network);
+  if (std::find(std::begin(kNetworks), std::end(kNetworks), r.network) == std::end(kNetworks) && !user_network)
     throw Error("unable to find network with name or ID " + r.network + ": network not found");
+  if (user_network && (!r.publish.empty() || r.publish_all))
+    throw Error("published ports are not supported on user-defined networks yet (network " + r.network + ")");
   c.network = r.network;
   if (r.network == "host" && (!r.publish.empty() || r.publish_all))
     throw Error("cannot set port bindings on an existing container network namespace");
@@ -140,6 +145,7 @@ ctr::ContainerConfig config_from_request(const CreateRequest& r) {
 ctr::ContainerConfig create_container(const GlobalOptions& global, ctr::ContainerStore& containers,
                                       const CreateRequest& request) {
   ctr::ContainerConfig config = config_from_request(request);
+  if (!ctr::is_network_mode(config.network)) config.network = require_network(open_networks(global), config.network).name;
   std::vector<std::string> env_lines;
   // --env-file's lines, then -e (later wins per key); a bare KEY takes roost's own value, or
   // nothing when roost has none.

@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "ctr/network_store.hpp"
 #include "ctr/oci_spec.hpp"
 #include "ctr/passwd.hpp"
 #include "ctr/volume_store.hpp"
@@ -32,6 +33,12 @@
 
 namespace roost::engine {
 namespace {
+
+// slirp4netns, pasta and user-defined networks: the monitor makes the container's network
+// namespace and binds it on netns_path, which config.json names.
+bool needs_own_netns(const std::string& network) {
+  return network == "slirp4netns" || network == "pasta" || !ctr::is_network_mode(network);
+}
 
 namespace fs = std::filesystem;
 
@@ -144,7 +151,7 @@ monitor::MonitorConfig monitor_config(const ctr::ContainerStore& containers, con
   m.tty = config.tty;
   m.stdin_open = config.interactive;
   m.network = config.network;
-  if (config.network == "slirp4netns" || config.network == "pasta") m.netns_path = paths.netns().string();
+  if (needs_own_netns(config.network)) m.netns_path = paths.netns().string();
   m.ports = config.ports;
   m.restart = config.restart;
   m.auto_remove = config.auto_remove;
@@ -189,7 +196,7 @@ void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerCon
   inputs.rootfs = rootfs.string();
   inputs.bundle = bundle.string();
   inputs.bundle_hosts = inputs.bundle_resolv_conf = inputs.bundle_hostname = true;
-  if (config.network == "slirp4netns" || config.network == "pasta") inputs.netns_path = paths.netns().string();
+  if (needs_own_netns(config.network)) inputs.netns_path = paths.netns().string();
   inputs.real_root = session.real_root;
   inputs.volume_sources = volume_sources(containers, config);
   inputs.terminal = config.tty;

@@ -113,6 +113,18 @@ void ContainerNetwork::up() {
     if (!ports_.empty()) throw Error("published ports need network slirp4netns or pasta, not " + mode_);
     return;
   }
+  if (member_) {
+    if (!ports_.empty()) throw Error("published ports are not supported on network " + mode_ + " yet");
+    try {
+      create_netns();
+      connect_container(*member_, netns_path_);
+      connected_ = true;
+    } catch (...) {
+      down();
+      throw;
+    }
+    return;
+  }
   try {
     ports_ = resolve_free_ports(std::move(ports_));
     create_netns();
@@ -220,6 +232,10 @@ void ContainerNetwork::down() {
   if (driver_) {
     driver_->stop();
     driver_.reset();
+  }
+  if (connected_) {
+    disconnect_container(*member_);
+    connected_ = false;
   }
   if (netns_bound_) {
     ::umount2(netns_path_.c_str(), MNT_DETACH);

@@ -12,10 +12,12 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ctr/container.hpp"
+#include "monitor/user_network.hpp"
 #include "ns/port/port_spec.hpp"
 #include "util/event_loop.hpp"
 
@@ -50,7 +52,10 @@ class ContainerNetwork {
   const std::vector<ctr::PortMapping>& ports() const { return ports_; }
   // Processes of the network that the monitor must not reap as orphans (their owners wait for them).
   std::vector<pid_t> helper_pids() const;
-  bool needs_netns() const { return mode_ == "slirp4netns" || mode_ == "pasta"; }
+  bool needs_netns() const { return mode_ == "slirp4netns" || mode_ == "pasta" || member_.has_value(); }
+  // A user-defined network (mode is its name): up() joins the container to it
+  // (monitor/user_network) instead of starting a driver.
+  void set_user_network(NetworkMember member) { member_ = std::move(member); }
 
  private:
   void create_netns();
@@ -65,6 +70,8 @@ class ContainerNetwork {
   std::unique_ptr<ns::PortDriver> port_driver_;
   pid_t port_child_ = -1;
   bool netns_bound_ = false;
+  std::optional<NetworkMember> member_;
+  bool connected_ = false;
   struct ChildNetworkHolder;
   std::unique_ptr<ChildNetworkHolder> child_network_;
 };

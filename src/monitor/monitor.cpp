@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "ctr/container_store.hpp"
+#include "ctr/network_store.hpp"
 #include "monitor/exit_policy.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
@@ -48,6 +49,10 @@ int Monitor::run() {
     listen();
     network_ = std::make_unique<ContainerNetwork>(loop_, config_.network, config_.netns_path, config_.run_dir,
                                                   config_.ports);
+    if (!ctr::is_network_mode(config_.network))
+      network_->set_user_network(network_member(config_.network, config_.id,
+                                                 std::filesystem::path(config_.name_file).filename().string(),
+                                                 config_.bundle, config_.data_dir, config_.run_dir));
     network_->up();
     state_.ports = network_->ports();
   } catch (const Error& e) {

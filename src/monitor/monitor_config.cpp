@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ctr/container_json.hpp"
+#include "ctr/network_store.hpp"
 #include "util/error.hpp"
 
 namespace roost::monitor {
@@ -87,9 +88,11 @@ MonitorConfig monitor_config_from_json(const std::string& text) {
                                      {"ctl_socket", &c.ctl_socket},
                                      {"run_dir", &c.run_dir}})
     if (value->empty()) throw Error(std::string("malformed monitor config: no \"") + field + "\"");
-  if (c.network != "none" && c.network != "host" && c.network != "slirp4netns" && c.network != "pasta")
+  // Any other name is a user-defined network's (monitor/user_network).
+  const bool user_network = !ctr::is_network_mode(c.network);
+  if (c.network != "none" && c.network != "host" && c.network != "slirp4netns" && c.network != "pasta" && !user_network)
     throw Error("malformed monitor config: unknown network \"" + c.network + "\"");
-  if ((c.network == "slirp4netns" || c.network == "pasta") && c.netns_path.empty())
+  if ((c.network == "slirp4netns" || c.network == "pasta" || user_network) && c.netns_path.empty())
     throw Error("malformed monitor config: network " + c.network + " needs \"netns_path\"");
   if (c.stop_timeout < 0) throw Error("malformed monitor config: negative \"stop_timeout\"");
   return c;

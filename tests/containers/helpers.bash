@@ -74,6 +74,9 @@ containers_teardown_file() {
     # podman's pause process keeps its user namespace alive between commands; stop it.
     pm system migrate >/dev/null 2>&1 || true
   fi
+  local pause
+  pause=$(roost_pause_pid)
+  [ -z "$pause" ] || kill -KILL "$pause" 2>/dev/null || true
   kill_leftovers
   # Upper dirs and volumes hold subordinate ids: root removes them.
   chmod -R u+rwX "$CTR_WORK" 2>/dev/null
@@ -173,8 +176,18 @@ one_error() {
 # Pids of processes of this file's store (not podman's: its storage is elsewhere): roost and what
 # it started carry the marker or name the store on their command line; a container's processes have its overlay (whose upper dir is in
 # the store) in their mount table. Zombies do not count.
+# roost's pause process (store/userns_session) keeps the user's namespace between commands by
+# design: it is no test's leftover, and goes with the file (containers_teardown_file).
+roost_pause_pid() {
+  local pid rest
+  read -r pid rest <"$CTR_WORK/run/pause.pid" 2>/dev/null || return 0
+  grep -qzxF "ROOST_TEST_MARKER=$CTR_WORK" "/proc/$pid/environ" 2>/dev/null && echo "$pid"
+  return 0
+}
+
 store_processes() {
-  local pid others=()
+  local pid others=() pause
+  pause=$(roost_pause_pid)
   # Mount tables of the processes in other mount namespaces than ours (ours is checked apart).
   for pid in /proc/[0-9]*; do
     [ "$pid/ns/mnt" -ef /proc/self/ns/mnt ] || others+=("$pid/mountinfo")
@@ -183,7 +196,7 @@ store_processes() {
                   grep -lF -e "$CTR_WORK/root" -e "$CTR_WORK/run" /proc/[0-9]*/cmdline 2>/dev/null
                   [ ${#others[@]} -eq 0 ] || grep -lF "$CTR_WORK/root" "${others[@]}" 2>/dev/null
                 } | cut -d/ -f3 | sort -un); do
-    [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+    [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] || [ "$pid" = "$pause" ] && continue
     grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && continue
     [ -d "/proc/$pid" ] && echo "$pid"
   done

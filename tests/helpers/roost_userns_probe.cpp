@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
     // The store's paths as the user's environment gives them, outside and then inside.
     const StorePaths outside = StorePaths::for_current_user();
     out["paths_outside"] = {outside.data_root.string(), outside.run_root.string()};
-    const UsernsSession& s = enter_user_namespace();
+    // A namespace of its own: the probe checks the maps a new one gets, and must leave no pause
+    // process behind in the test users' run-time dirs (the shared one is tests/containers').
+    const UsernsSession& s = enter_private_user_namespace();
     const StorePaths inside = StorePaths::for_current_user();
     out["paths_inside"] = {inside.data_root.string(), inside.run_root.string()};
     out["entered"] = s.entered;

@@ -47,8 +47,13 @@ TEST(CreateFlags, UsernsModesAndIdMapsAreKeptAndAutoIsRefused) {
 TEST(CreateFlags, NetworksAndPorts) {
   CreateRequest r;
   EXPECT_EQ(config_from_request(r).network, "slirp4netns");
-  r.network = "mynet";
-  EXPECT_EQ(error_of(r), "unable to find network with name or ID mynet: network not found");
+  r.network = "mynet";  // a user-defined network's name: create_container checks that it exists
+  EXPECT_EQ(config_from_request(r).network, "mynet");
+  r.publish = {"8080:80"};
+  EXPECT_EQ(error_of(r), "published ports are not supported on user-defined networks yet (network mynet)");
+  r.publish.clear();
+  r.network = "ns:/run/netns/x";  // a mode roost does not have, not a network's name
+  EXPECT_EQ(error_of(r), "unable to find network with name or ID ns:/run/netns/x: network not found");
   r.network = "host";
   r.publish = {"8080:80"};
   EXPECT_NE(error_of(r).find("port bindings"), std::string::npos);

@@ -66,5 +66,9 @@ extern const EngineCommand kVolumeInspectCommand;
 extern const EngineCommand kVolumeRmCommand;
 extern const EngineCommand kVolumePruneCommand;
 extern const EngineCommand kCpCommand;
+extern const EngineCommand kNetworkCreateCommand;
+extern const EngineCommand kNetworkLsCommand;
+extern const EngineCommand kNetworkInspectCommand;
+extern const EngineCommand kNetworkRmCommand;
 
 }  // namespace roost::cli
