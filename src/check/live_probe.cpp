@@ -54,7 +54,7 @@ void write_line(int fd, const nlohmann::json& j) {
       if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) throw_errno("make / private");
       write_line(fd, {{"map", ""}});
     } else {
-      write_line(fd, {{"map", store::enter_user_namespace().map_summary}});
+      write_line(fd, {{"map", store::enter_private_user_namespace().map_summary}});
     }
   } catch (const std::exception& e) {
     write_line(fd, {{"userns_error", e.what()}});

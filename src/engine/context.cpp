@@ -19,7 +19,7 @@ store::StorePaths store_paths(const GlobalOptions& global) {
 
 store::Store open_store(const GlobalOptions& global) {
   const store::StorePaths paths = store_paths(global);
-  store::enter_user_namespace();
+  store::enter_user_namespace(paths.run_root);
   return store::Store::open(paths);
 }
 

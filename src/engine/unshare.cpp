@@ -38,7 +38,7 @@ bool is_mount_point(const std::filesystem::path& path) {
 }  // namespace
 
 int unshare_exec(const GlobalOptions& global, const std::vector<std::string>& argv) {
-  store::enter_user_namespace();
+  store::enter_user_namespace(store_paths(global).run_root);
   if (!global.root.empty()) ::setenv("ROOST_ROOT", global.root.c_str(), 1);
   if (!global.run_root.empty()) ::setenv("ROOST_RUNROOT", global.run_root.c_str(), 1);
   std::vector<std::string> args = argv;

@@ -10,10 +10,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "idmap/host_advice.hpp"
 #include "idmap/idmap_writer.hpp"
 #include "idmap/subid.hpp"
+#include "store/file_lock.hpp"
+#include "store/store_paths.hpp"
+#include "sys/pause_process.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -146,22 +150,25 @@ std::string finish_map_helper(MapHelper& h, bool go) {
   return message;
 }
 
-UsernsSession enter() {
+// The last steps of every way in: root of the namespace, a private mount namespace (mounts made
+// here, rootfs stacks and probes, stay here; the host's never propagate in), the marker for what
+// this process starts.
+void become_root_with_private_mounts(UsernsSession& s) {
+  if (::setresgid(0, 0, 0) < 0) fail("setresgid 0 in the user namespace", errno);
+  if (::setresuid(0, 0, 0) < 0) fail("setresuid 0 in the user namespace", errno);
+  if (::unshare(CLONE_NEWNS) < 0) fail("unshare a mount namespace", errno);
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail("make / private", errno);
+  ::setenv("ROOST_USERNS_PID", std::to_string(::getpid()).c_str(), 1);
+  s.entered = true;
+  describe_current(s);
+}
+
+// A new user namespace with the caller's ids mapped; with `pause_pid_file`, a pause process is
+// left in it and named there.
+UsernsSession make_namespace(const std::string& pause_pid_file) {
   UsernsSession s;
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
-  if (uid == 0 && initial_user_namespace()) {
-    s.real_root = true;
-    describe_current(s);
-    s.squash_ids = false;
-    return s;
-  }
-  const char* marker = ::getenv("ROOST_USERNS_PID");
-  if ((marker && same_user_namespace_as(marker)) || (uid == 0 && !initial_user_namespace())) {
-    describe_current(s);
-    return s;
-  }
-
   // Ranges but no helper to map them: an error with the fix, not a quiet one-id map.
   const std::string name = user_name(uid);
   idmap::CallerSubIds ids = idmap::read_caller_subids(idmap::SubIdSource::Auto, name, uid);
@@ -174,7 +181,9 @@ UsernsSession enter() {
 
   MapHelper h;
   if (helper) h = start_map_helper(plan);
-  if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+  // The user namespace alone first: the pause process is forked before this process takes a
+  // mount namespace of its own, so it keeps no mount of this command's alive.
+  if (::unshare(CLONE_NEWUSER) < 0) {
     const int err = errno;
     if (helper) finish_map_helper(h, false);
     fail("unshare a user namespace", err);
@@ -197,19 +206,101 @@ UsernsSession enter() {
   }
   if (::setresgid(0, 0, 0) < 0) fail("setresgid 0 in the user namespace", errno);
   if (::setresuid(0, 0, 0) < 0) fail("setresuid 0 in the user namespace", errno);
-  // Mounts made here (rootfs stacks, probes) stay here; the host's never propagate in.
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail("make / private", errno);
-  ::setenv("ROOST_USERNS_PID", std::to_string(::getpid()).c_str(), 1);
-  s.entered = true;
-  describe_current(s);
+  if (!pause_pid_file.empty()) {
+    const sys::PauseProcess pause = sys::start_pause_process();
+    sys::write_pause_pid_file(pause_pid_file, pause);
+    s.pause_pid = pause.pid;
+  }
+  become_root_with_private_mounts(s);
   return s;
+}
+
+// nullopt when the pause process died since it was checked (the caller makes a new one).
+std::optional<UsernsSession> join_namespace(const sys::PauseProcess& pause) {
+  UsernsSession s;
+  // Through the pidfd: that very process's namespace, or ESRCH if it has died meanwhile.
+  if (::setns(pause.pidfd.get(), CLONE_NEWUSER) < 0) {
+    if (errno == ESRCH) return std::nullopt;
+    fail("join the user namespace of the pause process " + std::to_string(pause.pid), errno);
+  }
+  s.joined = true;
+  s.pause_pid = pause.pid;
+  become_root_with_private_mounts(s);
+  return s;
+}
+
+// Real root and processes already inside need nothing: the session says what they have.
+std::optional<UsernsSession> nothing_to_enter() {
+  UsernsSession s;
+  const uid_t uid = ::geteuid();
+  if (uid == 0 && initial_user_namespace()) {
+    s.real_root = true;
+    describe_current(s);
+    s.squash_ids = false;
+    return s;
+  }
+  const char* marker = ::getenv("ROOST_USERNS_PID");
+  if ((marker && same_user_namespace_as(marker)) || (uid == 0 && !initial_user_namespace())) {
+    describe_current(s);
+    return s;
+  }
+  return std::nullopt;
+}
+
+UsernsSession enter_shared(const std::filesystem::path& run_root) {
+  if (auto s = nothing_to_enter()) return *s;
+  make_dirs(run_root.string(), 0700);
+  const std::string pid_file = (run_root / "pause.pid").string();
+  // The common case takes no lock: the pid file is replaced whole, and a live pause process is
+  // checked through its pidfd.
+  if (auto pause = sys::open_pause_process(pid_file))
+    if (auto s = join_namespace(*pause)) return *s;
+  // None lives: one command makes it, the others wait and join it.
+  FileLock lock = FileLock::acquire(run_root / "pause.lock");
+  if (auto pause = sys::open_pause_process(pid_file))
+    if (auto s = join_namespace(*pause)) return *s;
+  return make_namespace(pid_file);
+}
+
+UsernsSession enter_private() {
+  if (auto s = nothing_to_enter()) return *s;
+  return make_namespace("");
+}
+
+std::optional<UsernsSession>& the_session() {
+  static std::optional<UsernsSession> session;
+  return session;
 }
 
 }  // namespace
 
+const UsernsSession& enter_user_namespace(const std::filesystem::path& run_root) {
+  auto& session = the_session();
+  if (!session) session = enter_shared(run_root);
+  return *session;
+}
+
 const UsernsSession& enter_user_namespace() {
-  static const UsernsSession session = enter();
-  return session;
+  auto& session = the_session();
+  if (!session) session = enter_shared(StorePaths::for_current_user().run_root);
+  return *session;
+}
+
+const UsernsSession& enter_private_user_namespace() {
+  auto& session = the_session();
+  if (!session) session = enter_private();
+  return *session;
+}
+
+bool stop_pause_process(const std::filesystem::path& run_root) {
+  const std::string pid_file = (run_root / "pause.pid").string();
+  if (!path_exists(run_root.string())) return false;
+  FileLock lock = FileLock::acquire(run_root / "pause.lock");
+  auto pause = sys::open_pause_process(pid_file);
+  if (pause && !sys::kill_pause_process(*pause, 5000))
+    throw Error("the pause process " + std::to_string(pause->pid) + " did not die on SIGKILL");
+  if (::unlink(pid_file.c_str()) < 0 && errno != ENOENT) throw_errno("remove " + pid_file);
+  return pause.has_value();
 }
 
 }  // namespace roost::store

@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 #include <linux/fib_rules.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/veth.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
@@ -43,10 +45,26 @@ class Message {
     auto* rta = reinterpret_cast<rtattr*>(buf_ + at);
     rta->rta_type = type;
     rta->rta_len = uint16_t(len);
-    std::memcpy(RTA_DATA(rta), data, size);
+    if (size) std::memcpy(RTA_DATA(rta), data, size);
     header()->nlmsg_len = uint32_t(at + RTA_ALIGN(len));
   }
   void attr_u32(uint16_t type, uint32_t value) { attr(type, &value, sizeof value); }
+  void attr_string(uint16_t type, const std::string& s) { attr(type, s.c_str(), s.size() + 1); }
+  // A nested attribute: begin_nested returns its offset; end_nested sets its length once its
+  // members are in.
+  size_t begin_nested(uint16_t type) {
+    const size_t at = NLMSG_ALIGN(header()->nlmsg_len);
+    attr(type, nullptr, 0);
+    return at;
+  }
+  void end_nested(size_t at) {
+    reinterpret_cast<rtattr*>(buf_ + at)->rta_len = uint16_t(header()->nlmsg_len - at);
+  }
+  // A bare family header inside an attribute (veth's peer: an ifinfomsg, then its attributes).
+  template <typename T>
+  T* nested_body() {
+    return body<T>();
+  }
   void attr_u8(uint16_t type, uint8_t value) { attr(type, &value, sizeof value); }
 
  private:
@@ -213,6 +231,67 @@ void RouteSocket::delete_sport_rule(int family, int ip_protocol, int port, uint3
     request(m.header(), "delete " + describe_sport_rule(family, ip_protocol, port, table));
   } catch (const SysError& e) {
     if (e.err() != ENOENT) throw;  // already gone: deleting is idempotent
+  }
+}
+
+bool RouteSocket::link_exists(const std::string& ifname) { return if_nametoindex(ifname.c_str()) != 0; }
+
+void RouteSocket::add_bridge(const std::string& ifname) {
+  Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  m.body<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  m.attr_string(IFLA_IFNAME, ifname);
+  const size_t info = m.begin_nested(IFLA_LINKINFO);
+  m.attr_string(IFLA_INFO_KIND, "bridge");
+  m.end_nested(info);
+  request(m.header(), "add bridge " + ifname);
+}
+
+void RouteSocket::add_veth_pair(const std::string& ifname, const std::string& peer_ifname, int peer_netns_fd) {
+  Message m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  m.body<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  m.attr_string(IFLA_IFNAME, ifname);
+  const size_t info = m.begin_nested(IFLA_LINKINFO);
+  m.attr_string(IFLA_INFO_KIND, "veth");
+  const size_t data = m.begin_nested(IFLA_INFO_DATA);
+  const size_t peer = m.begin_nested(VETH_INFO_PEER);
+  m.nested_body<ifinfomsg>()->ifi_family = AF_UNSPEC;
+  m.attr_string(IFLA_IFNAME, peer_ifname);
+  m.attr_u32(IFLA_NET_NS_FD, uint32_t(peer_netns_fd));
+  m.end_nested(peer);
+  m.end_nested(data);
+  m.end_nested(info);
+  request(m.header(), "add veth pair " + ifname + " / " + peer_ifname);
+}
+
+void RouteSocket::move_link_to_netns(const std::string& ifname, int netns_fd) {
+  Message m(RTM_NEWLINK, 0);
+  auto* info = m.body<ifinfomsg>();
+  info->ifi_family = AF_UNSPEC;
+  info->ifi_index = link_index(ifname);
+  m.attr_u32(IFLA_NET_NS_FD, uint32_t(netns_fd));
+  request(m.header(), "move link " + ifname + " to another network namespace");
+}
+
+void RouteSocket::set_link_master(const std::string& ifname, const std::string& master_ifname) {
+  Message m(RTM_NEWLINK, 0);
+  auto* info = m.body<ifinfomsg>();
+  info->ifi_family = AF_UNSPEC;
+  info->ifi_index = link_index(ifname);
+  m.attr_u32(IFLA_MASTER, uint32_t(link_index(master_ifname)));
+  request(m.header(), "set master of " + ifname + " to " + master_ifname);
+}
+
+void RouteSocket::delete_link(const std::string& ifname) {
+  const unsigned index = if_nametoindex(ifname.c_str());
+  if (index == 0) return;
+  Message m(RTM_DELLINK, 0);
+  auto* info = m.body<ifinfomsg>();
+  info->ifi_family = AF_UNSPEC;
+  info->ifi_index = int(index);
+  try {
+    request(m.header(), "delete link " + ifname);
+  } catch (const SysError& e) {
+    if (e.err() != ENODEV) throw;
   }
 }
 

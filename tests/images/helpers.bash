@@ -257,7 +257,13 @@ store_leftovers() {
 
 store_teardown() {
   [ -n "${STORE:-}" ] || return 0
-  local left problems=()
+  local left problems=() pause rest
+  # The user's pause process (store/userns_session) outlives every command by design: it goes
+  # with the store (when the pid file names a process of this store's).
+  if read -r pause rest <"$STORE/run/pause.pid" 2>/dev/null &&
+     grep -qzxF "ROOST_TEST_MARKER=$STORE" "/proc/$pause/environ" 2>/dev/null; then
+    kill -KILL "$pause" 2>/dev/null || true
+  fi
   wait_for 5 eval '[ -z "$(store_leftovers)" ]' || true
   left=$(store_leftovers)
   if [ -n "$left" ]; then

@@ -59,5 +59,9 @@ extern const EngineCommand kPortCommand;
 extern const EngineCommand kInspectCommand;
 extern const EngineCommand kRenameCommand;
 extern const EngineCommand kVersionCommand;
+extern const EngineCommand kNetworkCreateCommand;
+extern const EngineCommand kNetworkLsCommand;
+extern const EngineCommand kNetworkInspectCommand;
+extern const EngineCommand kNetworkRmCommand;
 
 }  // namespace roost::cli

@@ -16,6 +16,9 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
     return 0;
   // Inside the user namespace: layers hold files owned by subordinate ids.
   store::Store store = engine::open_store(global);
+  // The pause process keeps the user namespace for the next command: it goes with the store (this
+  // process stays in the namespace until it exits; the next command makes a new one).
+  store::stop_pause_process(paths.run_root);
   store.reset();
   return 0;
 }

@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       std::printf("roost version %s\n", ROOST_VERSION);
       return 0;
     }
-    if (word == "image" || word == "system") {
+    if (word == "image" || word == "system" || word == "network") {
       const std::string sub = at + 1 < argc ? argv[at + 1] : "";
       return fail(sub.empty() ? "roost " + word + " needs a command (roost --help lists them)"
                               : "unknown command \"" + word + " " + sub + "\" (roost --help lists the commands)");
