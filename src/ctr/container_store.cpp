@@ -56,6 +56,21 @@ std::string name_in_use(const std::string& name, const std::string& id) {
          ". You have to remove that container to be able to reuse that name: that name is already in use";
 }
 
+std::string no_such_container(const std::string& id) {
+  return "no container with ID " + id + " found: no such container";
+}
+
+// The container's directory; a missing one (or a malformed id) is podman's "no such container".
+UniqueFd open_container_dir(const fs::path& data_root, const std::string& id) {
+  if (!is_full_id(id)) throw Error(no_such_container(id));
+  UniqueFd fd(::open((data_root / "containers" / id).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) throw Error(no_such_container(id));
+    throw_errno("open the directory of container " + id);
+  }
+  return fd;
+}
+
 }  // namespace
 
 ContainerStore::ContainerStore(fs::path data_root, fs::path run_root)
@@ -181,22 +196,19 @@ std::optional<std::string> ContainerStore::resolve(const std::string& name_or_id
 }
 
 ContainerConfig ContainerStore::config(const std::string& id) const {
-  if (!is_full_id(id)) throw Error("no container with ID " + id);
   const fs::path path = paths(id).config();
-  UniqueFd dir = open_dir(paths(id).dir);
+  UniqueFd dir = open_container_dir(data_root_, id);
   return config_from_json_text(read_file_at(dir.get(), "container.json", path.string()));
 }
 
 ContainerState ContainerStore::state(const std::string& id) const {
-  if (!is_full_id(id)) throw Error("no container with ID " + id);
-  UniqueFd dir = open_dir(paths(id).dir);
+  UniqueFd dir = open_container_dir(data_root_, id);
   if (!exists_at(dir.get(), "state.json")) return ContainerState{};
   return state_from_json_text(read_file_at(dir.get(), "state.json", paths(id).state().string()));
 }
 
 void ContainerStore::write_state(const std::string& id, const ContainerState& state) const {
-  if (!is_full_id(id)) throw Error("no container with ID " + id);
-  UniqueFd dir = open_dir(paths(id).dir);
+  UniqueFd dir = open_container_dir(data_root_, id);
   write_record(dir.get(), "state.json", state_to_json_text(state), paths(id).state().string());
 }
 
@@ -241,7 +253,7 @@ void ContainerStore::rename(const std::string& id, const std::string& new_name) 
   const std::string old_name = config.name;
   config.name = new_name;
   try {
-    UniqueFd dir = open_dir(paths(id).dir);
+    UniqueFd dir = open_container_dir(data_root_, id);
     write_record(dir.get(), "container.json", config_to_json_text(config), paths(id).config().string());
   } catch (...) {
     release_name(dirs, new_name, id);
@@ -251,7 +263,7 @@ void ContainerStore::rename(const std::string& id, const std::string& new_name) 
 }
 
 void ContainerStore::remove(const std::string& id) {
-  if (!is_full_id(id)) throw Error("no container with ID " + id);
+  if (!is_full_id(id)) throw Error(no_such_container(id));
   FileLock held = lock_containers(data_root_);
   StoreDirs dirs(data_root_);
   std::string name;
@@ -279,6 +291,7 @@ ContainerPaths ContainerStore::paths(const std::string& id) const {
 UniqueFd ContainerStore::lock(const std::string& id) const {
   const fs::path path = paths(id).lock();
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd && errno == ENOENT) throw Error(no_such_container(id));
   if (!fd) throw_errno("open the lock of container " + id);
   while (::flock(fd.get(), LOCK_EX) < 0)
     if (errno != EINTR) throw_errno("lock container " + id);

@@ -6,8 +6,9 @@
 //   (nested_id_maps below).
 // - podman's 11 default capabilities in bounding, effective and permitted; --cap-add/--cap-drop;
 //   --privileged: all, no seccomp, no masked or read-only paths, /sys and cgroups writable.
-// - seccomp: roost-runtime's default profile (oci/default_seccomp), "unconfined", or the JSON of
-//   --security-opt seccomp=FILE.
+// - seccomp: roost-runtime's default profile (oci/default_seccomp) with the syscalls of the
+//   container's capabilities allowed (chroot with CAP_SYS_CHROOT, mount & co. with CAP_SYS_ADMIN,
+//   ..., as podman's profile), "unconfined", or the JSON of --security-opt seccomp=FILE as given.
 // - RLIMIT_NOFILE and RLIMIT_NPROC at 1048576 or the caller's hard limit when lower (podman's
 //   rootless rule: a user namespace cannot raise a hard limit).
 // - env: the record's, then TERM=xterm (podman sets it with or without -t), HOME from passwd and
@@ -160,9 +161,61 @@ json capability_sets(const std::vector<std::string>& caps) {
   return {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
 }
 
-json seccomp_of(const ContainerConfig& c) {
+// The syscalls the default profile refuses because they need a capability the default set lacks:
+// granted that capability, the container may make them (podman's profile has the same rules).
+struct CapabilitySyscalls {
+  const char* capability;
+  std::vector<std::string> syscalls;
+};
+
+const std::vector<CapabilitySyscalls>& capability_syscalls() {
+  static const std::vector<CapabilitySyscalls> table = {
+      {"CAP_SYS_ADMIN",
+       {"mount", "umount", "umount2", "mount_setattr", "move_mount", "open_tree", "fsopen", "fsconfig", "fsmount",
+        "fspick", "pivot_root", "unshare", "setns", "sethostname", "setdomainname", "quotactl", "quotactl_fd"}},
+      {"CAP_SYS_CHROOT", {"chroot"}},
+      {"CAP_SYS_TIME", {"settimeofday", "stime", "clock_settime", "clock_settime64"}},
+      {"CAP_SYS_MODULE", {"init_module", "finit_module", "delete_module"}},
+      {"CAP_SYS_BOOT", {"reboot"}},
+      {"CAP_SYS_PACCT", {"acct"}},
+      {"CAP_SYS_RAWIO", {"iopl", "ioperm"}},
+      {"CAP_SYSLOG", {"syslog"}},
+      {"CAP_SYS_NICE", {"mbind", "set_mempolicy", "migrate_pages", "move_pages"}},
+      {"CAP_BPF", {"bpf"}},
+      {"CAP_PERFMON", {"perf_event_open"}},
+      {"CAP_DAC_READ_SEARCH", {"open_by_handle_at"}},
+  };
+  return table;
+}
+
+// roost-runtime's default profile, opened up for the capabilities the container has.
+json default_seccomp_for(const std::vector<std::string>& caps) {
+  json profile = oci::default_seccomp_profile();
+  std::vector<std::string> allow;
+  for (const auto& entry : capability_syscalls())
+    if (has(caps, entry.capability)) allow.insert(allow.end(), entry.syscalls.begin(), entry.syscalls.end());
+  if (allow.empty()) return profile;
+  for (auto& rule : profile["syscalls"]) {
+    if (rule["action"] != "SCMP_ACT_ERRNO") continue;
+    json kept = json::array();
+    for (const auto& name : rule["names"])
+      if (!has(allow, name.get<std::string>())) kept.push_back(name);
+    rule["names"] = kept;
+  }
+  // A rule must name a syscall: one emptied by the grants goes.
+  json rules = json::array();
+  for (auto& rule : profile["syscalls"])
+    if (!rule["names"].empty()) rules.push_back(std::move(rule));
+  rules.push_back({{"names", allow}, {"action", "SCMP_ACT_ALLOW"}});
+  // New namespaces by clone, which the default rule refuses by its flags.
+  if (has(caps, "CAP_SYS_ADMIN")) rules.push_back({{"names", {"clone"}}, {"action", "SCMP_ACT_ALLOW"}});
+  profile["syscalls"] = std::move(rules);
+  return profile;
+}
+
+json seccomp_of(const ContainerConfig& c, const std::vector<std::string>& caps) {
   if (c.privileged || c.seccomp_profile == "unconfined") return nullptr;
-  if (c.seccomp_profile.empty()) return oci::default_seccomp_profile();
+  if (c.seccomp_profile.empty()) return default_seccomp_for(caps);
   json profile;
   try {
     profile = json::parse(c.seccomp_profile);
@@ -201,12 +254,18 @@ std::vector<std::string> effective_capabilities(const ContainerConfig& c) {
   return caps;
 }
 
+std::string process_user_spec(const ContainerConfig& c, const OuterIds& outer) {
+  if (c.user.empty() && c.userns == "keep-id") return std::to_string(outer.host_uid) + ":" + std::to_string(outer.host_gid);
+  return c.user;
+}
+
 std::string build_oci_spec(const SpecInputs& in) {
   const ContainerConfig& c = in.config;
   const bool host_network = c.network == "host";
   const auto nested = nested_id_maps(in);
 
   // process
+  const std::vector<std::string> caps = effective_capabilities(c);
   std::vector<std::string> args = c.args;
   if (c.init) {
     if (in.init_path.empty()) throw Error("--init needs a static init on the host: install tini (its tini-static) or catatonit");
@@ -227,7 +286,7 @@ std::string build_oci_spec(const SpecInputs& in) {
       {"args", args},
       {"env", env},
       {"cwd", c.working_dir.empty() ? "/" : c.working_dir},
-      {"capabilities", capability_sets(effective_capabilities(c))},
+      {"capabilities", capability_sets(caps)},
       {"rlimits",
        {{{"type", "RLIMIT_NOFILE"}, {"hard", nofile}, {"soft", nofile}},
         {{"type", "RLIMIT_NPROC"}, {"hard", nproc}, {"soft", nproc}}}},
@@ -309,7 +368,7 @@ std::string build_oci_spec(const SpecInputs& in) {
                             "/sys/firmware",   "/sys/fs/selinux", "/sys/dev/block"};
     linux["readonlyPaths"] = {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   }
-  if (json seccomp = seccomp_of(c); !seccomp.is_null()) linux["seccomp"] = std::move(seccomp);
+  if (json seccomp = seccomp_of(c, caps); !seccomp.is_null()) linux["seccomp"] = std::move(seccomp);
 
   json annotations = {{"io.container.manager", "roost"}};
   if (!c.stop_signal.empty())

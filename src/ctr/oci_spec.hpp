@@ -42,6 +42,10 @@ struct SpecInputs {
   OuterIds outer;                  // for nested user namespaces only
 };
 
+// The user[:group] to resolve (ctr/passwd) for the process: the record's, or with
+// --userns=keep-id and no -u the user's own "UID:GID", as podman runs keep-id containers.
+std::string process_user_spec(const ContainerConfig& config, const OuterIds& outer);
+
 // config.json text (ordered_json, 2-space indent). roost::Error for what cannot be built: a
 // volume without a resolved source, --init without an init binary, keep-id as real root, a
 // malformed --uidmap/--gidmap, a seccomp profile that is not a JSON object, an unknown capability.

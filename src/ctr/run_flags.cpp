@@ -405,6 +405,48 @@ std::string resolve_env_arg(std::string_view arg_view, const char* const* host_e
   return "";
 }
 
+std::vector<std::string> resolve_env_args(std::string_view arg_view, const char* const* host_env) {
+  if (arg_view.empty() || arg_view.back() != '*' || arg_view.find('=') != std::string_view::npos) {
+    std::string one = resolve_env_arg(arg_view, host_env);
+    if (one.empty()) return {};
+    return {one};
+  }
+  const std::string_view prefix = arg_view.substr(0, arg_view.size() - 1);
+  std::vector<std::string> out;
+  for (const char* const* e = host_env; e && *e; ++e) {
+    const std::string_view entry(*e);
+    const size_t eq = entry.find('=');
+    if (eq != std::string_view::npos && entry.substr(0, eq).starts_with(prefix)) out.emplace_back(entry);
+  }
+  return out;
+}
+
+std::vector<std::string> parse_expose(std::string_view spec_view) {
+  const std::string spec(spec_view);
+  const size_t slash = spec.find('/');
+  const std::string range = spec.substr(0, slash);
+  const std::string protocol = slash == std::string::npos ? "tcp" : spec.substr(slash + 1);
+  const auto parts = split_on(range, '-');
+  auto number = [&](const std::string& text) {
+    if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
+      throw Error("invalid range format for --expose: " + spec + ": strconv.ParseUint: parsing \"" + text +
+                  "\": invalid syntax");
+    const int n = std::stoi(text);
+    if (n < 1 || n > 65535) throw Error("invalid range format for --expose: " + spec + ": port out of range");
+    return n;
+  };
+  if (parts.size() > 2) throw Error("invalid range format for --expose: " + spec);
+  const int start = number(parts[0]);
+  const int end = parts.size() == 2 ? number(parts[1]) : start;
+  if (end < start) throw Error("invalid range format for --expose: " + spec + ": the end is below the start");
+  if (protocol != "tcp" && protocol != "udp")
+    throw Error("validating protocols for exposed port " + std::to_string(start) + ": unrecognized protocol \"" +
+                protocol + "\" in port mapping");
+  std::vector<std::string> out;
+  for (int p = start; p <= end; ++p) out.push_back(std::to_string(p) + "/" + protocol);
+  return out;
+}
+
 RestartPolicy parse_restart(std::string_view spec_view) {
   const std::string spec(spec_view);
   const auto parts = split_on(spec, ':');

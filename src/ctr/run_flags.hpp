@@ -44,6 +44,13 @@ std::vector<std::string> parse_env_file(std::string_view text);
 // empty key: roost::Error.
 std::string resolve_env_arg(std::string_view arg, const char* const* host_env);
 
+// -e and --env-file entries with podman's "K*" form too: every host variable whose name starts
+// with K (none: nothing). Other entries as resolve_env_arg, an absent K giving nothing.
+std::vector<std::string> resolve_env_args(std::string_view arg, const char* const* host_env);
+
+// --expose PORT[-END][/tcp|udp]: "80" -> {"80/tcp"}, "90-91/udp" -> {"90/udp", "91/udp"}.
+std::vector<std::string> parse_expose(std::string_view spec);
+
 // --restart no|always|on-failure[:N]|unless-stopped.
 RestartPolicy parse_restart(std::string_view spec);
 

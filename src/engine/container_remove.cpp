@@ -30,39 +30,54 @@ void delete_runtime_leftovers(const ctr::ContainerStore& containers, const std::
 }  // namespace
 
 void remove_container(ctr::ContainerStore& containers, const std::string& id, bool force, bool volumes) {
-  const ctr::ContainerState state = current_state(containers, id);
-  if (is_active(state.status)) {
-    if (!force)
-      throw Error("cannot remove container " + id +
-                  " as it is running - running or paused containers cannot be removed without force: container state improper");
-    stop_container(containers, id, 0, SIGKILL);
-  }
-  // The monitor tears down the network and the runtime's container after the init exits; its
-  // mount namespace goes with it.
-  const ctr::ContainerState after = containers.state(id);
-  const int monitor = after.monitor_pid ? after.monitor_pid : state.monitor_pid;
-  const uint64_t monitor_start = after.monitor_pid ? after.monitor_start_time : state.monitor_start_time;
-  if (process_alive(monitor, monitor_start) && !wait_for_exit(monitor, 15000))
-    throw Error("container " + id + ": its monitor (pid " + std::to_string(monitor) + ") did not exit after the container stopped");
-
-  if (!containers.resolve(id)) return;  // --rm: its monitor removed it already
-
-  store::enter_user_namespace();
-  const ctr::ContainerConfig config = container_config(containers, id);
-  {
-    UniqueFd lock = containers.lock(id);
-    delete_runtime_leftovers(containers, id);
-  }
-  containers.remove(id);
-  if (volumes) {
-    // Only anonymous volumes (-v DST, the image's Volumes), as podman: named ones outlive their
-    // containers; one another container still uses stays (remove refuses it).
-    ctr::VolumeStore store(containers.data_root());
-    for (const auto& m : config.mounts) {
-      if (m.type != "volume") continue;
-      const std::optional<ctr::VolumeInfo> volume = store.find(m.source);
-      if (volume && volume->anonymous) store.remove(m.source, containers.volume_users(m.source));
+  // A start under way holds the container's lock until its monitor has answered: the state is
+  // checked again under the lock, and a container that got started meanwhile is stopped first.
+  for (int attempt = 0;; ++attempt) {
+    const ctr::ContainerState state = current_state(containers, id);
+    const bool monitor_alive = process_alive(state.monitor_pid, state.monitor_start_time);
+    if (is_active(state.status) || monitor_alive) {
+      if (!force)
+        throw Error("cannot remove container " + id +
+                    " as it is running - running or paused containers cannot be removed without force: container state improper");
+      if (is_active(state.status)) {
+        stop_container(containers, id, 0, SIGKILL);
+      } else {
+        // Between two runs of a restart policy: the monitor stops and exits on SIGTERM.
+        ::kill(state.monitor_pid, SIGTERM);
+      }
     }
+    // The monitor tears down the network and the runtime's container after the init exits; its
+    // mount namespace (the rootfs mount) goes with it.
+    const ctr::ContainerState after = containers.resolve(id) ? containers.state(id) : state;
+    const int monitor = after.monitor_pid ? after.monitor_pid : state.monitor_pid;
+    const uint64_t monitor_start = after.monitor_pid ? after.monitor_start_time : state.monitor_start_time;
+    if (process_alive(monitor, monitor_start) && !wait_for_exit(monitor, 15000))
+      throw Error("container " + id + ": its monitor (pid " + std::to_string(monitor) + ") did not exit after the container stopped");
+    if (!containers.resolve(id)) return;  // --rm: its monitor removed it already
+
+    store::enter_user_namespace();
+    const ctr::ContainerConfig config = container_config(containers, id);
+    {
+      UniqueFd lock = containers.lock(id);
+      const ctr::ContainerState now = current_state(containers, id);
+      if (is_active(now.status) || process_alive(now.monitor_pid, now.monitor_start_time)) {
+        if (attempt < 3) continue;
+        throw Error("container " + id + " keeps being started: not removed");
+      }
+      delete_runtime_leftovers(containers, id);
+      containers.remove(id);
+    }
+    if (volumes) {
+      // Only anonymous volumes (-v DST, the image's Volumes), as podman: named ones outlive their
+      // containers; one another container still uses stays (remove refuses it).
+      ctr::VolumeStore store(containers.data_root());
+      for (const auto& m : config.mounts) {
+        if (m.type != "volume") continue;
+        const std::optional<ctr::VolumeInfo> volume = store.find(m.source);
+        if (volume && volume->anonymous) store.remove(m.source, containers.volume_users(m.source));
+      }
+    }
+    return;
   }
 }
 

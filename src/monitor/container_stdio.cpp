@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "monitor/unix_socket_path.hpp"
 #include "sys/terminal.hpp"
 #include "util/error.hpp"
 
@@ -28,15 +29,11 @@ void set_nonblocking(int fd) {
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) throw_errno("make the container's stdio nonblocking");
 }
 
-UniqueFd listen_unix(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error("console socket path too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+UniqueFd listen_unix(const UnixSocketPath& address, const std::string& path) {
   UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!sock) throw_errno("create the console socket");
   ::unlink(path.c_str());
-  if (::bind(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw_errno("bind the console socket " + path);
+  if (::bind(sock.get(), address.address(), address.length()) < 0) throw_errno("bind the console socket " + path);
   if (::listen(sock.get(), 1) < 0) throw_errno("listen on the console socket " + path);
   return sock;
 }
@@ -48,8 +45,9 @@ ContainerStdio::ContainerStdio(bool tty, bool stdin_open, const std::string& run
   null_.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!null_) throw_errno("open /dev/null");
   if (tty_) {
-    console_path_ = run_dir + "/console.sock";
-    console_listener_ = listen_unix(console_path_);
+    console_path_ = run_dir + "/pty.sock";
+    console_address_ = std::make_unique<UnixSocketPath>(console_path_);
+    console_listener_ = listen_unix(*console_address_, console_path_);
     // The runtime's own error words: a pipe of their own (the container's stdio is the pty).
     make_pipe(stderr_read_, stderr_write_);
   } else {
@@ -72,7 +70,7 @@ RuntimeStdio ContainerStdio::runtime_stdio() const {
   stdio.stdout_fd = stdout_write_ ? stdout_write_.get() : null_.get();
   stdio.stderr_fd = stderr_write_.get();
   stdio.error_read_fd = stderr_read_.get();
-  stdio.console_socket = console_path_;
+  if (console_address_) stdio.console_socket = console_address_->for_other_process();
   return stdio;
 }
 
@@ -92,6 +90,7 @@ void ContainerStdio::after_create() {
   console_listener_.reset();
   ::unlink(console_path_.c_str());
   console_path_.clear();
+  console_address_.reset();
   stderr_read_.reset();  // the runtime's words are not the container's output
 }
 

@@ -3,16 +3,18 @@
 // The runtime's ends go to its create; the monitor keeps the other ends for the event loop.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "monitor/runtime_runner.hpp"
+#include "monitor/unix_socket_path.hpp"
 #include "util/unique_fd.hpp"
 
 namespace roost::monitor {
 
 class ContainerStdio {
  public:
-  // Pipes, or (tty) a listening console socket at run_dir/console.sock. Made before each create.
+  // Pipes, or (tty) a listening console socket at run_dir/pty.sock. Made before each create.
   ContainerStdio(bool tty, bool stdin_open, const std::string& run_dir);
   ~ContainerStdio();
   ContainerStdio(const ContainerStdio&) = delete;
@@ -39,6 +41,7 @@ class ContainerStdio {
  private:
   bool tty_, stdin_open_;
   std::string console_path_;
+  std::unique_ptr<UnixSocketPath> console_address_;
   UniqueFd console_listener_;
   UniqueFd master_;
   UniqueFd stdin_read_, stdin_write_, stdout_read_, stdout_write_, stderr_read_, stderr_write_;

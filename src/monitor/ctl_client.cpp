@@ -15,20 +15,18 @@
 #include <memory>
 #include <optional>
 
+#include "monitor/unix_socket_path.hpp"
 #include "util/error.hpp"
 
 namespace roost::monitor {
 
 UniqueFd connect(const std::string& path) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) throw Error("control socket path too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const UnixSocketPath address(path);
   UniqueFd sock(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
   if (!sock) throw_errno("create a socket for " + path);
   int rc;
   do {
-    rc = ::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    rc = ::connect(sock.get(), address.address(), address.length());
   } while (rc < 0 && errno == EINTR);
   if (rc < 0) throw_errno("connect to the container's monitor at " + path);
   return sock;
@@ -85,21 +83,21 @@ int stop(const std::string& path, int signal, int timeout_seconds) {
   return *reply.exit_code;
 }
 
-UniqueFd attach(const std::string& path, bool stdin) {
+UniqueFd attach(const std::string& path, bool attach_stdin) {
   UniqueFd sock = connect(path);
   Request req;
-  req.attach_stdin = stdin;
+  req.attach_stdin = attach_stdin;
   send_message(sock.get(), encode_request(req));
   return sock;
 }
 
-UniqueFd attach_pair(bool stdin, UniqueFd& monitor_end) {
+UniqueFd attach_pair(bool attach_stdin, UniqueFd& monitor_end) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) throw_errno("create the attach socket pair");
   UniqueFd client(fds[0]);
   monitor_end.reset(fds[1]);
   Request req;
-  req.attach_stdin = stdin;
+  req.attach_stdin = attach_stdin;
   send_message(client.get(), encode_request(req));
   return client;
 }

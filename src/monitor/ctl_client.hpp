@@ -10,7 +10,8 @@
 
 namespace roost::monitor {
 
-// A connection to the monitor listening at path (SOCK_SEQPACKET, close-on-exec). A missing socket
+// A connection to the monitor listening at path (SOCK_SEQPACKET, close-on-exec; a path longer
+// than sun_path is reached through its directory: unix_socket_path.hpp). A missing socket
 // or one nobody listens on (a dead monitor): roost::SysError with ENOENT / ECONNREFUSED, so the
 // caller can tell "no monitor" from other failures.
 UniqueFd connect(const std::string& path);
@@ -23,15 +24,15 @@ void kill(const std::string& path, int signal);
 // not restarted by its restart policy.
 int stop(const std::string& path, int signal, int timeout_seconds);
 
-// A connection attached to the container's output (and its stdin when stdin is true: one client
+// A connection attached to the container's output (and its stdin when attach_stdin is true: one client
 // at a time should feed it). Output from the moment of the attach on; the exit frame at the end.
-UniqueFd attach(const std::string& path, bool stdin);
+UniqueFd attach(const std::string& path, bool attach_stdin);
 
 // For a foreground run (fd 4 of roost-monitor, ENGINE-PLAN "Process model"): a connected pair
 // whose monitor end already carries the attach request, so the monitor treats it as its first
 // client before the container starts and no output is lost. Returns the client end; monitor_end
 // is what to give the monitor as fd 4 (close it in the caller after the fork).
-UniqueFd attach_pair(bool stdin, UniqueFd& monitor_end);
+UniqueFd attach_pair(bool attach_stdin, UniqueFd& monitor_end);
 
 // Relays the caller's stdin (when stdin_open), stdout and stderr over an attached connection until
 // the exit frame; returns the container's exit code, or -1 if the connection closed without one

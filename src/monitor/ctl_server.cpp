@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "monitor/unix_socket_path.hpp"
 #include "util/error.hpp"
 
 namespace roost::monitor {
@@ -22,16 +23,13 @@ void send_reply(int sock, const Reply& reply) {
 
 CtlServer::CtlServer(EventLoop& loop, std::string path, CtlHandlers handlers)
     : loop_(loop), path_(std::move(path)), handlers_(std::move(handlers)) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path_.size() >= sizeof addr.sun_path) throw Error("control socket path too long: " + path_);
-  std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
+  const UnixSocketPath address(path_);
   listener_.reset(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!listener_) throw_errno("create the control socket");
   ::unlink(path_.c_str());
   // 0600 from the start: the umask makes the file, so no other user can connect before a chmod.
   const mode_t old_umask = ::umask(0177);
-  const int rc = ::bind(listener_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  const int rc = ::bind(listener_.get(), address.address(), address.length());
   ::umask(old_umask);
   if (rc < 0) throw_errno("bind the control socket " + path_);
   if (::listen(listener_.get(), 16) < 0) throw_errno("listen on the control socket " + path_);

@@ -111,7 +111,13 @@ bool Monitor::start_container(bool first) {
   state_.finished_at.clear();
   state_.exit_code.reset();
   state_.error.clear();
-  state_file_.write(state_, /*starter_holds_lock=*/first);
+  try {
+    state_file_.write(state_, /*starter_holds_lock=*/first);
+  } catch (const Error& e) {
+    // The container runs and is served all the same; only its record is stale.
+    const std::string line = "roost-monitor: " + std::string(e.what()) + "\n";
+    (void)!::write(2, line.data(), line.size());
+  }
   if (first) answer_start(StartReply{init_pid_, "", 0});
   return true;
 }
@@ -227,6 +233,7 @@ void Monitor::finish(int exit_code) {
     if (waiter) send_reply(waiter.get(), Reply{"", exit_code});
   stop_waiters_.clear();
   if (network_) network_->down();
+  ::unlink((config_.run_dir + "/init.pid").c_str());
   if (config_.auto_remove) remove_container();
   hub_.finish(exit_code, 2000);
   ctl_.reset();

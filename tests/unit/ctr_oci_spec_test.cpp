@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "oci/spec.hpp"
 #include "sys/capabilities.hpp"
@@ -194,6 +195,38 @@ TEST(CtrOciSpec, SeccompUnconfinedOrAProfileFile) {
   EXPECT_EQ(build(in)["process"]["noNewPrivileges"], true);
 }
 
+// Every syscall name of the profile's rules with the given action.
+std::set<std::string> syscalls_with(const json& profile, const std::string& action) {
+  std::set<std::string> out;
+  for (const auto& rule : profile["syscalls"])
+    if (rule["action"] == action && !rule.contains("args"))
+      for (const auto& n : rule["names"]) out.insert(n.get<std::string>());
+  return out;
+}
+
+TEST(CtrOciSpec, DefaultProfileOpensTheSyscallsOfTheCapabilities) {
+  SpecInputs in = base_inputs();
+  json seccomp = build(in)["linux"]["seccomp"];
+  // CAP_SYS_CHROOT is a default capability: chroot is allowed, mount is not.
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ALLOW").count("chroot"));
+  EXPECT_FALSE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("chroot"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("mount"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("settimeofday"));
+  in.config.cap_add = {"SYS_ADMIN"};
+  seccomp = build(in)["linux"]["seccomp"];
+  for (const char* name : {"mount", "umount2", "unshare", "setns", "pivot_root", "sethostname", "clone"})
+    EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ALLOW").count(name)) << name;
+  EXPECT_FALSE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("mount"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("settimeofday"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("bpf"));
+  // Dropping CAP_SYS_CHROOT closes chroot again.
+  in.config.cap_add.clear();
+  in.config.cap_drop = {"SYS_CHROOT"};
+  seccomp = build(in)["linux"]["seccomp"];
+  EXPECT_FALSE(syscalls_with(seccomp, "SCMP_ACT_ALLOW").count("chroot"));
+  EXPECT_TRUE(syscalls_with(seccomp, "SCMP_ACT_ERRNO").count("chroot"));
+}
+
 TEST(CtrOciSpec, UserMountsInOrderWithTheirOptions) {
   SpecInputs in = base_inputs();
   in.config.mounts = {
@@ -271,6 +304,16 @@ TEST(CtrOciSpec, KeepIdMapsTheUserOntoThemselves) {
   in.outer = OuterIds{1001, 1001, 65537, 65537};
   in.real_root = true;
   EXPECT_THROW(build_oci_spec(in), roost::Error);
+}
+
+TEST(CtrOciSpec, KeepIdRunsAsTheUserUnlessToldOtherwise) {
+  ContainerConfig c;
+  const OuterIds outer{1001, 1002, 65537, 65537};
+  EXPECT_EQ(process_user_spec(c, outer), "");
+  c.userns = "keep-id";
+  EXPECT_EQ(process_user_spec(c, outer), "1001:1002");
+  c.user = "app";
+  EXPECT_EQ(process_user_spec(c, outer), "app");
 }
 
 TEST(CtrOciSpec, NomapAndExplicitMaps) {

@@ -150,6 +150,26 @@ TEST(CtrEnv, FileAndHostValues) {
   EXPECT_THROW(resolve_env_arg("A B=x", host), roost::Error);
 }
 
+TEST(CtrEnv, PrefixStarTakesEveryMatchingHostVariable) {
+  const char* host[] = {"FOO1=a", "FOOB=b", "BAR=c", "FOO=d", nullptr};
+  EXPECT_EQ(resolve_env_args("FOO*", host), (std::vector<std::string>{"FOO1=a", "FOOB=b", "FOO=d"}));
+  EXPECT_EQ(resolve_env_args("NOPE*", host), std::vector<std::string>{});
+  EXPECT_EQ(resolve_env_args("BAR", host), std::vector<std::string>{"BAR=c"});
+  EXPECT_EQ(resolve_env_args("ABSENT", host), std::vector<std::string>{});
+  EXPECT_EQ(resolve_env_args("K=V*", host), std::vector<std::string>{"K=V*"});
+}
+
+TEST(CtrExpose, PortsRangesProtocols) {
+  EXPECT_EQ(parse_expose("80"), std::vector<std::string>{"80/tcp"});
+  EXPECT_EQ(parse_expose("90-91/udp"), (std::vector<std::string>{"90/udp", "91/udp"}));
+  EXPECT_EQ(error_of([] { parse_expose("abc"); }),
+            "invalid range format for --expose: abc: strconv.ParseUint: parsing \"abc\": invalid syntax");
+  EXPECT_EQ(error_of([] { parse_expose("80/xyz"); }),
+            "validating protocols for exposed port 80: unrecognized protocol \"xyz\" in port mapping");
+  EXPECT_THROW(parse_expose("0"), roost::Error);
+  EXPECT_THROW(parse_expose("81-80"), roost::Error);
+}
+
 TEST(CtrRestart, Policies) {
   EXPECT_EQ(parse_restart("no"), (RestartPolicy{"no", 0}));
   EXPECT_EQ(parse_restart(""), (RestartPolicy{"no", 0}));

@@ -259,6 +259,15 @@ TEST_F(CtrStoreTest, RemoveLeavesNothingAndNeverFollowsSymlinks) {
   EXPECT_TRUE(fs::is_empty(root_ / "run" / "containers"));
   // The name is free again.
   EXPECT_NO_THROW(s.create(named("gone")));
+  try {
+    s.config(a.id);
+    FAIL();
+  } catch (const roost::Error& e) {
+    EXPECT_EQ(std::string(e.what()), "no container with ID " + a.id + " found: no such container");
+  }
+  EXPECT_THROW(s.state(a.id), roost::Error);
+  EXPECT_THROW(s.write_state(a.id, ContainerState{}), roost::Error);
+  EXPECT_THROW(s.config("../../etc"), roost::Error);
 }
 
 TEST_F(CtrStoreTest, VolumeUsersAreTheContainersMountingIt) {

@@ -26,7 +26,7 @@ const char* const kPodmanLog =
     "2026-12-06T22:28:25.516300601+00:00 stdout P b\n"
     "2026-12-06T22:28:25.516401424+00:00 stderr F err\n";
 
-class TempLog : public ::testing::Test {
+class MonitorK8sLogFile : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/roost-k8s-log-XXXXXX";
@@ -170,14 +170,14 @@ TEST(MonitorK8sLog, AssemblerJoinsPartialsPerStream) {
   EXPECT_TRUE(assembler.flush().empty());
 }
 
-TEST_F(TempLog, PodmansLogReadBackAsPodmanShowsIt) {
+TEST_F(MonitorK8sLogFile, PodmansLogReadBackAsPodmanShowsIt) {
   roost::write_file(path_, kPodmanLog, O_WRONLY | O_CREAT | O_TRUNC);
   auto [out, err] = read({});
   EXPECT_EQ(out, "hello\npartial more\na\nb");
   EXPECT_EQ(err, "err\n");
 }
 
-TEST_F(TempLog, TimestampsPrefixEachLine) {
+TEST_F(MonitorK8sLogFile, TimestampsPrefixEachLine) {
   roost::write_file(path_, kPodmanLog, O_WRONLY | O_CREAT | O_TRUNC);
   LogReadOptions options;
   options.timestamps = true;
@@ -190,7 +190,7 @@ TEST_F(TempLog, TimestampsPrefixEachLine) {
   EXPECT_EQ(err, "2026-12-06T22:28:25.516401424Z err\n");
 }
 
-TEST_F(TempLog, TailCountsJoinedLinesOfBothStreams) {
+TEST_F(MonitorK8sLogFile, TailCountsJoinedLinesOfBothStreams) {
   roost::write_file(path_, kPodmanLog, O_WRONLY | O_CREAT | O_TRUNC);
   LogReadOptions options;
   options.tail = 2;
@@ -199,7 +199,7 @@ TEST_F(TempLog, TailCountsJoinedLinesOfBothStreams) {
   EXPECT_EQ(err, "err\n");
 }
 
-TEST_F(TempLog, TailZeroPrintsNothing) {
+TEST_F(MonitorK8sLogFile, TailZeroPrintsNothing) {
   roost::write_file(path_, kPodmanLog, O_WRONLY | O_CREAT | O_TRUNC);
   LogReadOptions options;
   options.tail = 0;
@@ -207,7 +207,7 @@ TEST_F(TempLog, TailZeroPrintsNothing) {
   EXPECT_EQ(out + err, "");
 }
 
-TEST_F(TempLog, SinceSkipsOlderLines) {
+TEST_F(MonitorK8sLogFile, SinceSkipsOlderLines) {
   roost::write_file(path_, kPodmanLog, O_WRONLY | O_CREAT | O_TRUNC);
   LogReadOptions options;
   options.since_ns = parse_rfc3339_ns("2026-12-06T22:28:25.4Z");
@@ -217,12 +217,12 @@ TEST_F(TempLog, SinceSkipsOlderLines) {
   EXPECT_EQ(err, "err\n");
 }
 
-TEST_F(TempLog, MissingLogIsEmpty) {
+TEST_F(MonitorK8sLogFile, MissingLogIsEmpty) {
   auto [out, err] = read({});
   EXPECT_EQ(out + err, "");
 }
 
-TEST_F(TempLog, WriterAppendsRecordsTheReaderJoins) {
+TEST_F(MonitorK8sLogFile, WriterAppendsRecordsTheReaderJoins) {
   {
     K8sLogWriter writer(path_);
     writer.write(LogStream::Stdout, "one\ntw");
@@ -236,7 +236,7 @@ TEST_F(TempLog, WriterAppendsRecordsTheReaderJoins) {
   EXPECT_EQ(err, "oops\n");
 }
 
-TEST_F(TempLog, FollowReadsWhatIsAppendedUntilTheContainerStops) {
+TEST_F(MonitorK8sLogFile, FollowReadsWhatIsAppendedUntilTheContainerStops) {
   roost::write_file(path_, "2026-12-06T22:28:25.1+00:00 stdout F first\n", O_WRONLY | O_CREAT | O_TRUNC);
   int polls = 0;
   LogReadOptions options;

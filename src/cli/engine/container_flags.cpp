@@ -79,6 +79,8 @@ void finish_container_request(CLI::App& cmd, engine::CreateRequest& r) {
   std::vector<std::string> rest = cmd.remaining();
   if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
   if (rest.empty()) throw Error("requires at least 1 arg(s), only received 0");
+  // prefix_command hands an unknown flag before the image over as if it were the image.
+  if (rest.front().size() > 1 && rest.front()[0] == '-') throw Error("unknown flag: " + rest.front());
   r.image = rest.front();
   r.command.assign(rest.begin() + 1, rest.end());
   if (cmd.count("--entrypoint")) r.entrypoint = optionals.entrypoint;

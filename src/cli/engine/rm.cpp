@@ -1,4 +1,4 @@
-// roost rm [-f] [-v] CTR...: exit 1 when only unknown containers failed, 125 for other errors
+// roost rm [-f] [-v] [-a] CTR...: exit 1 when only unknown containers failed, 125 for other errors
 // (podman's codes).
 #include <cstdio>
 
@@ -11,16 +11,19 @@ namespace roost::cli {
 namespace {
 
 std::vector<std::string> names;
-bool force = false, volumes = false;
+bool force = false, volumes = false, all = false;
 
 void add_options(CLI::App& cmd) {
   cmd.add_flag("-f,--force", force, "kill a running container first");
   cmd.add_flag("-v,--volumes", volumes, "remove its anonymous volumes too");
-  cmd.add_option("container", names, "names or IDs")->required();
+  cmd.add_flag("-a,--all", all, "remove every container");
+  cmd.add_option("container", names, "names or IDs");
 }
 
 int run(const engine::GlobalOptions& global, CLI::App&) {
   ctr::ContainerStore containers = engine::open_containers(global);
+  if (all) names = containers.list();
+  else if (names.empty()) throw Error("specify one or more containers to remove");
   int rc = 0;
   for (const std::string& name : names) {
     const std::optional<std::string> id = containers.resolve(name);

@@ -1,7 +1,11 @@
 // roost run [flags] IMAGE [CMD...]: create + start. In the foreground the caller's stdio is
 // relayed over the attach connection the monitor had before the container started, and roost
 // exits with the container's code; -d prints the full ID.
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdio>
+#include <thread>
 
 #include <fcntl.h>
 
@@ -28,6 +32,40 @@ void add_options(CLI::App& cmd) {
   cmd.add_option("--cidfile", cidfile, "write the container's ID to this file");
 }
 
+// podman's --sig-proxy (on by default): SIGINT, SIGTERM and SIGHUP sent to a foreground roost run
+// go to the container (through its monitor) instead of ending roost while the container runs on.
+// A thread waits for them (blocked in every other thread), so nothing unsafe runs in a handler.
+class SignalProxy {
+ public:
+  explicit SignalProxy(std::string ctl_socket) : ctl_socket_(std::move(ctl_socket)) {
+    sigemptyset(&set_);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, kStop}) sigaddset(&set_, s);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_mask_);
+    thread_ = std::thread([this] {
+      for (;;) {
+        int signal = 0;
+        if (sigwait(&set_, &signal) != 0 || signal == kStop) return;
+        try {
+          monitor::kill(ctl_socket_, signal);
+        } catch (const Error&) {
+          // The container has exited meanwhile: nothing to forward to.
+        }
+      }
+    });
+  }
+  ~SignalProxy() {
+    pthread_kill(thread_.native_handle(), kStop);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+
+ private:
+  static constexpr int kStop = SIGUSR2;  // ends the waiting thread
+  std::string ctl_socket_;
+  sigset_t set_, old_mask_;
+  std::thread thread_;
+};
+
 int run(const engine::GlobalOptions& global, CLI::App& cmd) {
   finish_container_request(cmd, request);
   if (!cidfile.empty() && path_exists(cidfile)) throw Error("container id file exists. Ensure another container is not using it or delete " + cidfile);
@@ -48,6 +86,7 @@ int run(const engine::GlobalOptions& global, CLI::App& cmd) {
     print_out(config.id + "\n");
     return 0;
   }
+  SignalProxy proxy(containers.paths(config.id).ctl_socket().string());
   const int code = monitor::attach_relay(std::move(started.attach), request.interactive, request.tty);
   if (code >= 0) return code;
   // The connection ended without an exit frame: the monitor died; the state says what it knew.

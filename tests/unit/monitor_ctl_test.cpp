@@ -1,0 +1,199 @@
+// The control socket end to end in one process: ctl_client's calls against a CtlServer on an
+// event loop in another thread, and attach_relay against an AttachHub (stdio swapped for pipes).
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "monitor/attach_hub.hpp"
+#include "monitor/ctl_client.hpp"
+#include "monitor/ctl_server.hpp"
+#include "util/error.hpp"
+
+using namespace roost;
+using namespace roost::monitor;
+
+namespace {
+
+// An event loop in a thread of its own, stopped through an eventfd.
+class LoopThread {
+ public:
+  LoopThread() : wake_(::eventfd(0, EFD_CLOEXEC)) {
+    loop.add(wake_.get(), EPOLLIN, [this](uint32_t) { loop.stop(); });
+  }
+  void start() { thread_ = std::thread([this] { loop.run(); }); }
+  ~LoopThread() {
+    uint64_t one = 1;
+    (void)!::write(wake_.get(), &one, sizeof one);
+    if (thread_.joinable()) thread_.join();
+  }
+  EventLoop loop;
+
+ private:
+  UniqueFd wake_;
+  std::thread thread_;
+};
+
+class MonitorCtl : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/roost-ctl-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    dir_ = tmpl;
+    path_ = dir_ + "/ctl.sock";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_, path_;
+};
+
+// Runs fn with fd `target` replaced by `replacement`, restoring it after.
+template <typename F>
+auto with_fd(int target, int replacement, F fn) {
+  UniqueFd saved(::dup(target));
+  ::dup2(replacement, target);
+  struct Restore {
+    int target, saved;
+    ~Restore() { ::dup2(saved, target); }
+  } restore{target, saved.get()};
+  return fn();
+}
+
+std::string drain(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+TEST_F(MonitorCtl, KillReachesTheHandlerAndItsErrorComesBack) {
+  std::atomic<int> signalled{0};
+  LoopThread loop;
+  CtlHandlers handlers{
+      [](UniqueFd, bool) {},
+      [&](int signal) {
+        if (signal == SIGUSR2) return Reply{"container abc is not running", std::nullopt};
+        signalled = signal;
+        return Reply{};
+      },
+      [](UniqueFd, int, int) {},
+  };
+  CtlServer server(loop.loop, path_, handlers);
+  EXPECT_EQ(std::filesystem::status(path_).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  loop.start();
+  monitor::kill(path_, SIGHUP);
+  EXPECT_EQ(signalled, SIGHUP);
+  try {
+    monitor::kill(path_, SIGUSR2);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "container abc is not running");
+  }
+}
+
+TEST_F(MonitorCtl, StopWaitsForTheAnswerWithTheExitCode) {
+  LoopThread loop;
+  std::vector<UniqueFd> waiting;
+  CtlHandlers handlers{
+      [](UniqueFd, bool) {},
+      [](int) { return Reply{}; },
+      [&](UniqueFd sock, int signal, int timeout) {
+        // Answered at once here; the monitor answers when the init has exited.
+        send_reply(sock.get(), Reply{"", 128 + signal + timeout});
+      },
+  };
+  CtlServer server(loop.loop, path_, handlers);
+  loop.start();
+  EXPECT_EQ(monitor::stop(path_, SIGTERM, 0), 143);
+  EXPECT_EQ(monitor::stop(path_, SIGKILL, 1), 138);
+}
+
+TEST_F(MonitorCtl, SocketPathLongerThanSunPathWorks) {
+  // A run dir as deep as $XDG_RUNTIME_DIR/roost/containers/<64 hex>/ with a long user dir.
+  const std::string deep = dir_ + "/" + std::string(64, 'a') + "/" + std::string(40, 'b');
+  std::filesystem::create_directories(deep);
+  const std::string path = deep + "/ctl.sock";
+  ASSERT_GT(path.size(), sizeof(sockaddr_un::sun_path));
+  std::atomic<int> signalled{0};
+  LoopThread loop;
+  CtlServer server(loop.loop, path,
+                   CtlHandlers{[](UniqueFd, bool) {}, [&](int signal) { return signalled = signal, Reply{}; },
+                               [](UniqueFd, int, int) {}});
+  EXPECT_TRUE(std::filesystem::is_socket(path));
+  loop.start();
+  monitor::kill(path, SIGWINCH);
+  EXPECT_EQ(signalled, SIGWINCH);
+}
+
+TEST_F(MonitorCtl, NoMonitorIsConnectionRefusedOrMissing) {
+  try {
+    monitor::connect(path_);
+    FAIL() << "connected to nothing";
+  } catch (const SysError& e) {
+    EXPECT_EQ(e.err(), ENOENT);
+  }
+}
+
+TEST_F(MonitorCtl, AttachRelayCarriesStdinOutputAndTheExitCode) {
+  LoopThread loop;
+  std::string stdin_seen;
+  std::atomic<bool> stdin_closed{false};
+  AttachHub* hub_ptr = nullptr;
+  AttachHub hub(loop.loop, AttachEvents{
+                               [&](std::string_view data) { stdin_seen += data; },
+                               [&] {
+                                 stdin_closed = true;
+                                 // The "container" answers its input's end with output and exits.
+                                 hub_ptr->output(FrameKind::Stdout, "out:" + stdin_seen);
+                                 hub_ptr->output(FrameKind::Stderr, "err\n");
+                                 hub_ptr->finish(42, 1000);
+                               },
+                               {},
+                               {},
+                           });
+  hub_ptr = &hub;
+  UniqueFd monitor_end;
+  UniqueFd client = attach_pair(true, monitor_end);
+  // The monitor reads the request first (as roost-monitor does with fd 4), then adds the client.
+  char request[256];
+  ASSERT_GT(::recv(monitor_end.get(), request, sizeof request, 0), 0);
+  EXPECT_TRUE(decode_request(request).attach_stdin);
+  hub.add(std::move(monitor_end), true);
+  loop.start();
+
+  int in[2], out[2], err[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+  ASSERT_EQ(::write(in[1], "typed", 5), 5);
+  ::close(in[1]);
+  const int code = with_fd(0, in[0], [&] {
+    return with_fd(1, out[1], [&] { return with_fd(2, err[1], [&] { return attach_relay(std::move(client), true, false); }); });
+  });
+  ::close(in[0]), ::close(out[1]), ::close(err[1]);
+  EXPECT_EQ(code, 42);
+  EXPECT_TRUE(stdin_closed);
+  EXPECT_EQ(drain(out[0]), "out:typed");
+  EXPECT_EQ(drain(err[0]), "err\n");
+  ::close(out[0]), ::close(err[0]);
+}
+
+TEST_F(MonitorCtl, AttachRelayWithoutExitFrameIsMinusOne) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
+  UniqueFd client(fds[0]);
+  ::close(fds[1]);  // the monitor died
+  EXPECT_EQ(attach_relay(std::move(client), false, false), -1);
+}
