@@ -59,8 +59,12 @@ std::string random_hex(size_t bytes) {
 
 std::string random_suffix() { return random_hex(6); }
 
-void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
-                        const std::string& where) {
+namespace {
+
+// Writes data to a temporary name in tmp_dirfd and renames it to dest_dirfd/name; `sync` adds the
+// fsync of the file before the rename and of the destination directory after it.
+void write_file_renamed(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
+                        const std::string& where, bool sync) {
   const std::string tmp = ".tmp-" + name + "-" + random_suffix();
   UniqueFd fd(::openat(tmp_dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd) throw_errno("create " + where);
@@ -74,13 +78,24 @@ void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, 
       }
       done += static_cast<size_t>(n);
     }
-    fsync_fd(fd.get(), where);
+    if (sync) fsync_fd(fd.get(), where);
     if (::renameat(tmp_dirfd, tmp.c_str(), dest_dirfd, name.c_str()) < 0) throw_errno("rename into " + where);
   } catch (...) {
     ::unlinkat(tmp_dirfd, tmp.c_str(), 0);
     throw;
   }
-  fsync_fd(dest_dirfd, "the directory of " + where);
+  if (sync) fsync_fd(dest_dirfd, "the directory of " + where);
+}
+
+}  // namespace
+
+void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
+                        const std::string& where) {
+  write_file_renamed(tmp_dirfd, dest_dirfd, name, data, where, /*sync=*/true);
+}
+
+void write_file_replace_at(int dirfd, const std::string& name, const std::string& data, const std::string& where) {
+  write_file_renamed(dirfd, dirfd, name, data, where, /*sync=*/false);
 }
 
 std::string read_file_at(int dirfd, const std::string& name, const std::string& where) {
