@@ -144,6 +144,49 @@ void write_record(int dirfd, const std::string& file, const std::string& text, c
     write_file_replace_at(dirfd, file, text, where);
 }
 
+// state.json below a container's directory: missing (not written yet) or empty (renamed into
+// place, then a power loss before its data reached the disk: it is not fsynced) reads as Created.
+ContainerState read_state_at(int dirfd, const std::string& where) {
+  UniqueFd fd(::openat(dirfd, "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return ContainerState{};
+    throw_errno("open " + where);
+  }
+  const std::string text = read_fd_whole(fd.get(), where);
+  return text.empty() ? ContainerState{} : state_from_json_text(text);
+}
+
+// The containers' directories with a container.json, oldest first; `with_state` reads state.json
+// too, through the same directory fd.
+std::vector<std::pair<std::string, ContainerRecord>> scan_records(const fs::path& data_root, bool with_state) {
+  const fs::path containers = data_root / "containers";
+  UniqueFd top = open_dir(containers);
+  std::vector<std::pair<std::string, ContainerRecord>> found;  // (created, record)
+  for (const auto& entry : fs::directory_iterator(containers)) {
+    const std::string id = entry.path().filename().string();
+    if (!is_full_id(id)) continue;
+    UniqueFd dir(::openat(top.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) {
+      if (errno == ENOENT) continue;  // removed meanwhile
+      throw_errno("open the directory of container " + id);
+    }
+    UniqueFd config_fd(::openat(dir.get(), "container.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!config_fd) {
+      // Being created or removed right now: not a container yet or any more.
+      if (errno == ENOENT) continue;
+      throw_errno("open " + (containers / id / "container.json").string());
+    }
+    ContainerRecord record;
+    record.config = config_from_json_text(read_fd_whole(config_fd.get(), (containers / id / "container.json").string()));
+    if (with_state) record.state = read_state_at(dir.get(), (containers / id / "state.json").string());
+    found.emplace_back(record.config.created, std::move(record));
+  }
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second.config.id < b.second.config.id;
+  });
+  return found;
+}
+
 }  // namespace
 
 ContainerConfig ContainerStore::create(ContainerConfig config) {
@@ -217,11 +260,7 @@ ContainerConfig ContainerStore::config(const std::string& id) const {
 
 ContainerState ContainerStore::state(const std::string& id) const {
   UniqueFd dir = open_container_dir(data_root_, id);
-  if (!exists_at(dir.get(), "state.json")) return ContainerState{};
-  const std::string text = read_file_at(dir.get(), "state.json", paths(id).state().string());
-  // Empty: renamed into place but never written back before a power loss (it is not fsynced).
-  if (text.empty()) return ContainerState{};
-  return state_from_json_text(text);
+  return read_state_at(dir.get(), paths(id).state().string());
 }
 
 void ContainerStore::write_state(const std::string& id, const ContainerState& state) const {
@@ -230,22 +269,15 @@ void ContainerStore::write_state(const std::string& id, const ContainerState& st
 }
 
 std::vector<std::string> ContainerStore::list() const {
-  StoreDirs dirs(data_root_);
-  std::vector<std::pair<std::string, std::string>> found;  // (created, id)
-  for (const auto& entry : fs::directory_iterator(data_root_ / "containers")) {
-    const std::string id = entry.path().filename().string();
-    if (!is_full_id(id)) continue;
-    try {
-      found.emplace_back(config(id).created, id);
-    } catch (const Error&) {
-      // Being created or removed right now (no container.json): not a container yet or any more.
-      if (exists_at(dirs.containers.get(), id + "/container.json")) throw;
-    }
-  }
-  std::sort(found.begin(), found.end());
   std::vector<std::string> ids;
-  for (auto& [created, id] : found) ids.push_back(std::move(id));
+  for (auto& [created, record] : scan_records(data_root_, false)) ids.push_back(std::move(record.config.id));
   return ids;
+}
+
+std::vector<ContainerRecord> ContainerStore::records() const {
+  std::vector<ContainerRecord> out;
+  for (auto& [created, record] : scan_records(data_root_, true)) out.push_back(std::move(record));
+  return out;
 }
 
 std::vector<std::string> ContainerStore::volume_users(const std::string& volume_name) const {

@@ -101,16 +101,20 @@ void write_file_replace_at(int dirfd, const std::string& name, const std::string
 std::string read_file_at(int dirfd, const std::string& name, const std::string& where) {
   UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) throw_errno("open " + where);
+  return read_fd_whole(fd.get(), where);
+}
+
+std::string read_fd_whole(int fd, const std::string& where) {
   std::string out;
   char buf[16384];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_errno("read " + where);
     }
-    if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < sizeof buf) break;
   }
   return out;
 }
