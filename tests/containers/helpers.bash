@@ -168,7 +168,17 @@ one_error() {
 # Pids of processes of this file's store (not podman's: its storage is elsewhere): roost and what
 # it started carry the marker or name the store on their command line; a container's processes have its overlay (whose upper dir is in
 # the store) in their mount table. Zombies do not count.
+# The store's processes but its pause process (comm roost-pause): that one keeps the user's
+# namespace between commands by design, as podman's does, and goes in containers_teardown_file.
 store_processes() {
+  local pid
+  for pid in $(all_store_processes); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = roost-pause ] || echo "$pid"
+  done
+  return 0
+}
+
+all_store_processes() {
   local pid others=()
   # Mount tables of the processes in other mount namespaces than ours (ours is checked apart).
   for pid in /proc/[0-9]*; do
@@ -187,7 +197,7 @@ store_processes() {
 
 kill_leftovers() {
   local left
-  left=$(store_processes)
+  left=$(all_store_processes)
   [ -z "$left" ] || kill -KILL $left 2>/dev/null || true
 }
 
