@@ -1,8 +1,14 @@
 // The engine's containers on disk (ctr/container_store.hpp). The set of containers and their
 // names change only under containers.lock; a name is a file names/<name> holding the id, made by
 // link(2) of a complete temporary file, so it exists whole or not at all and two processes cannot
-// both make it. A container's files are written durably (temp + fsync + rename + fsync of the
-// directory) and removed by an fd walk that never follows a symlink.
+// both make it. A container's files are written to a temporary name and renamed into place (a
+// killed writer leaves the old file or the new one) and removed by an fd walk that never follows a
+// symlink. The fsyncs, which only guard against a power loss, are spent per record, as Docker
+// and podman do: on what a user made and expects to find after a reboot (a persistent container's
+// container.json and name), not on state.json (a cache: ps and start judge from the liveness of
+// the recorded pids, and after a reboot every container has exited whatever it says) nor on any
+// file of a --rm container (it does not outlive the command that made it; a leftover after a
+// power loss is a record without a monitor, removed by rm like any exited container).
 #include "ctr/container_store.hpp"
 
 #include <fcntl.h>
@@ -94,14 +100,17 @@ FileLock lock_containers(const fs::path& data_root) {
 
 // Makes names/<name> hold id, failing (false) when the name exists: the file is written whole
 // under a temporary name first and linked, so nobody reads a half-written name.
-bool reserve_name(const StoreDirs& dirs, const std::string& name, const std::string& id) {
+bool reserve_name(const StoreDirs& dirs, const std::string& name, const std::string& id, bool durable) {
   const std::string tmp = ".tmp-name-" + random_suffix();
-  write_file_durable(dirs.names.get(), dirs.names.get(), tmp, id + "\n", "a new name file");
+  if (durable)
+    write_file_durable(dirs.names.get(), dirs.names.get(), tmp, id + "\n", "a new name file");
+  else
+    write_file_replace_at(dirs.names.get(), tmp, id + "\n", "a new name file");
   const int rc = ::linkat(dirs.names.get(), tmp.c_str(), dirs.names.get(), name.c_str(), 0);
   const int err = errno;
   ::unlinkat(dirs.names.get(), tmp.c_str(), 0);
   if (rc == 0) {
-    fsync_fd(dirs.names.get(), "the names directory");
+    if (durable) fsync_fd(dirs.names.get(), "the names directory");
     return true;
   }
   if (err == EEXIST) return false;
@@ -119,16 +128,63 @@ bool name_is_stale(const StoreDirs& dirs, const std::string& holder) {
   return !is_full_id(holder) || !exists_at(dirs.containers.get(), holder + "/container.json");
 }
 
-bool try_reserve(const StoreDirs& dirs, const std::string& name, const std::string& id) {
-  if (reserve_name(dirs, name, id)) return true;
+bool try_reserve(const StoreDirs& dirs, const std::string& name, const std::string& id, bool durable) {
+  if (reserve_name(dirs, name, id, durable)) return true;
   const std::string holder = read_name(dirs.names.get(), name);
   if (!name_is_stale(dirs, holder)) return false;
   if (::unlinkat(dirs.names.get(), name.c_str(), 0) < 0 && errno != ENOENT) throw_errno("remove the stale name " + name);
-  return reserve_name(dirs, name, id);
+  return reserve_name(dirs, name, id, durable);
 }
 
-void write_record(int dirfd, const std::string& file, const std::string& text, const std::string& where) {
-  write_file_durable(dirfd, dirfd, file, text, where);
+void write_record(int dirfd, const std::string& file, const std::string& text, const std::string& where,
+                  bool durable) {
+  if (durable)
+    write_file_durable(dirfd, dirfd, file, text, where);
+  else
+    write_file_replace_at(dirfd, file, text, where);
+}
+
+// state.json below a container's directory: missing (not written yet) or empty (renamed into
+// place, then a power loss before its data reached the disk: it is not fsynced) reads as Created.
+ContainerState read_state_at(int dirfd, const std::string& where) {
+  UniqueFd fd(::openat(dirfd, "state.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return ContainerState{};
+    throw_errno("open " + where);
+  }
+  const std::string text = read_fd_whole(fd.get(), where);
+  return text.empty() ? ContainerState{} : state_from_json_text(text);
+}
+
+// The containers' directories with a container.json, oldest first; `with_state` reads state.json
+// too, through the same directory fd.
+std::vector<std::pair<std::string, ContainerRecord>> scan_records(const fs::path& data_root, bool with_state) {
+  const fs::path containers = data_root / "containers";
+  UniqueFd top = open_dir(containers);
+  std::vector<std::pair<std::string, ContainerRecord>> found;  // (created, record)
+  for (const auto& entry : fs::directory_iterator(containers)) {
+    const std::string id = entry.path().filename().string();
+    if (!is_full_id(id)) continue;
+    UniqueFd dir(::openat(top.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) {
+      if (errno == ENOENT) continue;  // removed meanwhile
+      throw_errno("open the directory of container " + id);
+    }
+    UniqueFd config_fd(::openat(dir.get(), "container.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!config_fd) {
+      // Being created or removed right now: not a container yet or any more.
+      if (errno == ENOENT) continue;
+      throw_errno("open " + (containers / id / "container.json").string());
+    }
+    ContainerRecord record;
+    record.config = config_from_json_text(read_fd_whole(config_fd.get(), (containers / id / "container.json").string()));
+    if (with_state) record.state = read_state_at(dir.get(), (containers / id / "state.json").string());
+    found.emplace_back(record.config.created, std::move(record));
+  }
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second.config.id < b.second.config.id;
+  });
+  return found;
 }
 
 }  // namespace
@@ -137,6 +193,7 @@ ContainerConfig ContainerStore::create(ContainerConfig config) {
   if (!config.name.empty()) check_name(config.name);
   FileLock held = lock_containers(data_root_);
   StoreDirs dirs(data_root_);
+  const bool durable = !config.auto_remove;
 
   do config.id = random_hex(32);
   while (exists_at(dirs.containers.get(), config.id));
@@ -148,12 +205,12 @@ ContainerConfig ContainerStore::create(ContainerConfig config) {
     for (int attempt = 0;; ++attempt) {
       std::string name = generate_name();
       if (attempt >= 8) name += "_" + std::to_string(attempt);
-      if (try_reserve(dirs, name, config.id)) {
+      if (try_reserve(dirs, name, config.id, durable)) {
         config.name = name;
         break;
       }
     }
-  } else if (!try_reserve(dirs, config.name, config.id)) {
+  } else if (!try_reserve(dirs, config.name, config.id, durable)) {
     throw Error(name_in_use(config.name, read_name(dirs.names.get(), config.name)));
   }
 
@@ -161,10 +218,10 @@ ContainerConfig ContainerStore::create(ContainerConfig config) {
   try {
     make_dir_at(dirs.containers.get(), config.id, 0700, where);
     UniqueFd dir = open_dir_at(dirs.containers.get(), config.id, where);
-    write_record(dir.get(), "state.json", state_to_json_text(ContainerState{}), where + "/state.json");
+    write_record(dir.get(), "state.json", state_to_json_text(ContainerState{}), where + "/state.json", false);
     // container.json last: a directory without it is no container (list and resolve skip it).
-    write_record(dir.get(), "container.json", config_to_json_text(config), where + "/container.json");
-    fsync_fd(dirs.containers.get(), "the containers directory");
+    write_record(dir.get(), "container.json", config_to_json_text(config), where + "/container.json", durable);
+    if (durable) fsync_fd(dirs.containers.get(), "the containers directory");
   } catch (...) {
     try {
       remove_tree_at(dirs.containers.get(), config.id, where);
@@ -203,32 +260,24 @@ ContainerConfig ContainerStore::config(const std::string& id) const {
 
 ContainerState ContainerStore::state(const std::string& id) const {
   UniqueFd dir = open_container_dir(data_root_, id);
-  if (!exists_at(dir.get(), "state.json")) return ContainerState{};
-  return state_from_json_text(read_file_at(dir.get(), "state.json", paths(id).state().string()));
+  return read_state_at(dir.get(), paths(id).state().string());
 }
 
 void ContainerStore::write_state(const std::string& id, const ContainerState& state) const {
   UniqueFd dir = open_container_dir(data_root_, id);
-  write_record(dir.get(), "state.json", state_to_json_text(state), paths(id).state().string());
+  write_record(dir.get(), "state.json", state_to_json_text(state), paths(id).state().string(), false);
 }
 
 std::vector<std::string> ContainerStore::list() const {
-  StoreDirs dirs(data_root_);
-  std::vector<std::pair<std::string, std::string>> found;  // (created, id)
-  for (const auto& entry : fs::directory_iterator(data_root_ / "containers")) {
-    const std::string id = entry.path().filename().string();
-    if (!is_full_id(id)) continue;
-    try {
-      found.emplace_back(config(id).created, id);
-    } catch (const Error&) {
-      // Being created or removed right now (no container.json): not a container yet or any more.
-      if (exists_at(dirs.containers.get(), id + "/container.json")) throw;
-    }
-  }
-  std::sort(found.begin(), found.end());
   std::vector<std::string> ids;
-  for (auto& [created, id] : found) ids.push_back(std::move(id));
+  for (auto& [created, record] : scan_records(data_root_, false)) ids.push_back(std::move(record.config.id));
   return ids;
+}
+
+std::vector<ContainerRecord> ContainerStore::records() const {
+  std::vector<ContainerRecord> out;
+  for (auto& [created, record] : scan_records(data_root_, true)) out.push_back(std::move(record));
+  return out;
 }
 
 std::vector<std::string> ContainerStore::volume_users(const std::string& volume_name) const {
@@ -248,13 +297,14 @@ void ContainerStore::rename(const std::string& id, const std::string& new_name) 
   StoreDirs dirs(data_root_);
   ContainerConfig config = this->config(id);
   if (config.name == new_name) return;
-  if (!try_reserve(dirs, new_name, id))
+  if (!try_reserve(dirs, new_name, id, !config.auto_remove))
     throw Error("name " + new_name + " already in use, cannot rename container " + id + ": container already exists");
   const std::string old_name = config.name;
   config.name = new_name;
   try {
     UniqueFd dir = open_container_dir(data_root_, id);
-    write_record(dir.get(), "container.json", config_to_json_text(config), paths(id).config().string());
+    write_record(dir.get(), "container.json", config_to_json_text(config), paths(id).config().string(),
+                 !config.auto_remove);
   } catch (...) {
     release_name(dirs, new_name, id);
     throw;

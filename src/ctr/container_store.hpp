@@ -31,6 +31,13 @@ struct ContainerPaths {
   std::filesystem::path monitor_config() const { return run_dir / "monitor.json"; }
 };
 
+// A container's two records as they are on disk (the state as last written: engine's
+// current_state tells the truth from it).
+struct ContainerRecord {
+  ContainerConfig config;
+  ContainerState state;
+};
+
 class ContainerStore {
  public:
   // data_root and run_root as store::StorePaths has them; makes the folders (0700) when missing.
@@ -50,6 +57,10 @@ class ContainerStore {
   ContainerState state(const std::string& id) const;       // Created when no state was written yet
   void write_state(const std::string& id, const ContainerState& state) const;
   std::vector<std::string> list() const;                    // ids, oldest first
+  // Every container with its config and recorded state, oldest first, for ps: each file read
+  // once, through its container's directory opened once; no lock (a rename replaces a record
+  // whole, so a reader sees the old one or the new one).
+  std::vector<ContainerRecord> records() const;
   // The ids of the containers whose mounts name the volume (for `volume rm`'s refusal).
   std::vector<std::string> volume_users(const std::string& volume_name) const;
   void rename(const std::string& id, const std::string& new_name);

@@ -100,7 +100,11 @@ ctr::ContainerState truthful_state(ctr::ContainerState recorded, bool monitor_al
 }
 
 ctr::ContainerState current_state(const ctr::ContainerStore& containers, const std::string& id) {
-  const ctr::ContainerState recorded = containers.state(id);
+  return current_state(containers, id, containers.state(id));
+}
+
+ctr::ContainerState current_state(const ctr::ContainerStore& containers, const std::string& id,
+                                  const ctr::ContainerState& recorded) {
   if (!is_active(recorded.status)) return recorded;
   const bool monitor = process_alive(recorded.monitor_pid, recorded.monitor_start_time);
   const bool init = process_alive(recorded.pid, recorded.pid_start_time);

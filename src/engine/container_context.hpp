@@ -52,6 +52,9 @@ ctr::ContainerState truthful_state(ctr::ContainerState recorded, bool monitor_al
 // The container's state as truthful_state decides it from /proc; a corrected state is written
 // back when the container's lock is free at once (never waited for: ps must not block).
 ctr::ContainerState current_state(const ctr::ContainerStore& containers, const std::string& id);
+// The same from a state already read (ps reads every record once).
+ctr::ContainerState current_state(const ctr::ContainerStore& containers, const std::string& id,
+                                  const ctr::ContainerState& recorded);
 
 // The exit code podman gives a runtime's error text (its start or exec failed): 127 for "not
 // found" and "no such file or directory", 126 for "permission denied", else 125 (roost's own).

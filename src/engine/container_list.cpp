@@ -79,12 +79,9 @@ std::vector<std::string> cells(const std::string& line) {
 
 std::vector<ContainerView> list_containers(const ctr::ContainerStore& containers) {
   std::vector<ContainerView> views;
-  for (const std::string& id : containers.list()) {
-    try {
-      views.push_back({container_config(containers, id), current_state(containers, id)});
-    } catch (const Error&) {
-      // Removed by another roost between list() and here.
-    }
+  for (ctr::ContainerRecord& record : containers.records()) {
+    const std::string id = record.config.id;
+    views.push_back({effective_config(std::move(record.config)), current_state(containers, id, record.state)});
   }
   return views;
 }

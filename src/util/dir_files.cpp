@@ -59,8 +59,12 @@ std::string random_hex(size_t bytes) {
 
 std::string random_suffix() { return random_hex(6); }
 
-void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
-                        const std::string& where) {
+namespace {
+
+// Writes data to a temporary name in tmp_dirfd and renames it to dest_dirfd/name; `sync` adds the
+// fsync of the file before the rename and of the destination directory after it.
+void write_file_renamed(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
+                        const std::string& where, bool sync) {
   const std::string tmp = ".tmp-" + name + "-" + random_suffix();
   UniqueFd fd(::openat(tmp_dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd) throw_errno("create " + where);
@@ -74,28 +78,43 @@ void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, 
       }
       done += static_cast<size_t>(n);
     }
-    fsync_fd(fd.get(), where);
+    if (sync) fsync_fd(fd.get(), where);
     if (::renameat(tmp_dirfd, tmp.c_str(), dest_dirfd, name.c_str()) < 0) throw_errno("rename into " + where);
   } catch (...) {
     ::unlinkat(tmp_dirfd, tmp.c_str(), 0);
     throw;
   }
-  fsync_fd(dest_dirfd, "the directory of " + where);
+  if (sync) fsync_fd(dest_dirfd, "the directory of " + where);
+}
+
+}  // namespace
+
+void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
+                        const std::string& where) {
+  write_file_renamed(tmp_dirfd, dest_dirfd, name, data, where, /*sync=*/true);
+}
+
+void write_file_replace_at(int dirfd, const std::string& name, const std::string& data, const std::string& where) {
+  write_file_renamed(dirfd, dirfd, name, data, where, /*sync=*/false);
 }
 
 std::string read_file_at(int dirfd, const std::string& name, const std::string& where) {
   UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) throw_errno("open " + where);
+  return read_fd_whole(fd.get(), where);
+}
+
+std::string read_fd_whole(int fd, const std::string& where) {
   std::string out;
   char buf[16384];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_errno("read " + where);
     }
-    if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < sizeof buf) break;
   }
   return out;
 }

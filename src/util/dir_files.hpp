@@ -26,7 +26,14 @@ void fsync_fd(int fd, const std::string& what);
 // (both dirs on one file system) and fsyncs the destination directory.
 void write_file_durable(int tmp_dirfd, int dest_dirfd, const std::string& name, const std::string& data,
                         const std::string& where);
+// The same temp + rename without the fsyncs: atomic against a killed writer (a reader sees the old
+// file or the new one), not against a power loss (the new file may then be empty or missing). For
+// records that are a cache of something else, or that would not outlive a reboot anyway.
+void write_file_replace_at(int dirfd, const std::string& name, const std::string& data, const std::string& where);
 std::string read_file_at(int dirfd, const std::string& name, const std::string& where);
+// The whole of an open regular file: a read shorter than asked is its end (one read(2) for a
+// small record, not a second one that returns 0).
+std::string read_fd_whole(int fd, const std::string& where);
 
 // 12 random hex digits, for names no other process picks.
 std::string random_suffix();
