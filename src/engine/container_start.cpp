@@ -250,6 +250,22 @@ void record_start_error(ctr::ContainerStore& containers, const std::string& id, 
   }
 }
 
+// The upper dir's attributes are what the container sees on its "/" (overlayfs shows the upper
+// dir's for the root). As containers/storage does, it takes the mode of the image's top layer
+// root (0755 unless a layer's "./" entry said otherwise; 0755 with no layer), so any user inside
+// can walk "/". Set once, at creation, whatever the umask: a later chmod of "/" inside the
+// container is the container's business.
+void make_upper_dir(const fs::path& upper, const std::vector<fs::path>& lowers_top_first) {
+  mode_t mode = 0755;
+  struct stat top {};
+  if (!lowers_top_first.empty() && ::stat(lowers_top_first.front().c_str(), &top) == 0) mode = top.st_mode & 07777;
+  if (::mkdir(upper.c_str(), 0700) == 0) {
+    if (::chmod(upper.c_str(), mode) < 0) throw_errno("chmod " + upper.string());
+  } else if (errno != EEXIST) {
+    throw_errno("mkdir " + upper.string());
+  }
+}
+
 }  // namespace
 
 std::string container_ip(const ctr::ContainerConfig& config) {
@@ -308,9 +324,9 @@ StartResult start_container(ctr::ContainerStore& containers, const std::string& 
   try {
     make_dirs(paths.run_dir.string(), 0700);
     make_dirs(paths.rootfs().string(), 0700);
-    make_dirs(paths.upper().string(), 0700);
-    make_dirs(paths.work().string(), 0700);
     const ImageLayers layers = image_layers(containers, config);
+    make_upper_dir(paths.upper(), layers.lowers_top_first);
+    make_dirs(paths.work().string(), 0700);
     RootfsMount rootfs(layers.lowers_top_first, paths.rootfs(), layers.driver, {paths.upper(), paths.work()});
     write_bundle(containers, config, paths, session);
     write_file_atomic(paths.monitor_config().string(), monitor::to_json(monitor_config(containers, config, paths)), 0600);

@@ -63,7 +63,11 @@ teardown() {
 }
 
 @test "run: the root directory has the image's mode (755), so any user inside can walk it" {
-  agree run --rm busybox stat -c %a /
+  # Not `agree`: podman 4.3 prints 555 here. containers/storage gives a base layer without a "./"
+  # entry (the built-in image's) the root mode 0555 and the container's upper dir its parent's;
+  # roost's layer store makes that root 0755, and the upper dir takes it as podman's does.
+  run --separate-stderr roost_ run --rm busybox stat -c %a /
+  [ "$status" -eq 0 ]
   [ "$output" = 755 ]
   agree run --rm -u 65534:65534 busybox ls -d /tmp
   [ "$output" = /tmp ]
