@@ -153,6 +153,22 @@ monitor::MonitorConfig monitor_config(const ctr::ContainerStore& containers, con
 }
 
 // Writes the bundle (hosts, resolv.conf, hostname, config.json) for this start.
+// The process's working directory, checked in the mounted rootfs as podman does: the image's
+// WorkingDir is made when missing (confined to the rootfs, owned by the process's user), a -w
+// that does not exist is "cannot be invoked" (126) with one line, not the runtime's chdir error.
+void ensure_working_dir(const ctr::ContainerConfig& config, const fs::path& rootfs, uid_t uid, gid_t gid) {
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) throw_errno("open the rootfs " + rootfs.string());
+  if (open_in_root(root.get(), config.working_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) return;
+  if (errno != ENOENT) return;  // not a directory, a loop...: the runtime's chdir names it
+  if (!config.create_working_dir)
+    throw StartError("workdir \"" + config.working_dir + "\" does not exist on container " + config.id, 126);
+  UniqueFd dir = make_in_root(root.get(), config.working_dir, false);
+  // An id outside the user namespace's map (no subordinate ids) cannot own it: it stays root's.
+  if (::fchownat(dir.get(), "", uid, gid, AT_EMPTY_PATH) != 0 && errno != EINVAL)
+    throw_errno("chown the working directory " + config.working_dir);
+}
+
 void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerConfig& config,
                   const ctr::ContainerPaths& paths, const store::UsernsSession& session) {
   const fs::path rootfs = paths.rootfs();
@@ -171,6 +187,7 @@ void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerCon
   inputs.config = config;
   inputs.user =
       ctr::resolve_user(config.user, read_in_rootfs(rootfs, "/etc/passwd"), read_in_rootfs(rootfs, "/etc/group"));
+  ensure_working_dir(config, rootfs, inputs.user.uid, inputs.user.gid);
   inputs.rootfs = rootfs.string();
   inputs.bundle = bundle.string();
   inputs.bundle_hosts = inputs.bundle_resolv_conf = inputs.bundle_hostname = true;
