@@ -98,7 +98,8 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
 @test "rm of a running container without -f is refused" {
   both run -d --name alive busybox sleep 1000
   agree rm alive
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 2 ]  # podman's "container state improper"
+  [[ "$stderr" == *"cannot remove container"*"as it is running"* ]]
   [ "$(ctr_status alive)" = running ]
   pm rm -f -t 0 alive >/dev/null
   run roost_ rm -f alive
