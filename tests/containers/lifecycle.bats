@@ -194,6 +194,10 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
   [ "$status" -eq 0 ]
   [[ "$output" == *"<A=1>"* ]]
   [[ "$output" == *"<PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin>"* ]]
+  both create --name labeled --label b=2 --label a=1 busybox true
+  agree inspect --format '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}' labeled
+  [ "$output" = "a=1;b=2;" ]
+  agree rm labeled
   run roost_ inspect ins
   [ "$(jq -r '.[0].Name' <<<"$output")" = ins ]
   [ "$(jq -r '.[0].Id' <<<"$output")" = "$(ctr_id ins)" ]
