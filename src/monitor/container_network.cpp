@@ -154,6 +154,9 @@ void ContainerNetwork::start_driver() {
   ns::NetworkOptions options;
   options.driver = mode_;
   options.detach_netns = true;  // the helper joins the namespace by path
+  // podman's slirp4netns default: the container does not reach the host's 127.0.0.1 through
+  // 10.0.2.2 (pasta keeps its own default).
+  options.disable_host_loopback = mode_ == "slirp4netns";
   if (mode_ == "pasta") {
     for (const auto& port : ports_) options.published_ports.push_back(to_port_spec(port));
   }
