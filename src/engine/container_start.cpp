@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <tuple>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -169,6 +171,36 @@ void ensure_working_dir(const ctr::ContainerConfig& config, const fs::path& root
     throw_errno("chown the working directory " + config.working_dir);
 }
 
+// Whether `id` is inside one of the ranges of a /proc/self/{uid,gid}_map ("inside outside count").
+bool id_mapped(const std::string& map_file, unsigned long id) {
+  std::string map;
+  try {
+    map = read_file(map_file);
+  } catch (const Error&) {
+    return true;  // unknown: the runtime will tell
+  }
+  for (const std::string& line : split(map, '\n')) {
+    unsigned long inside = 0, outside = 0, count = 0;
+    if (std::sscanf(line.c_str(), "%lu %lu %lu", &inside, &outside, &count) == 3 && id >= inside && id - inside < count)
+      return true;
+  }
+  return false;
+}
+
+// The process's user must exist in the user namespace the container shares (only uid 0 without
+// subordinate ids): else the runtime's setuid fails inside the container with its own words and
+// exit 1. podman's runc says "unable to setup user: invalid argument" and podman exits 126.
+void check_user_mapped(const ctr::ResolvedUser& user) {
+  for (auto [file, id, kind] : {std::tuple{"/proc/self/uid_map", static_cast<unsigned long>(user.uid), "uid"},
+                                std::tuple{"/proc/self/gid_map", static_cast<unsigned long>(user.gid), "gid"}}) {
+    if (!id_mapped(file, id))
+      throw StartError(std::string("unable to setup user: invalid argument: ") + kind + " " + std::to_string(id) +
+                           " is not mapped in the user namespace (no subordinate ids for this user in /etc/sub" +
+                           kind + ")",
+                       126);
+  }
+}
+
 void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerConfig& config,
                   const ctr::ContainerPaths& paths, const store::UsernsSession& session) {
   const fs::path rootfs = paths.rootfs();
@@ -187,6 +219,7 @@ void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerCon
   inputs.config = config;
   inputs.user =
       ctr::resolve_user(config.user, read_in_rootfs(rootfs, "/etc/passwd"), read_in_rootfs(rootfs, "/etc/group"));
+  check_user_mapped(inputs.user);
   ensure_working_dir(config, rootfs, inputs.user.uid, inputs.user.gid);
   inputs.rootfs = rootfs.string();
   inputs.bundle = bundle.string();
