@@ -98,6 +98,7 @@ void to_json(nlohmann::json& j, const ContainerConfig& c) {
   j["args"] = c.args;
   j["env"] = c.env;
   j["working_dir"] = c.working_dir;
+  j["create_working_dir"] = c.create_working_dir;
   j["user"] = c.user;
   j["hostname"] = c.hostname;
   j["add_hosts"] = c.add_hosts;
@@ -140,6 +141,7 @@ void from_json(const nlohmann::json& j, ContainerConfig& c) {
   read_field(j, "args", c.args);
   read_field(j, "env", c.env);
   read_field(j, "working_dir", c.working_dir);
+  read_field(j, "create_working_dir", c.create_working_dir);
   read_field(j, "user", c.user);
   read_field(j, "hostname", c.hostname);
   read_field(j, "add_hosts", c.add_hosts);

@@ -47,6 +47,8 @@ struct ContainerConfig {
   std::vector<std::string> args;   // the process: entrypoint + cmd
   std::vector<std::string> env;    // image env, then --env-file, then -e (later wins per key)
   std::string working_dir;         // "/" when neither image nor -w says
+  bool create_working_dir = false; // it is the image's WorkingDir: made at start when missing (podman's
+                                   // rule; a missing -w directory is an error, 126)
   std::string user;                // "" (root), "1000", "1000:1000", "name", "name:group" (resolved at start)
   std::string hostname;            // default: the short id
   std::vector<std::string> add_hosts;  // "name:ip"

@@ -86,8 +86,12 @@ void apply_image_config(ContainerConfig& config, const nlohmann::json& image, co
     env.insert(env.begin(), kDefaultPath);
   config.env = std::move(env);
 
-  if (overrides.working_dir) config.working_dir = *overrides.working_dir;
-  else config.working_dir = image_field<std::string>(image, "WorkingDir").value_or("");
+  if (overrides.working_dir) {
+    config.working_dir = *overrides.working_dir;
+  } else {
+    config.working_dir = image_field<std::string>(image, "WorkingDir").value_or("");
+    config.create_working_dir = !config.working_dir.empty();
+  }
   if (config.working_dir.empty()) config.working_dir = "/";
 
   config.user = overrides.user ? *overrides.user : image_field<std::string>(image, "User").value_or("");

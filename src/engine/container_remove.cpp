@@ -37,7 +37,7 @@ void remove_container(ctr::ContainerStore& containers, const std::string& id, bo
     const bool monitor_alive = process_alive(state.monitor_pid, state.monitor_start_time);
     if (is_active(state.status) || monitor_alive) {
       if (!force)
-        throw Error("cannot remove container " + id +
+        throw ContainerRunningError("cannot remove container " + id +
                     " as it is running - running or paused containers cannot be removed without force: container state improper");
       if (is_active(state.status)) {
         stop_container(containers, id, 0, SIGKILL);

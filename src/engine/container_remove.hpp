@@ -8,8 +8,15 @@
 #include <string>
 
 #include "ctr/container_store.hpp"
+#include "util/error.hpp"
 
 namespace roost::engine {
+
+// A running container without -f: podman's "container state improper", its exit code 2.
+class ContainerRunningError : public Error {
+ public:
+  using Error::Error;
+};
 
 // -v: the container's anonymous volumes go too.
 void remove_container(ctr::ContainerStore& containers, const std::string& id, bool force, bool volumes);

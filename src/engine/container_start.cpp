@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -174,6 +175,52 @@ store::LayerIdMap layer_id_map(const ctr::ContainerConfig& config, const store::
 }
 
 // Writes the bundle (hosts, resolv.conf, hostname, config.json) for this start.
+// The process's working directory, checked in the mounted rootfs as podman does: the image's
+// WorkingDir is made when missing (confined to the rootfs, owned by the process's user), a -w
+// that does not exist is "cannot be invoked" (126) with one line, not the runtime's chdir error.
+void ensure_working_dir(const ctr::ContainerConfig& config, const fs::path& rootfs, uid_t uid, gid_t gid) {
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) throw_errno("open the rootfs " + rootfs.string());
+  if (open_in_root(root.get(), config.working_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) return;
+  if (errno != ENOENT) return;  // not a directory, a loop...: the runtime's chdir names it
+  if (!config.create_working_dir)
+    throw StartError("workdir \"" + config.working_dir + "\" does not exist on container " + config.id, 126);
+  UniqueFd dir = make_in_root(root.get(), config.working_dir, false);
+  // An id outside the user namespace's map (no subordinate ids) cannot own it: it stays root's.
+  if (::fchownat(dir.get(), "", uid, gid, AT_EMPTY_PATH) != 0 && errno != EINVAL)
+    throw_errno("chown the working directory " + config.working_dir);
+}
+
+// Whether `id` is inside one of the ranges of a /proc/self/{uid,gid}_map ("inside outside count").
+bool id_mapped(const std::string& map_file, unsigned long id) {
+  std::string map;
+  try {
+    map = read_file(map_file);
+  } catch (const Error&) {
+    return true;  // unknown: the runtime will tell
+  }
+  for (const std::string& line : split(map, '\n')) {
+    unsigned long inside = 0, outside = 0, count = 0;
+    if (std::sscanf(line.c_str(), "%lu %lu %lu", &inside, &outside, &count) == 3 && id >= inside && id - inside < count)
+      return true;
+  }
+  return false;
+}
+
+// The process's user must exist in the user namespace the container shares (only uid 0 without
+// subordinate ids): else the runtime's setuid fails inside the container with its own words and
+// exit 1. podman's runc says "unable to setup user: invalid argument" and podman exits 126.
+void check_user_mapped(const ctr::ResolvedUser& user) {
+  for (auto [file, id, kind] : {std::tuple{"/proc/self/uid_map", static_cast<unsigned long>(user.uid), "uid"},
+                                std::tuple{"/proc/self/gid_map", static_cast<unsigned long>(user.gid), "gid"}}) {
+    if (!id_mapped(file, id))
+      throw StartError(std::string("unable to setup user: invalid argument: ") + kind + " " + std::to_string(id) +
+                           " is not mapped in the user namespace (no subordinate ids for this user in /etc/sub" +
+                           kind + ")",
+                       126);
+  }
+}
+
 void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerConfig& config,
                   const ctr::ContainerPaths& paths, const store::UsernsSession& session) {
   const fs::path rootfs = paths.rootfs();
@@ -193,6 +240,10 @@ void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerCon
   if (!session.real_root) inputs.outer = outer_ids();
   inputs.user = ctr::resolve_user(ctr::process_user_spec(config, inputs.outer), read_in_rootfs(rootfs, "/etc/passwd"),
                                   read_in_rootfs(rootfs, "/etc/group"));
+  // With a nested user namespace the process's ids are those of the nested one (its maps checked
+  // by the spec); in the shared one they must be mapped there.
+  if (ctr::nested_user_namespace_maps(inputs) == std::nullopt) check_user_mapped(inputs.user);
+  ensure_working_dir(config, rootfs, inputs.user.uid, inputs.user.gid);
   inputs.rootfs = rootfs.string();
   inputs.bundle = bundle.string();
   inputs.bundle_hosts = inputs.bundle_resolv_conf = inputs.bundle_hostname = true;
@@ -274,6 +325,22 @@ void record_start_error(ctr::ContainerStore& containers, const std::string& id, 
   }
 }
 
+// The upper dir's attributes are what the container sees on its "/" (overlayfs shows the upper
+// dir's for the root). As containers/storage does, it takes the mode of the image's top layer
+// root (0755 unless a layer's "./" entry said otherwise; 0755 with no layer), so any user inside
+// can walk "/". Set once, at creation, whatever the umask: a later chmod of "/" inside the
+// container is the container's business.
+void make_upper_dir(const fs::path& upper, const std::vector<fs::path>& lowers_top_first) {
+  mode_t mode = 0755;
+  struct stat top {};
+  if (!lowers_top_first.empty() && ::stat(lowers_top_first.front().c_str(), &top) == 0) mode = top.st_mode & 07777;
+  if (::mkdir(upper.c_str(), 0700) == 0) {
+    if (::chmod(upper.c_str(), mode) < 0) throw_errno("chmod " + upper.string());
+  } else if (errno != EEXIST) {
+    throw_errno("mkdir " + upper.string());
+  }
+}
+
 }  // namespace
 
 ctr::OuterIds outer_ids() {
@@ -347,10 +414,10 @@ StartResult start_container(ctr::ContainerStore& containers, const std::string& 
   try {
     make_dirs(paths.run_dir.string(), 0700);
     make_dirs(paths.rootfs().string(), 0700);
-    // The rootfs's / is the upper dir's root: searchable by the container's users (podman's 0755).
-    make_dirs(paths.upper().string(), 0755);
-    make_dirs(paths.work().string(), 0700);
     const ImageLayers layers = image_layers(containers, config);
+    // The rootfs's / is the upper dir's root: the image's top layer's mode (make_upper_dir).
+    make_upper_dir(paths.upper(), layers.lowers_top_first);
+    make_dirs(paths.work().string(), 0700);
     const store::LayerIdMap ids = layer_id_map(config, session);
     const bool maps_the_user = std::any_of(ids.uid.begin(), ids.uid.end(), [](const oci::IdMapping& m) { return m.host_id == 0; });
     if (!ids.empty() && !maps_the_user && !session.real_root) {

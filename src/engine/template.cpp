@@ -59,6 +59,19 @@ std::vector<std::string> field_path(const std::string& word, std::string_view ac
   return path;
 }
 
+// A value operand: ".A.B" (from the dot) or "$v.A" / "$" (from a variable): sets the piece's
+// var and path.
+template <typename Piece>
+void set_operand(Piece& piece, const std::string& word, std::string_view action) {
+  if (word.empty() || word[0] != '$') {
+    piece.path = field_path(word, action);
+    return;
+  }
+  const size_t dot = word.find('.');
+  piece.var = word.substr(0, dot);
+  if (dot != std::string::npos) piece.path = field_path(word.substr(dot), action);
+}
+
 const nlohmann::json& walk(const nlohmann::json& value, const std::vector<std::string>& path) {
   const nlohmann::json* at = &value;
   for (const auto& name : path) {
@@ -129,17 +142,50 @@ std::string Template::parse(const std::string& text, size_t& i, std::vector<Piec
       return w[0];
     }
     if (w.size() == 1) {
-      into.push_back({Piece::Kind::Field, {}, field_path(w[0], action), {}, {}});
+      Piece field{Piece::Kind::Field};
+      set_operand(field, w[0], action);
+      into.push_back(std::move(field));
     } else if (w.size() == 2 && w[0] == "json") {
-      into.push_back({Piece::Kind::Json, {}, field_path(w[1], action), {}, {}});
-    } else if (w.size() == 2 && w[0] == "range") {
-      Piece range{Piece::Kind::Range, {}, field_path(w[1], action), {}, {}};
+      Piece json{Piece::Kind::Json};
+      set_operand(json, w[1], action);
+      into.push_back(std::move(json));
+    } else if (w.size() >= 2 && w[0] == "range") {
+      Piece range{Piece::Kind::Range};
+      set_operand(range, w.back(), action);
+      if (w.size() > 2) {
+        // "$v :=" or "$k, $v :=" (the comma may touch either name).
+        if (w[w.size() - 2] != ":=") throw Error("template: bad range in {{" + std::string(action) + "}}");
+        std::string names;
+        for (size_t k = 1; k + 2 < w.size(); ++k) names += w[k];
+        const size_t comma = names.find(',');
+        const std::string first = names.substr(0, comma);
+        const std::string second = comma == std::string::npos ? "" : names.substr(comma + 1);
+        auto is_var = [](const std::string& name) {
+          bool ok = name.size() > 1 && name[0] == '$';
+          for (size_t k = 1; ok && k < name.size(); ++k)
+            ok = std::isalnum(static_cast<unsigned char>(name[k])) || name[k] == '_';
+          return ok;
+        };
+        // Space-separated names must still be separated by the comma.
+        if (w.size() > 5 || (w.size() == 5 && names.find(',') == std::string::npos))
+          throw Error("template: bad range variables in {{" + std::string(action) + "}}");
+        if (!is_var(first) || (comma != std::string::npos && !is_var(second)))
+          throw Error("template: bad range variables in {{" + std::string(action) + "}}");
+        if (comma == std::string::npos) {
+          range.value_var = first;
+        } else {
+          range.key_var = first;
+          range.value_var = second;
+        }
+      }
       std::string stop = parse(text, i, range.body, true);
       if (stop == "else") stop = parse(text, i, range.otherwise, true);
       if (stop != "end") throw Error("template: {{range}} without {{end}} in \"" + format_ + "\"");
       into.push_back(std::move(range));
     } else if (w.size() == 3 && w[0] == "index" && w[2].size() >= 2 && w[2].front() == '"') {
-      into.push_back({Piece::Kind::Index, w[2].substr(1, w[2].size() - 2), field_path(w[1], action), {}, {}});
+      Piece index{Piece::Kind::Index, w[2].substr(1, w[2].size() - 2)};
+      set_operand(index, w[1], action);
+      into.push_back(std::move(index));
     } else if (w.empty()) {
       throw Error("template: missing value for command in \"" + format_ + "\"");
     } else {
@@ -150,27 +196,44 @@ std::string Template::parse(const std::string& text, size_t& i, std::vector<Piec
   return "";
 }
 
-void Template::render_pieces(const std::vector<Piece>& pieces, const nlohmann::json& value, std::string& out) {
+void Template::render_pieces(const std::vector<Piece>& pieces, const nlohmann::json& value, Variables& vars,
+                              std::string& out) {
+  // The value an operand starts from: the dot, or the innermost variable of that name.
+  auto base = [&](const Piece& piece) -> const nlohmann::json& {
+    if (piece.var.empty()) return value;
+    for (auto it = vars.rbegin(); it != vars.rend(); ++it)
+      if (it->first == piece.var) return it->second;
+    throw Error("template: undefined variable: " + piece.var);
+  };
   for (const auto& piece : pieces) {
     switch (piece.kind) {
       case Piece::Kind::Text: out += piece.text; break;
-      case Piece::Kind::Field: out += go_value(walk(value, piece.path)); break;
-      case Piece::Kind::Json: out += go_json(walk(value, piece.path)); break;
+      case Piece::Kind::Field: out += go_value(walk(base(piece), piece.path)); break;
+      case Piece::Kind::Json: out += go_json(walk(base(piece), piece.path)); break;
       case Piece::Kind::Index: {
-        const nlohmann::json& map = walk(value, piece.path);
+        const nlohmann::json& map = walk(base(piece), piece.path);
         if (!map.is_object() && !map.is_null()) throw Error("template: index of a value that is not a map");
         out += map.is_object() && map.contains(piece.text) ? go_value(map[piece.text]) : "<no value>";
         break;
       }
       case Piece::Kind::Range: {
-        const nlohmann::json& list = walk(value, piece.path);
+        const nlohmann::json& list = walk(base(piece), piece.path);
         if (!list.is_array() && !list.is_object() && !list.is_null())
           throw Error("template: range can't iterate over " + go_value(list));
         if (list.empty()) {
-          render_pieces(piece.otherwise, value, out);
+          render_pieces(piece.otherwise, value, vars, out);
           break;
         }
-        for (const auto& element : list) render_pieces(piece.body, element, out);
+        size_t position = 0;
+        for (const auto& item : list.items()) {
+          // A list's key is its index (a number, as Go's int); a map's, the key (sorted, as Go's).
+          const nlohmann::json key = list.is_array() ? nlohmann::json(position++) : nlohmann::json(item.key());
+          const size_t scope = vars.size();
+          if (!piece.key_var.empty()) vars.emplace_back(piece.key_var, key);
+          if (!piece.value_var.empty()) vars.emplace_back(piece.value_var, item.value());
+          render_pieces(piece.body, item.value(), vars, out);
+          vars.resize(scope);
+        }
         break;
       }
     }
@@ -179,7 +242,8 @@ void Template::render_pieces(const std::vector<Piece>& pieces, const nlohmann::j
 
 std::string Template::render(const nlohmann::json& value) const {
   std::string out;
-  render_pieces(pieces_, value, out);
+  Variables vars{{"$", value}};
+  render_pieces(pieces_, value, vars, out);
   if (out.empty() || out.back() != '\n') out += '\n';
   return out;
 }

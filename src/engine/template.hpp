@@ -1,12 +1,15 @@
 // The subset of Go's text/template that `--format` needs over a JSON document (podman's habits):
 // text, `{{.Field}}`, `{{.A.B}}`, `{{.}}`, `{{json .X}}` (Go's json.Marshal: compact, <>& escaped)
-// and `{{index .Map "key"}}`. Values print as Go's %v prints them: strings bare, arrays "[a b]",
+// and `{{index .Map "key"}}`, `{{range .List}}...{{else}}...{{end}}` with its variables
+// (`{{range $v := .List}}`, `{{range $k, $v := .Map}}`: index or key, and element; `$v.Field`; `$`
+// the whole value). Values print as Go's %v prints them: strings bare, arrays "[a b]",
 // objects "map[k:v]" (keys sorted), null "<nil>". `\t` and `\n` in the format are a tab and a
 // newline, and each rendering ends with a newline (containers/common's NormalizeFormat), so a
 // format prints one line per item. A field the value does not have is an error, as on Go's
 // structs. Issue 13's container commands will extend this.
 #pragma once
 
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -26,11 +29,17 @@ class Template {
     enum class Kind { Text, Field, Json, Index, Range } kind = Kind::Text;
     std::string text;                // Text: the literal; Index: the key
     std::vector<std::string> path;  // Field, Json, Index, Range: the field path ("" = the value itself)
+    std::string var;                 // the path starts at this variable ("$v", "$"), not at the dot
+    std::string key_var, value_var;  // Range: {{range $k, $v := ...}} (either may be empty)
     std::vector<Piece> body, otherwise;  // Range: per element; when there is none ({{else}})
   };
   // Parses actions from `at` until the end (nullptr stop) or an {{end}}/{{else}}; returns which.
   std::string parse(const std::string& text, size_t& at, std::vector<Piece>& into, bool nested);
-  static void render_pieces(const std::vector<Piece>& pieces, const nlohmann::json& value, std::string& out);
+  // Variables in scope while rendering, innermost last ("$" is the whole value); a deque, so a
+  // reference to one stays valid while inner ranges push theirs.
+  using Variables = std::deque<std::pair<std::string, nlohmann::json>>;
+  static void render_pieces(const std::vector<Piece>& pieces, const nlohmann::json& value, Variables& vars,
+                            std::string& out);
   std::string format_;
   std::vector<Piece> pieces_;
 };

@@ -127,6 +127,8 @@ void ContainerNetwork::up() {
   }
   try {
     ports_ = resolve_free_ports(std::move(ports_));
+    run_dir_fd_.reset(::open(run_dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!run_dir_fd_) throw_errno("open " + run_dir_);
     create_netns();
     start_driver();
     configure_inside();
@@ -153,10 +155,20 @@ void ContainerNetwork::create_netns() {
   netns_bound_ = true;
 }
 
+// NAME in the run dir as a short path that the helpers (children of the monitor, same user) can
+// open or bind: a long run root would overflow slirp4netns's API socket address otherwise.
+std::string ContainerNetwork::helper_path(const std::string& name) const {
+  const std::string dir = "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(run_dir_fd_.get());
+  return name.empty() ? dir : dir + "/" + name;
+}
+
 void ContainerNetwork::start_driver() {
   ns::NetworkOptions options;
   options.driver = mode_;
   options.detach_netns = true;  // the helper joins the namespace by path
+  // podman's slirp4netns default: the container does not reach the host's 127.0.0.1 through
+  // 10.0.2.2 (pasta keeps its own default).
+  options.disable_host_loopback = mode_ == "slirp4netns";
   if (mode_ == "pasta") {
     for (const auto& port : ports_) options.published_ports.push_back(to_port_spec(port));
   }
@@ -164,11 +176,19 @@ void ContainerNetwork::start_driver() {
   driver_->check();
   ns::NetnsTarget target;
   target.netns_path = netns_path_;
+  std::string helper_dir = run_dir_;
+  // slirp4netns binds its API socket in the helper dir; pasta binds none, and cannot take
+  // /proc/PID/fd paths (it drops to nobody, who cannot follow the monitor's fds).
+  if (mode_ == "slirp4netns") {
+    helper_dir = helper_path("");
+    // netns_path_ is in the run dir (the plan's containers/<id>/netns).
+    if (netns_path_.rfind(run_dir_ + "/", 0) == 0) target.netns_path = helper_path(netns_path_.substr(run_dir_.size() + 1));
+  }
   // slirp4netns joins the user namespace it is given (its own, here: a no-op it accepts); pasta
   // refuses to "enter" the one it is in, and needs none: the monitor is root of it already.
   if (mode_ == "slirp4netns") target.userns_path = "/proc/self/ns/user";
   child_network_ = std::make_unique<ChildNetworkHolder>();
-  child_network_->net = driver_->start(target, run_dir_);
+  child_network_->net = driver_->start(target, helper_dir);
 }
 
 void ContainerNetwork::configure_inside() {
@@ -242,6 +262,7 @@ void ContainerNetwork::down() {
     ::unlink(netns_path_.c_str());
     netns_bound_ = false;
   }
+  run_dir_fd_.reset();
 }
 
 }  // namespace roost::monitor

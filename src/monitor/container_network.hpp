@@ -20,6 +20,7 @@
 #include "monitor/user_network.hpp"
 #include "ns/port/port_spec.hpp"
 #include "util/event_loop.hpp"
+#include "util/unique_fd.hpp"
 
 namespace roost::ns {
 class NetworkDriver;
@@ -62,9 +63,13 @@ class ContainerNetwork {
   void start_driver();
   void configure_inside();
   void start_ports();
+  std::string helper_path(const std::string& name) const;
 
   EventLoop& loop_;
   std::string mode_, netns_path_, run_dir_;
+  // The run dir held open while the network lives: the helpers reach their sockets and the
+  // namespace through /proc/PID/fd/N/NAME, whatever the run dir's length (sun_path is 108 bytes).
+  UniqueFd run_dir_fd_;
   std::vector<ctr::PortMapping> ports_;
   std::unique_ptr<ns::NetworkDriver> driver_;
   std::unique_ptr<ns::PortDriver> port_driver_;

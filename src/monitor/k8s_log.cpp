@@ -4,10 +4,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <charconv>
 #include <cstdio>
 #include <deque>
+#include <limits>
 
 #include "util/error.hpp"
 
@@ -91,6 +94,15 @@ bool take_char(std::string_view& text, char c) {
 
 constexpr int64_t kSecond = 1000000000;
 
+// Seconds since the epoch and a fraction as nanoseconds, saturated: int64 nanoseconds end in
+// 2262, and a later time (--since 2999-01-01) must stay later than every line, not wrap negative.
+int64_t to_ns(int64_t seconds, int64_t fraction) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
+  if (seconds >= kMax / kSecond) return kMax;
+  if (seconds <= kMin / kSecond) return kMin;
+  return seconds * kSecond + fraction;
+}
+
 // The date and time of day, and the fraction, of an RFC 3339 time; what follows is left in text.
 std::optional<std::pair<struct tm, int64_t>> take_date_time(std::string_view& text) {
   struct tm tm{};
@@ -151,7 +163,7 @@ std::optional<int64_t> parse_rfc3339_ns(std::string_view text) {
   auto zone = take_zone(text);
   if (!zone || !text.empty()) return std::nullopt;
   const int64_t seconds = static_cast<int64_t>(timegm(&date_time->first)) - *zone;
-  return seconds * kSecond + date_time->second;
+  return to_ns(seconds, date_time->second);
 }
 
 std::optional<LogRecord> parse_k8s_record(std::string_view line) {
@@ -247,7 +259,7 @@ std::optional<int64_t> parse_local_or_zoned(std::string_view text) {
   if (!date_time || !rest.empty()) return std::nullopt;
   date_time->first.tm_isdst = -1;
   const time_t seconds = mktime(&date_time->first);
-  return static_cast<int64_t>(seconds) * kSecond + date_time->second;
+  return to_ns(static_cast<int64_t>(seconds), date_time->second);
 }
 
 }  // namespace
@@ -258,7 +270,10 @@ int64_t parse_log_time(std::string_view text, int64_t now_ns) {
       text.find_first_not_of("0123456789.") == std::string_view::npos) {
     double seconds = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec == std::errc() && ptr == text.data() + text.size()) return static_cast<int64_t>(seconds * 1e9);
+    if (ec == std::errc() && ptr == text.data() + text.size()) {
+      const double whole = std::floor(seconds);
+      return to_ns(static_cast<int64_t>(std::min(whole, 1e18)), static_cast<int64_t>((seconds - whole) * 1e9));
+    }
   }
   if (auto duration = parse_go_duration(text)) return now_ns - *duration;
   throw Error("invalid time \"" + std::string(text) + "\": use RFC 3339 (2006-01-02T15:04:05Z), a date, Unix seconds or a duration (10m)");

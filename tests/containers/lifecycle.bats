@@ -98,7 +98,8 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
 @test "rm of a running container without -f is refused" {
   both run -d --name alive busybox sleep 1000
   agree rm alive
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 2 ]  # podman's "container state improper"
+  [[ "$stderr" == *"cannot remove container"*"as it is running"* ]]
   [ "$(ctr_status alive)" = running ]
   pm rm -f -t 0 alive >/dev/null
   run roost_ rm -f alive
@@ -193,6 +194,10 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
   [ "$status" -eq 0 ]
   [[ "$output" == *"<A=1>"* ]]
   [[ "$output" == *"<PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin>"* ]]
+  both create --name labeled --label b=2 --label a=1 busybox true
+  agree inspect --format '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}' labeled
+  [ "$output" = "a=1;b=2;" ]
+  agree rm labeled
   run roost_ inspect ins
   [ "$(jq -r '.[0].Name' <<<"$output")" = ins ]
   [ "$(jq -r '.[0].Id' <<<"$output")" = "$(ctr_id ins)" ]

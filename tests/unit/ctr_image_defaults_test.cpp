@@ -30,6 +30,7 @@ TEST(CtrImageDefaults, ImageAloneGivesEntrypointPlusCmd) {
   EXPECT_EQ(c.args, (std::vector<std::string>{"/entry.sh", "serve", "--port", "80"}));
   EXPECT_EQ(c.env, (std::vector<std::string>{"PATH=/opt/bin:/bin", "LANG=C.UTF-8", "MODE=prod"}));
   EXPECT_EQ(c.working_dir, "/app");
+  EXPECT_TRUE(c.create_working_dir);  // the image's: made at start when missing
   EXPECT_EQ(c.user, "app");
   EXPECT_EQ(c.stop_signal, "SIGQUIT");
   EXPECT_EQ(c.stop_signal_from_image, "SIGQUIT");
@@ -101,6 +102,7 @@ TEST(CtrImageDefaults, DefaultPathWhenNoneAndRootAtSlash) {
   apply_image_config(c, json::parse(R"({"Env": null, "WorkingDir": ""})"), o);
   EXPECT_EQ(c.env, (std::vector<std::string>{kDefaultPath, "A=1"}));
   EXPECT_EQ(c.working_dir, "/");
+  EXPECT_FALSE(c.create_working_dir);
   EXPECT_EQ(c.user, "");
   EXPECT_EQ(c.stop_signal, "SIGTERM");
   EXPECT_TRUE(c.mounts.empty());
@@ -122,6 +124,7 @@ TEST(CtrImageDefaults, FlagsWinOverTheImage) {
   apply_image_config(c, kImage, o);
   EXPECT_EQ(c.user, "1000:1000");
   EXPECT_EQ(c.working_dir, "/tmp");
+  EXPECT_FALSE(c.create_working_dir);  // -w must exist
   EXPECT_EQ(c.stop_signal, "SIGINT");
   EXPECT_EQ(c.stop_signal_from_image, "SIGQUIT");
   EXPECT_EQ(c.labels.at("tier"), "user");

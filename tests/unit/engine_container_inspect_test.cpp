@@ -98,7 +98,20 @@ TEST(ContainerInspect, TemplatesScriptsUse) {
   EXPECT_EQ(Template("{{range .Mounts}}{{.Destination}} {{end}}").render(j), "/data /scratch \n");
   EXPECT_EQ(Template("{{range .Config.Env}}[{{.}}]{{end}}").render(j), "[PATH=/bin][A=1]\n");
   EXPECT_EQ(Template("{{range .HostConfig.CapAdd}}x{{else}}none{{end}}").render(j), "none\n");
-  EXPECT_THROW(Template("{{range $p := .Mounts}}{{end}}"), Error);  // variables: not in roost's subset
+}
+
+TEST(TemplateRange, Variables) {
+  const nlohmann::json j = {{"Labels", {{"b", "2"}, {"a", "1"}}}, {"List", {"x", "y"}}, {"Name", "n"}};
+  // Keys in sorted order, as Go ranges over a map.
+  EXPECT_EQ(Template("{{range $k, $v := .Labels}}{{$k}}={{$v}} {{end}}").render(j), "a=1 b=2 \n");
+  EXPECT_EQ(Template("{{range $k,$v := .Labels}}{{$k}}{{end}}").render(j), "ab\n");
+  EXPECT_EQ(Template("{{range $i, $e := .List}}{{$i}}:{{$e}} {{end}}").render(j), "0:x 1:y \n");
+  EXPECT_EQ(Template("{{range $e := .List}}{{$e}}{{$.Name}}{{end}}").render(j), "xnyn\n");
+  EXPECT_EQ(Template("{{range $k, $v := .Labels}}{{range $w := $.List}}{{$k}}{{$w}}{{end}}{{end}}").render(j),
+            "axaybxby\n");
+  EXPECT_THROW(Template("{{range $k $v := .Labels}}{{end}}"), Error);
+  EXPECT_THROW(Template("{{range k, v := .Labels}}{{end}}"), Error);
+  EXPECT_THROW(Template("{{$nope}}").render(j), Error);
 }
 
 TEST(TemplateRange, Errors) {

@@ -140,6 +140,10 @@ TEST(MonitorK8sLog, LogTimesAsPodmanTakesThem) {
   EXPECT_EQ(parse_log_time("1h30m", now), now - 5400LL * 1000000000);
   EXPECT_EQ(parse_log_time("250ms", now), now - 250000000);
   EXPECT_EQ(parse_log_time("1700000000", now), 1700000000LL * 1000000000);
+  // Past int64 nanoseconds' end (2262): later than any line, not wrapped to before them.
+  EXPECT_GT(parse_log_time("2999-01-01T00:00:00Z", now), now);
+  EXPECT_GT(parse_log_time("2999-01-01", now), now);
+  EXPECT_GT(parse_log_time("99999999999999", now), now);
   setenv("TZ", "UTC", 1);
   tzset();
   EXPECT_EQ(parse_log_time("2026-12-06", now), parse_rfc3339_ns("2026-12-06T00:00:00Z"));

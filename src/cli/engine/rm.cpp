@@ -1,5 +1,5 @@
-// roost rm [-f] [-v] [-a] CTR...: exit 1 when only unknown containers failed, 125 for other errors
-// (podman's codes).
+// roost rm [-f] [-v] [-a] CTR...: exit 1 when only unknown containers failed, 2 when a running
+// one was refused without -f ("container state improper"), 125 for other errors (podman's codes).
 #include <cstdio>
 
 #include "cli/engine/command.hpp"
@@ -35,6 +35,9 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
     try {
       engine::remove_container(containers, *id, force, volumes);
       print_out(name + "\n");
+    } catch (const engine::ContainerRunningError& e) {
+      std::fprintf(stderr, "Error: %s\n", e.what());
+      if (rc != 125) rc = 2;
     } catch (const Error& e) {
       std::fprintf(stderr, "Error: %s\n", e.what());
       rc = 125;
