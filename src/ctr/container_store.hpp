@@ -1,8 +1,8 @@
-// The engine's containers on disk (docs/ENGINE-PLAN.md, "Where things live"): create with a
-// unique name, look up by id, id prefix or name, list, rename, remove; each container's record and
-// state. Several roost processes and monitors at once are safe: names and the set of containers
-// change under containers.lock; a container's state changes under its own lock; every file is
-// written to a temporary name and renamed.
+// The engine's containers on disk (docs/ARCHITECTURE.md (roost's containers), "Where things live"):
+// create with a unique name, look up by id, id prefix or name, list, rename, remove; each
+// container's record and state. Several roost processes and monitors at once are safe: names and
+// the set of containers change under containers.lock; a container's state changes under its own
+// lock; every file is written to a temporary name and renamed.
 #pragma once
 
 #include <filesystem>

@@ -1,9 +1,9 @@
 // config.json for a container, podman 4.3's rootless default as the model (its config.json for
 // `podman run -d busybox sleep` was compared field by field):
 // - namespaces pid, ipc, uts, mount, cgroup, and network unless --network host; no user
-//   namespace: the container shares the monitor's (docs/ENGINE-PLAN.md), unless --userns or
-//   --uidmap ask for a nested one, whose maps are written relative to the monitor's namespace
-//   (nested_id_maps below).
+//   namespace: the container shares the monitor's (docs/ARCHITECTURE.md (roost's containers)),
+//   unless --userns or --uidmap ask for a nested one, whose maps are written relative to the
+//   monitor's namespace (nested_id_maps below).
 // - podman's 11 default capabilities in bounding, effective and permitted; --cap-add/--cap-drop;
 //   --privileged: all, no seccomp, no masked or read-only paths, /sys and cgroups writable.
 // - seccomp: roost-runtime's default profile (oci/default_seccomp) with the syscalls of the

@@ -1,11 +1,12 @@
-// Starting a container (`roost start`, and `roost run` after its create), as docs/ENGINE-PLAN.md's
-// process model: under the container's lock, inside the user's user namespace, the image's layers
-// and the container's upper dir are mounted at its rootfs dir; the process user is resolved
-// against the rootfs's /etc/passwd and /etc/group (read confined to the rootfs); the bundle's
-// hosts, resolv.conf, hostname and config.json are written, then monitor.json, and roost-monitor is
-// started with fd 3 the start pipe (and fd 4 the first attach client for a foreground run). The
-// answer on the pipe decides: the container runs, or the start failed, in which case nothing stays
-// mounted or running and the error is recorded in the container's state.
+// Starting a container (`roost start`, and `roost run` after its create), as docs/ARCHITECTURE.md
+// (roost's containers) has the process model: under the container's lock, inside the user's user
+// namespace, the image's layers and the container's upper dir are mounted at its rootfs dir; the
+// process user is resolved against the rootfs's /etc/passwd and /etc/group (read confined to the
+// rootfs); the bundle's hosts, resolv.conf, hostname and config.json are written, then
+// monitor.json, and roost-monitor is started with fd 3 the start pipe (and fd 4 the first attach
+// client for a foreground run). The answer on the pipe decides: the container runs, or the start
+// failed, in which case nothing stays mounted or running and the error is recorded in the
+// container's state.
 #pragma once
 
 #include <optional>

@@ -1,6 +1,6 @@
-// The engine's side of a container's monitor (docs/ENGINE-PLAN.md): requests over ctl.sock, and
-// the relay between the caller's stdio and an attached connection (roost run in the foreground,
-// roost attach, roost start -a). Errors are roost::Error, one line.
+// The engine's side of a container's monitor (docs/ARCHITECTURE.md (roost's containers)): requests
+// over ctl.sock, and the relay between the caller's stdio and an attached connection (roost run in
+// the foreground, roost attach, roost start -a). Errors are roost::Error, one line.
 #pragma once
 
 #include <string>
@@ -28,10 +28,10 @@ int stop(const std::string& path, int signal, int timeout_seconds);
 // at a time should feed it). Output from the moment of the attach on; the exit frame at the end.
 UniqueFd attach(const std::string& path, bool attach_stdin);
 
-// For a foreground run (fd 4 of roost-monitor, ENGINE-PLAN "Process model"): a connected pair
-// whose monitor end already carries the attach request, so the monitor treats it as its first
-// client before the container starts and no output is lost. Returns the client end; monitor_end
-// is what to give the monitor as fd 4 (close it in the caller after the fork).
+// For a foreground run (fd 4 of roost-monitor, docs/ARCHITECTURE.md (roost's containers)): a
+// connected pair whose monitor end already carries the attach request, so the monitor treats it as
+// its first client before the container starts and no output is lost. Returns the client end;
+// monitor_end is what to give the monitor as fd 4 (close it in the caller after the fork).
 UniqueFd attach_pair(bool attach_stdin, UniqueFd& monitor_end);
 
 // Relays the caller's stdin (when stdin_open), stdout and stderr over an attached connection until

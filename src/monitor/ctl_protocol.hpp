@@ -1,8 +1,8 @@
-// The monitor's control socket (docs/ENGINE-PLAN.md, "The control socket"): SOCK_SEQPACKET, so
-// one message is one request, one reply or one attach frame and no framing of our own is needed.
-// A client's first message is a JSON request; an attach turns the connection into frames both
-// ways, byte 0 the kind. Pure encoding and decoding: the sockets are ctl_client's and the
-// monitor's.
+// The monitor's control socket (docs/ARCHITECTURE.md (roost's containers), "The control socket"):
+// SOCK_SEQPACKET, so one message is one request, one reply or one attach frame and no framing of
+// our own is needed. A client's first message is a JSON request; an attach turns the connection
+// into frames both ways, byte 0 the kind. Pure encoding and decoding: the sockets are ctl_client's
+// and the monitor's.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,8 @@
-// roost-monitor's work for one container (docs/ENGINE-PLAN.md, "Process model"): the network, the
-// runtime's create and start, the answer on the start pipe, then an event loop that logs and
-// relays the container's output, serves ctl.sock and reaps; at the init's end: the exit code,
-// state.json, the exit frame, the runtime's delete, the restart policy, and --rm.
+// roost-monitor's work for one container (docs/ARCHITECTURE.md (roost's containers), "The
+// processes"): the network, the runtime's create and start, the answer on the start pipe, then an
+// event loop that logs and relays the container's output, serves ctl.sock and reaps; at the init's
+// end: the exit code, state.json, the exit frame, the runtime's delete, the restart policy, and
+// --rm.
 #pragma once
 
 #include <sys/types.h>

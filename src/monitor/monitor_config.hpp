@@ -1,6 +1,6 @@
-// The whole input of roost-monitor (docs/ENGINE-PLAN.md): the engine writes it to
-// run_dir/monitor.json and starts `roost-monitor run_dir/monitor.json` with fd 3 the start pipe
-// (one JSON line back: {"pid":N} once the container runs, or {"error":"one line"}) and, for a
+// The whole input of roost-monitor (docs/ARCHITECTURE.md (roost's containers)): the engine writes
+// it to run_dir/monitor.json and starts `roost-monitor run_dir/monitor.json` with fd 3 the start
+// pipe (one JSON line back: {"pid":N} once the container runs, or {"error":"one line"}) and, for a
 // foreground run, fd 4 the first attach client (already attached, before the container starts).
 #pragma once
 

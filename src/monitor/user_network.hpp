@@ -30,7 +30,7 @@ struct NetworkMember {
 };
 
 // Where data_root and run_root are, from the container's data dir (data_root/containers/<id>)
-// and run dir (run_root/containers/<id>), as docs/ENGINE-PLAN.md places them.
+// and run dir (run_root/containers/<id>), as docs/ARCHITECTURE.md (roost's containers) places them.
 NetworkMember network_member(const std::string& network, const std::string& container_id,
                              const std::string& container_name, const std::string& bundle_dir,
                              const std::string& data_dir, const std::string& run_dir);

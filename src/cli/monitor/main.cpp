@@ -1,5 +1,6 @@
-// roost-monitor MONITOR_JSON: one container's monitor (docs/ENGINE-PLAN.md, "Process model").
-// fd 3 is the start pipe (one JSON line back), fd 4 optionally a first attach connection.
+// roost-monitor MONITOR_JSON: one container's monitor (docs/ARCHITECTURE.md (roost's containers),
+// "The processes"). fd 3 is the start pipe (one JSON line back), fd 4 optionally a first attach
+// connection.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
