@@ -57,6 +57,7 @@ HTTPD=(busybox httpd -f -vv -p 80 -h /www)
 }
 
 @test "slirp4netns:allow_host_loopback=true: 10.0.2.2 reaches the host's 127.0.0.1" {
+  skip "roost does not parse --network slirp4netns:OPTIONS yet (it refuses them in one line); issue 13"
   port=$(free_tcp_port)
   host_server "$port"
   agree run --rm --network slirp4netns:allow_host_loopback=true busybox nc -w 2 10.0.2.2 "$port"
