@@ -31,16 +31,26 @@ class LoopThread {
     loop.add(wake_.get(), EPOLLIN, [this](uint32_t) { loop.stop(); });
   }
   void start() { thread_ = std::thread([this] { loop.run(); }); }
-  ~LoopThread() {
+  // Stops the loop and waits for its thread. Objects served by the loop and declared after this
+  // LoopThread are destroyed before it: a StopFirst guard declared after them calls this first, so
+  // the loop thread never runs a handler of an object being destroyed.
+  void join() {
+    if (!thread_.joinable()) return;
     uint64_t one = 1;
     (void)!::write(wake_.get(), &one, sizeof one);
-    if (thread_.joinable()) thread_.join();
+    thread_.join();
   }
+  ~LoopThread() { join(); }
   EventLoop loop;
 
  private:
   UniqueFd wake_;
   std::thread thread_;
+};
+
+struct StopFirst {
+  LoopThread& loop;
+  ~StopFirst() { loop.join(); }
 };
 
 class MonitorCtl : public ::testing::Test {
@@ -90,6 +100,7 @@ TEST_F(MonitorCtl, KillReachesTheHandlerAndItsErrorComesBack) {
       [](UniqueFd, int, int) {},
   };
   CtlServer server(loop.loop, path_, handlers);
+  StopFirst stop_first{loop};
   EXPECT_EQ(std::filesystem::status(path_).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   loop.start();
@@ -115,6 +126,7 @@ TEST_F(MonitorCtl, StopWaitsForTheAnswerWithTheExitCode) {
       },
   };
   CtlServer server(loop.loop, path_, handlers);
+  StopFirst stop_first{loop};
   loop.start();
   EXPECT_EQ(monitor::stop(path_, SIGTERM, 0), 143);
   EXPECT_EQ(monitor::stop(path_, SIGKILL, 1), 138);
@@ -131,6 +143,7 @@ TEST_F(MonitorCtl, SocketPathLongerThanSunPathWorks) {
   CtlServer server(loop.loop, path,
                    CtlHandlers{[](UniqueFd, bool) {}, [&](int signal) { return signalled = signal, Reply{}; },
                                [](UniqueFd, int, int) {}});
+  StopFirst stop_first{loop};
   EXPECT_TRUE(std::filesystem::is_socket(path));
   loop.start();
   monitor::kill(path, SIGWINCH);
@@ -164,6 +177,7 @@ TEST_F(MonitorCtl, AttachRelayCarriesStdinOutputAndTheExitCode) {
                                {},
                            });
   hub_ptr = &hub;
+  StopFirst stop_first{loop};
   UniqueFd monitor_end;
   UniqueFd client = attach_pair(true, monitor_end);
   // The monitor reads the request first (as roost-monitor does with fd 4), then adds the client.
