@@ -194,6 +194,10 @@ monitor_of() {
   [ "$status" -eq 0 ]
   run roost_ rm deep
   [ "$status" -eq 0 ]
+  # This run root has a pause process of its own (the user's namespace is kept per run root);
+  # the file's teardown knows only the default one's.
+  local pause_pid rest
+  read -r pause_pid rest <"$CTR_RUNROOT/pause.pid" && kill -KILL "$pause_pid"
   unset CTR_RUNROOT
   rm -rf "$CTR_WORK/run/a-deep-runtime-directory-of-some-user"
 }

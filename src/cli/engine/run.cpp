@@ -77,8 +77,15 @@ int run(const engine::GlobalOptions& global, CLI::App& cmd) {
     started = engine::start_container(containers, config.id, {!detach, !detach && request.interactive});
   } catch (const Error& e) {
     std::fprintf(stderr, "Error: %s\n", e.what());
-    // A --rm container that never ran is removed here: its monitor never got to it.
-    if (request.auto_remove && containers.resolve(config.id)) engine::remove_container(containers, config.id, true, false);
+    // A --rm container that never ran is removed here when its monitor never got to it. A monitor
+    // that answered with the error removes it itself, maybe at this very moment: what it has
+    // removed already, or is removing, is not a second error (one line, the start's).
+    if (request.auto_remove) {
+      try {
+        if (containers.resolve(config.id)) engine::remove_container(containers, config.id, true, false);
+      } catch (const Error&) {
+      }
+    }
     const auto* start = dynamic_cast<const engine::StartError*>(&e);
     return start ? start->exit_code() : 125;
   }
