@@ -186,7 +186,8 @@ ms_of() {
   # of its own makes that first run real, whatever ran before in this file.
   local saved_store=$PODMAN_STORE saved_run=$PODMAN_RUNROOT pm_first pm_again roost_first roost_again layout id
   PODMAN_STORE=$CTR_WORK/podman/keepid-storage PODMAN_RUNROOT=$CTR_WORK/podman/keepid-run
-  layout=$(builtin_layout)
+  # The lower-case copy podman_setup made (podman names the image after the layout's path).
+  layout=$CTR_WORK/podman/busybox-layout
   id=$(pm pull -q "oci:$layout") && pm tag "$id" localhost/busybox:latest
   pm_first=$(ms_of pm run --rm --network none --userns=keep-id busybox true)
   pm_again=$(ms_of pm run --rm --network none --userns=keep-id busybox true)
