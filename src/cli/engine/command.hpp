@@ -5,9 +5,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <span>
 #include <string>
 
+#include "ctr/container_store.hpp"
 #include "engine/context.hpp"
 
 namespace roost::cli {
@@ -22,6 +24,12 @@ struct EngineCommand {
 };
 
 std::span<const EngineCommand* const> engine_commands();
+
+// Runs `act` on each named container (name, id or prefix, resolved by engine::require_container),
+// printing the name on success and one "Error: ..." line on failure, as podman does for start,
+// stop and kill of several containers: 0 when all succeeded, else 125.
+int for_each_container(ctr::ContainerStore& containers, const std::vector<std::string>& names,
+                       const std::function<void(const std::string& id)>& act);
 
 // Writes text to stdout as it is.
 void print_out(const std::string& text);

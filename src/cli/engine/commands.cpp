@@ -2,6 +2,8 @@
 #include <iostream>
 
 #include "cli/engine/command.hpp"
+#include "engine/container_context.hpp"
+#include "util/error.hpp"
 
 namespace roost::cli {
 
@@ -19,6 +21,21 @@ std::span<const EngineCommand* const> engine_commands() {
       &kNetworkCreateCommand, &kNetworkLsCommand, &kNetworkInspectCommand, &kNetworkRmCommand,
   };
   return kAll;
+}
+
+int for_each_container(ctr::ContainerStore& containers, const std::vector<std::string>& names,
+                       const std::function<void(const std::string& id)>& act) {
+  int rc = 0;
+  for (const std::string& name : names) {
+    try {
+      act(engine::require_container(containers, name));
+      print_out(name + "\n");
+    } catch (const Error& e) {
+      std::fprintf(stderr, "Error: %s\n", e.what());
+      rc = 125;
+    }
+  }
+  return rc;
 }
 
 void print_out(const std::string& text) {

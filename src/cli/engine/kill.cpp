@@ -21,17 +21,7 @@ void add_options(CLI::App& cmd) {
 int run(const engine::GlobalOptions& global, CLI::App&) {
   const int signal = parse_signal(signal_name);
   ctr::ContainerStore containers = engine::open_containers(global);
-  int rc = 0;
-  for (const std::string& name : names) {
-    try {
-      engine::kill_container(containers, engine::require_container(containers, name), signal);
-      print_out(name + "\n");
-    } catch (const Error& e) {
-      std::fprintf(stderr, "Error: %s\n", e.what());
-      rc = 125;
-    }
-  }
-  return rc;
+  return for_each_container(containers, names, [&](const std::string& id) { engine::kill_container(containers, id, signal); });
 }
 
 }  // namespace

@@ -39,17 +39,7 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
     const int code = monitor::attach_relay(std::move(started.attach), interactive && config.interactive, config.tty);
     return code >= 0 ? code : engine::current_state(containers, id).exit_code.value_or(125);
   }
-  int rc = 0;
-  for (const std::string& name : names) {
-    try {
-      engine::start_container(containers, engine::require_container(containers, name), {});
-      print_out(name + "\n");
-    } catch (const Error& e) {
-      std::fprintf(stderr, "Error: %s\n", e.what());
-      rc = 125;
-    }
-  }
-  return rc;
+  return for_each_container(containers, names, [&](const std::string& id) { engine::start_container(containers, id, {}); });
 }
 
 }  // namespace

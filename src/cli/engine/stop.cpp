@@ -19,18 +19,7 @@ void add_options(CLI::App& cmd) {
 
 int run(const engine::GlobalOptions& global, CLI::App&) {
   ctr::ContainerStore containers = engine::open_containers(global);
-  int rc = 0;
-  for (const std::string& name : names) {
-    try {
-      engine::stop_container(containers, engine::require_container(containers, name),
-                             timeout >= 0 ? std::optional<int>(timeout) : std::nullopt);
-      print_out(name + "\n");
-    } catch (const Error& e) {
-      std::fprintf(stderr, "Error: %s\n", e.what());
-      rc = 125;
-    }
-  }
-  return rc;
+  return for_each_container(containers, names, [&](const std::string& id) { engine::stop_container(containers, id, timeout >= 0 ? std::optional<int>(timeout) : std::nullopt); });
 }
 
 }  // namespace
