@@ -34,7 +34,9 @@ TEST(MonitorCtlProtocol, EmptyPayloadFrameDecodes) {
 
 TEST(MonitorCtlProtocol, BinaryPayloadSurvives) {
   const std::string bytes("\0\xff\n\x03", 4);
-  auto frame = decode_frame(encode_frame(FrameKind::Stdout, bytes));
+  // The frame views the encoded message: keep the message alive while the frame is read.
+  const std::string message = encode_frame(FrameKind::Stdout, bytes);
+  auto frame = decode_frame(message);
   ASSERT_TRUE(frame);
   EXPECT_EQ(frame->payload, bytes);
 }

@@ -182,8 +182,9 @@ TEST_F(MonitorCtl, AttachRelayCarriesStdinOutputAndTheExitCode) {
   UniqueFd client = attach_pair(true, monitor_end);
   // The monitor reads the request first (as roost-monitor does with fd 4), then adds the client.
   char request[256];
-  ASSERT_GT(::recv(monitor_end.get(), request, sizeof request, 0), 0);
-  EXPECT_TRUE(decode_request(request).attach_stdin);
+  const ssize_t request_size = ::recv(monitor_end.get(), request, sizeof request, 0);
+  ASSERT_GT(request_size, 0);
+  EXPECT_TRUE(decode_request(std::string_view(request, static_cast<size_t>(request_size))).attach_stdin);
   hub.add(std::move(monitor_end), true);
   loop.start();
 
