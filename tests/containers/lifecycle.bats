@@ -121,6 +121,22 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
   roost_ rm old
 }
 
+@test "podman's other names (container ls, container rm, volume list); a group alone lists its commands" {
+  both create --name c busybox true
+  agree container ls -a --format '{{.Names}} {{.Status}}'
+  [ "$output" = "c Created" ]
+  run roost_ container list -a -q --no-trunc
+  [ "$status" = 0 ] && [ "$output" = "$(roost_ inspect --format '{{.Id}}' c)" ]
+  agree container rm c
+  [ "$output" = c ]
+  agree volume list -q
+  run --separate-stderr roost_ volume
+  one_error "missing command 'roost volume COMMAND'"
+  [[ "$output" == *"  prune "* ]]
+  run --separate-stderr roost_ container frobnicate
+  one_error 'unknown command "container frobnicate"'
+}
+
 @test "ps: -a, -q, --filter name= and status=, --format json with podman's fields and status strings" {
   both run -d --name up busybox sleep 1000
   for e in pm roost_; do run $e run --name done busybox sh -c 'exit 3'; [ "$status" -eq 3 ]; done

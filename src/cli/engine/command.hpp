@@ -25,6 +25,16 @@ struct EngineCommand {
 
 std::span<const EngineCommand* const> engine_commands();
 
+// podman's other names for the same commands: `roost container ls` is `roost ps`, `roost image rm`
+// is `roost rmi`. Not in --help's list (each points at a listed command); `container inspect` is
+// left out, as `inspect` would also show an image by that name where podman's shows containers only.
+struct CommandAlias {
+  const char* group;
+  const char* name;
+  const EngineCommand* command;
+};
+std::span<const CommandAlias> command_aliases();
+
 // Runs `act` on each named container (name, id or prefix, resolved by engine::require_container),
 // printing the name on success and one "Error: ..." line on failure, as podman does for start,
 // stop and kill of several containers: 0 when all succeeded, else 125.

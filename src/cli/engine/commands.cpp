@@ -23,6 +23,24 @@ std::span<const EngineCommand* const> engine_commands() {
   return kAll;
 }
 
+std::span<const CommandAlias> command_aliases() {
+  static const CommandAlias kAll[] = {
+      {"container", "run", &kRunCommand},     {"container", "create", &kCreateCommand},
+      {"container", "start", &kStartCommand}, {"container", "ps", &kPsCommand},
+      {"container", "ls", &kPsCommand},       {"container", "list", &kPsCommand},
+      {"container", "logs", &kLogsCommand},   {"container", "exec", &kExecCommand},
+      {"container", "stop", &kStopCommand},   {"container", "kill", &kKillCommand},
+      {"container", "rm", &kRmCommand},       {"container", "wait", &kWaitCommand},
+      {"container", "port", &kPortCommand},   {"container", "rename", &kRenameCommand},
+      {"container", "cp", &kCpCommand},       {"image", "ls", &kImagesCommand},
+      {"image", "list", &kImagesCommand},     {"image", "pull", &kPullCommand},
+      {"image", "load", &kLoadCommand},       {"image", "save", &kSaveCommand},
+      {"image", "tag", &kTagCommand},         {"image", "rm", &kRmiCommand},
+      {"volume", "list", &kVolumeLsCommand},  {"network", "list", &kNetworkLsCommand},
+  };
+  return kAll;
+}
+
 int for_each_container(ctr::ContainerStore& containers, const std::vector<std::string>& names,
                        const std::function<void(const std::string& id)>& act) {
   int rc = 0;

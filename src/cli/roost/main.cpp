@@ -50,9 +50,9 @@ std::string usage() {
 
 bool is_global_with_value(std::string_view arg) { return arg == "--root" || arg == "--runroot"; }
 
-// The command the words name, past the global options: "pull", "image inspect", ...; nullptr for
-// none or an unknown one.
-const EngineCommand* command_called(int argc, char** argv, int& at) {
+// The command the words name, past the global options: "pull", "image inspect", "container ls"
+// (an alias), ...; nullptr for none or an unknown one. `group` and `name` are the words as typed.
+const EngineCommand* command_called(int argc, char** argv, int& at, std::string& group, std::string& name) {
   int i = 1;
   while (i < argc) {
     std::string_view a = argv[i];
@@ -69,10 +69,45 @@ const EngineCommand* command_called(int argc, char** argv, int& at) {
   const std::string_view first = argv[i];
   const std::string_view second = i + 1 < argc ? argv[i + 1] : "";
   for (const EngineCommand* c : roost::cli::engine_commands()) {
-    if (!c->group && first == c->name) return c;
-    if (c->group && first == c->group && second == c->name) return c;
+    if (!c->group && first == c->name) {
+      name = c->name;
+      return c;
+    }
+    if (c->group && first == c->group && second == c->name) {
+      group = c->group, name = c->name;
+      return c;
+    }
+  }
+  for (const roost::cli::CommandAlias& a : roost::cli::command_aliases()) {
+    if (first == a.group && second == a.name) {
+      group = a.group, name = a.name;
+      return a.command;
+    }
   }
   return nullptr;
+}
+
+// A group's commands ("roost volume" alone), as podman lists them when the command is missing.
+std::string group_usage(std::string_view group) {
+  std::string out = "Usage: roost " + std::string(group) + " COMMAND [ARGS...]\n\nCommands:\n";
+  auto line = [&](const std::string& name, const std::string& help) {
+    std::string padded = name;
+    padded.resize(std::max<size_t>(padded.size() + 1, 12), ' ');
+    out += "  " + padded + help + "\n";
+  };
+  for (const EngineCommand* c : roost::cli::engine_commands())
+    if (c->group && group == c->group) line(c->name, c->help);
+  for (const roost::cli::CommandAlias& a : roost::cli::command_aliases())
+    if (group == a.group) line(a.name, a.command->help);
+  return out;
+}
+
+bool is_group(std::string_view word) {
+  for (const EngineCommand* c : roost::cli::engine_commands())
+    if (c->group && word == c->group) return true;
+  for (const roost::cli::CommandAlias& a : roost::cli::command_aliases())
+    if (word == a.group) return true;
+  return false;
 }
 
 int fail(const std::string& message) {
@@ -88,7 +123,8 @@ int main(int argc, char** argv) {
   roost::log::set_program_name("roost");
 
   int at = 1;
-  const EngineCommand* command = command_called(argc, argv, at);
+  std::string group, name;
+  const EngineCommand* command = command_called(argc, argv, at, group, name);
   if (!command) {
     const std::string word = at < argc ? argv[at] : "";
     if (word.empty()) {
@@ -103,10 +139,17 @@ int main(int argc, char** argv) {
       std::printf("roost version %s\n", ROOST_VERSION);
       return 0;
     }
-    if (word == "image" || word == "system" || word == "network") {
+    if (is_group(word)) {
       const std::string sub = at + 1 < argc ? argv[at + 1] : "";
-      return fail(sub.empty() ? "roost " + word + " needs a command (roost --help lists them)"
-                              : "unknown command \"" + word + " " + sub + "\" (roost --help lists the commands)");
+      if (sub == "--help" || sub == "-h" || sub == "help") {
+        std::fputs(group_usage(word).c_str(), stdout);
+        return 0;
+      }
+      if (sub.empty()) {  // as podman: the usage on stdout, one error line on stderr
+        std::fputs(group_usage(word).c_str(), stdout);
+        return fail("missing command 'roost " + word + " COMMAND'");
+      }
+      return fail("unknown command \"" + word + " " + sub + "\" (roost " + word + " --help lists them)");
     }
     return fail("unknown command \"" + word + "\" (roost --help lists the commands)");
   }
@@ -117,11 +160,11 @@ int main(int argc, char** argv) {
   app.add_option("--runroot", global.run_root, "the store's run-time root")->envname("ROOST_RUNROOT");
   app.require_subcommand(1);
   CLI::App* parent = &app;
-  if (command->group) {
-    parent = app.add_subcommand(command->group, std::string("roost ") + command->group + " commands");
+  if (!group.empty()) {
+    parent = app.add_subcommand(group, "roost " + group + " commands");
     parent->require_subcommand(1);
   }
-  CLI::App* cmd = parent->add_subcommand(command->name, command->help);
+  CLI::App* cmd = parent->add_subcommand(name, command->help);
   command->add_options(*cmd);
   try {
     app.parse(argc, argv);
