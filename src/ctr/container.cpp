@@ -104,6 +104,7 @@ void to_json(nlohmann::json& j, const ContainerConfig& c) {
   j["add_hosts"] = c.add_hosts;
   j["dns"] = c.dns;
   j["network"] = c.network;
+  j["network_options"] = c.network_options;
   j["ports"] = c.ports;
   j["mounts"] = c.mounts;
   j["labels"] = c.labels;
@@ -147,6 +148,7 @@ void from_json(const nlohmann::json& j, ContainerConfig& c) {
   read_field(j, "add_hosts", c.add_hosts);
   read_field(j, "dns", c.dns);
   read_field(j, "network", c.network);
+  read_field(j, "network_options", c.network_options);
   read_field(j, "ports", c.ports);
   read_field(j, "mounts", c.mounts);
   read_field(j, "labels", c.labels);

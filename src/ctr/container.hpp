@@ -53,7 +53,10 @@ struct ContainerConfig {
   std::string hostname;            // default: the short id
   std::vector<std::string> add_hosts;  // "name:ip"
   std::vector<std::string> dns;
-  std::string network = "slirp4netns";  // none, host, slirp4netns, pasta (NAME later)
+  std::string network = "slirp4netns";  // none, host, slirp4netns, pasta, or a user-defined network's name
+  // --network slirp4netns:OPTIONS's words ("allow_host_loopback=true", "mtu=1500"), checked at
+  // create (ns/net/slirp4netns_mode_options) and applied by the monitor.
+  std::vector<std::string> network_options;
   std::vector<PortMapping> ports;
   std::vector<MountRequest> mounts;
   std::map<std::string, std::string> labels;

@@ -14,6 +14,7 @@
 #include "engine/network_ops.hpp"
 #include "engine/progress.hpp"
 #include "engine/pull.hpp"
+#include "ns/net/slirp4netns_mode_options.hpp"
 #include "store/userns_session.hpp"
 #include "sys/signals.hpp"
 #include "util/error.hpp"
@@ -92,16 +93,28 @@ ctr::ContainerConfig config_from_request(const CreateRequest& r) {
   c.uid_maps = r.uid_maps;
   c.gid_maps = r.gid_maps;
   static const char* const kNetworks[] = {"none", "host", "slirp4netns", "pasta"};
+  // --network MODE[:OPTIONS]: slirp4netns's options are checked here and applied by the monitor.
+  std::string network = r.network;
+  if (const size_t colon = network.find(':'); colon != std::string::npos) {
+    const std::string mode = network.substr(0, colon);
+    if (mode == "pasta") throw Error("roost passes no options to pasta yet: use --network pasta (" + r.network + ")");
+    if (mode == "none" || mode == "host") throw Error("network " + mode + " takes no options (--network " + r.network + ")");
+    if (mode != "slirp4netns") throw Error("unable to find network with name or ID " + r.network + ": network not found");
+    if (colon + 1 < network.size()) c.network_options = split(network.substr(colon + 1), ',');
+    ns::NetworkOptions checked;
+    ns::apply_slirp4netns_mode_options(c.network_options, checked);
+    network = mode;
+  }
   // Any other name is a user-defined network's (create_container checks that it exists).
-  const bool user_network = !ctr::is_network_mode(r.network);
-  if (std::find(std::begin(kNetworks), std::end(kNetworks), r.network) == std::end(kNetworks) && !user_network)
-    throw Error("unable to find network with name or ID " + r.network + ": network not found");
+  const bool user_network = !ctr::is_network_mode(network);
+  if (std::find(std::begin(kNetworks), std::end(kNetworks), network) == std::end(kNetworks) && !user_network)
+    throw Error("unable to find network with name or ID " + network + ": network not found");
   if (user_network && (!r.publish.empty() || r.publish_all))
-    throw Error("published ports are not supported on user-defined networks yet (network " + r.network + ")");
-  c.network = r.network;
-  if (r.network == "host" && (!r.publish.empty() || r.publish_all))
+    throw Error("published ports are not supported on user-defined networks yet (network " + network + ")");
+  c.network = network;
+  if (network == "host" && (!r.publish.empty() || r.publish_all))
     throw Error("cannot set port bindings on an existing container network namespace");
-  if (r.network == "none" && !r.publish.empty()) throw Error("port bindings need a network: --network none has none");
+  if (network == "none" && !r.publish.empty()) throw Error("port bindings need a network: --network none has none");
   c.name = r.name;
   c.hostname = r.hostname;
   for (const std::string& p : r.publish)

@@ -22,6 +22,9 @@
 #include "monitor/ctl_client.hpp"
 #include "monitor/ctl_protocol.hpp"
 #include "monitor/monitor_config.hpp"
+#include "ns/net/child_addresses.hpp"
+#include "ns/net/driver_checks.hpp"
+#include "ns/net/slirp4netns_mode_options.hpp"
 #include "rootfs/secure_path.hpp"
 #include "store/overlay_probe.hpp"
 #include "store/rootfs_mount.hpp"
@@ -152,6 +155,7 @@ monitor::MonitorConfig monitor_config(const ctr::ContainerStore& containers, con
   m.tty = config.tty;
   m.stdin_open = config.interactive;
   m.network = config.network;
+  m.network_options = config.network_options;
   if (needs_own_netns(config.network)) m.netns_path = paths.netns().string();
   m.ports = config.ports;
   m.restart = config.restart;
@@ -358,8 +362,15 @@ ctr::OuterIds outer_ids() {
   return out;
 }
 
+// The addresses slirp4netns gives the container: from its cidr= option, else 10.0.2.0/24.
+static ns::ChildAddresses slirp4netns_addresses(const ctr::ContainerConfig& config) {
+  ns::NetworkOptions options;
+  ns::apply_slirp4netns_mode_options(config.network_options, options);
+  return ns::child_addresses(ns::driver_cidr(options));
+}
+
 std::string container_ip(const ctr::ContainerConfig& config) {
-  return config.network == "slirp4netns" ? "10.0.2.100" : "127.0.0.1";
+  return config.network == "slirp4netns" ? slirp4netns_addresses(config).ip : "127.0.0.1";
 }
 
 std::string hosts_file(const ctr::ContainerConfig& config, const std::string& ip) {
@@ -382,7 +393,7 @@ std::string resolv_conf(const ctr::ContainerConfig& config, const std::string& h
     for (const std::string& server : config.dns) out += "nameserver " + server + "\n";
     return out;
   }
-  if (config.network == "slirp4netns") return "nameserver 10.0.2.3\n";
+  if (config.network == "slirp4netns") return "nameserver " + slirp4netns_addresses(config).dns + "\n";
   if (config.network == "host") return host_resolv_conf;
   std::string out;
   for (const std::string& line : split(host_resolv_conf, '\n')) {

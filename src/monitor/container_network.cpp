@@ -14,6 +14,7 @@
 #include <functional>
 
 #include "ns/net/network_driver.hpp"
+#include "ns/net/slirp4netns_mode_options.hpp"
 #include "ns/port/port_driver.hpp"
 #include "ns/port/socket_address.hpp"
 #include "util/error.hpp"
@@ -101,9 +102,9 @@ pid_t fork_child(const std::function<void()>& work, bool wait) {
 }  // namespace
 
 ContainerNetwork::ContainerNetwork(EventLoop& loop, std::string mode, std::string netns_path, std::string run_dir,
-                                   std::vector<ctr::PortMapping> ports)
+                                   std::vector<ctr::PortMapping> ports, std::vector<std::string> mode_options)
     : loop_(loop), mode_(std::move(mode)), netns_path_(std::move(netns_path)), run_dir_(std::move(run_dir)),
-      ports_(std::move(ports)) {}
+      ports_(std::move(ports)), mode_options_(std::move(mode_options)) {}
 
 ContainerNetwork::~ContainerNetwork() { down(); }
 
@@ -165,10 +166,11 @@ std::string ContainerNetwork::helper_path(const std::string& name) const {
 void ContainerNetwork::start_driver() {
   ns::NetworkOptions options;
   options.driver = mode_;
-  options.detach_netns = true;  // the helper joins the namespace by path
   // podman's slirp4netns default: the container does not reach the host's 127.0.0.1 through
-  // 10.0.2.2 (pasta keeps its own default).
-  options.disable_host_loopback = mode_ == "slirp4netns";
+  // 10.0.2.2 unless allow_host_loopback=true (pasta keeps its own default).
+  if (mode_ == "slirp4netns")
+    slirp4netns_port_handler_ = ns::apply_slirp4netns_mode_options(mode_options_, options).slirp4netns_port_handler;
+  options.detach_netns = true;  // the helper joins the namespace by path
   if (mode_ == "pasta") {
     for (const auto& port : ports_) options.published_ports.push_back(to_port_spec(port));
   }
@@ -211,6 +213,11 @@ void ContainerNetwork::start_ports() {
     // pasta forwards them itself (its -t/-u, given at start).
     options.driver = "implicit";
     for (const auto& port : ports_) options.publish_at_start.push_back(to_port_spec(port));
+    port_driver_ = ns::make_port_driver(options, loop_, UniqueFd());
+  } else if (slirp4netns_port_handler_) {
+    // slirp4netns's own forwarder, through its API socket (every client shows as the gateway).
+    options.driver = "slirp4netns";
+    options.slirp4netns_api_socket = driver_->api_socket();
     port_driver_ = ns::make_port_driver(options, loop_, UniqueFd());
   } else {
     options.driver = "builtin";

@@ -39,8 +39,9 @@ std::vector<ctr::PortMapping> resolve_free_ports(std::vector<ctr::PortMapping> p
 
 class ContainerNetwork {
  public:
+  // mode_options: slirp4netns's (ns/net/slirp4netns_mode_options), empty for the others.
   ContainerNetwork(EventLoop& loop, std::string mode, std::string netns_path, std::string run_dir,
-                   std::vector<ctr::PortMapping> ports);
+                   std::vector<ctr::PortMapping> ports, std::vector<std::string> mode_options = {});
   ~ContainerNetwork();
   ContainerNetwork(const ContainerNetwork&) = delete;
   ContainerNetwork& operator=(const ContainerNetwork&) = delete;
@@ -71,6 +72,8 @@ class ContainerNetwork {
   // namespace through /proc/PID/fd/N/NAME, whatever the run dir's length (sun_path is 108 bytes).
   UniqueFd run_dir_fd_;
   std::vector<ctr::PortMapping> ports_;
+  std::vector<std::string> mode_options_;
+  bool slirp4netns_port_handler_ = false;  // port_handler=slirp4netns
   std::unique_ptr<ns::NetworkDriver> driver_;
   std::unique_ptr<ns::PortDriver> port_driver_;
   pid_t port_child_ = -1;

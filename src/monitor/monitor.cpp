@@ -48,7 +48,7 @@ int Monitor::run() {
     log_ = std::make_unique<K8sLogWriter>(config_.log_path);
     listen();
     network_ = std::make_unique<ContainerNetwork>(loop_, config_.network, config_.netns_path, config_.run_dir,
-                                                  config_.ports);
+                                                  config_.ports, config_.network_options);
     if (!ctr::is_network_mode(config_.network))
       network_->set_user_network(network_member(config_.network, config_.id,
                                                  std::filesystem::path(config_.name_file).filename().string(),

@@ -28,6 +28,7 @@ std::string to_json(const MonitorConfig& c) {
       {"tty", c.tty},
       {"stdin_open", c.stdin_open},
       {"network", c.network},
+      {"network_options", c.network_options},
       {"netns_path", c.netns_path},
       {"ports", c.ports},
       {"restart", c.restart},
@@ -68,6 +69,7 @@ MonitorConfig monitor_config_from_json(const std::string& text) {
     take(j, "tty", c.tty);
     take(j, "stdin_open", c.stdin_open);
     take(j, "network", c.network);
+    take(j, "network_options", c.network_options);
     take(j, "netns_path", c.netns_path);
     take(j, "ports", c.ports);
     take(j, "restart", c.restart);
@@ -94,6 +96,8 @@ MonitorConfig monitor_config_from_json(const std::string& text) {
     throw Error("malformed monitor config: unknown network \"" + c.network + "\"");
   if ((c.network == "slirp4netns" || c.network == "pasta" || user_network) && c.netns_path.empty())
     throw Error("malformed monitor config: network " + c.network + " needs \"netns_path\"");
+  if (!c.network_options.empty() && c.network != "slirp4netns")
+    throw Error("malformed monitor config: network " + c.network + " takes no options");
   if (c.stop_timeout < 0) throw Error("malformed monitor config: negative \"stop_timeout\"");
   return c;
 }

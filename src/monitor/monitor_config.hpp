@@ -28,6 +28,7 @@ struct MonitorConfig {
   // Network: "none" and "host" need no helper; "slirp4netns" and "pasta" get a new network
   // namespace (bound on netns_path) that config.json's network namespace names by path.
   std::string network = "slirp4netns";
+  std::vector<std::string> network_options;  // slirp4netns's, as ctr::ContainerConfig's
   std::string netns_path;
   std::vector<ctr::PortMapping> ports;
   ctr::RestartPolicy restart;

@@ -57,11 +57,41 @@ HTTPD=(busybox httpd -f -vv -p 80 -h /www)
 }
 
 @test "slirp4netns:allow_host_loopback=true: 10.0.2.2 reaches the host's 127.0.0.1" {
-  skip "roost does not parse --network slirp4netns:OPTIONS yet (it refuses them in one line); issue 13"
   port=$(free_tcp_port)
   host_server "$port"
   agree run --rm --network slirp4netns:allow_host_loopback=true busybox nc -w 2 10.0.2.2 "$port"
   [ "$output" = hello-from-host ]
+}
+
+@test "slirp4netns:cidr=,mtu=: the container's address, DNS forwarder and MTU follow them" {
+  agree run --rm --network slirp4netns:cidr=10.0.3.0/24,mtu=1400 busybox \
+    sh -c 'ip -4 -o addr show tap0 | awk "{print \$4}"; cat /sys/class/net/tap0/mtu; grep -m1 nameserver /etc/resolv.conf'
+  [ "$output" = "10.0.3.100/24
+1400
+nameserver 10.0.3.3" ]
+}
+
+@test "slirp4netns:port_handler=slirp4netns: -p through slirp4netns's own forwarder" {
+  port=$(free_tcp_port)
+  roost_ run -d --name web --network slirp4netns:port_handler=slirp4netns -p "127.0.0.1:$port:80" -v "$WWW:/www:ro" "${HTTPD[@]}" >/dev/null
+  wait_for 10 http_get "$port"
+  [ "$(http_get "$port" index.html)" = page-ok ]
+  # slirp4netns's forwarder shows every client as its gateway (the builtin one keeps the address).
+  wait_for 5 eval 'roost_ logs web 2>&1 | grep -q "10\.0\.2\.2\]:[0-9]*: url:/index.html"'
+  roost_ rm -f web
+}
+
+@test "--network with options it cannot apply: one line each, nothing created" {
+  run --separate-stderr roost_ run --rm --network slirp4netns:frobnicate=1 busybox true
+  one_error 'unknown option for slirp4netns: "frobnicate"'
+  run --separate-stderr roost_ run --rm --network slirp4netns:mtu=10 busybox true
+  one_error 'mtu'
+  run --separate-stderr roost_ run --rm --network none:x=1 busybox true
+  one_error 'network none takes no options'
+  run --separate-stderr roost_ run --rm --network pasta:-T,8080 busybox true
+  one_error 'no options to pasta'
+  run roost_ ps -a -q
+  [ -z "$output" ]
 }
 
 @test "-p 127.0.0.1:PORT:80: busybox httpd answers from the host, and sees the client's own address" {

@@ -363,6 +363,7 @@ TEST(CtrRecordJson, ConfigRoundTripsEveryField) {
   c.add_hosts = {"h:1.2.3.4"};
   c.dns = {"1.1.1.1"};
   c.network = "pasta";
+  c.network_options = {"mtu=1500"};
   c.ports = {PortMapping{"", 0, 80, "udp"}};
   c.mounts = {MountRequest{"bind", "/s", "/d", {"z"}, true}};
   c.labels = {{"k", "v"}};

@@ -31,6 +31,10 @@ TEST(BundleFiles, HostsHasLocalhostAddHostsAndItsOwnName) {
 TEST(BundleFiles, ResolvConfByNetwork) {
   const std::string host = "search example.org\nnameserver 127.0.0.53\nnameserver 192.0.2.1\nnameserver ::1\noptions edns0\n";
   EXPECT_EQ(resolv_conf(config("slirp4netns"), host), "nameserver 10.0.2.3\n");
+  ctr::ContainerConfig cidr = config("slirp4netns");
+  cidr.network_options = {"cidr=10.0.3.0/24"};
+  EXPECT_EQ(resolv_conf(cidr, host), "nameserver 10.0.3.3\n");
+  EXPECT_EQ(container_ip(cidr), "10.0.3.100");
   EXPECT_EQ(resolv_conf(config("pasta"), host), "search example.org\nnameserver 192.0.2.1\noptions edns0\n");
   EXPECT_EQ(resolv_conf(config("host"), host), host);
   ctr::ContainerConfig dns = config("slirp4netns");

@@ -23,6 +23,7 @@
 #include "ns/net/child_addresses.hpp"
 #include "ns/net/network_driver.hpp"
 #include "ns/net/pasta_driver.hpp"
+#include "ns/net/slirp4netns_mode_options.hpp"
 #include "ns/net/pasta_ports.hpp"
 #include "ns/net/slirp4netns_driver.hpp"
 #include "util/error.hpp"
@@ -152,6 +153,57 @@ TEST(Slirp4netnsDriver, CommandLineAsRootlesskitsPlusExitFd) {
   EXPECT_TRUE(contains(by_path, {"--netns-type=path", "--userns-path=/proc/1234/ns/user", "/proc/1234/root/s/netns", "eth7"}));
   EXPECT_FALSE(contains(by_path, {"1234"}));
   EXPECT_FALSE(contains(by_path, {"--enable-sandbox"}));
+}
+
+TEST(Slirp4netnsModeOptions, PodmansWordsSetTheDriversOptions) {
+  NetworkOptions o;
+  EXPECT_FALSE(apply_slirp4netns_mode_options({}, o).slirp4netns_port_handler);
+  EXPECT_EQ(o.driver, "slirp4netns");
+  EXPECT_TRUE(o.disable_host_loopback);  // podman's default
+  EXPECT_TRUE(o.cidr.empty());
+
+  NetworkOptions all;
+  auto mode = apply_slirp4netns_mode_options({"allow_host_loopback=true", "cidr=10.0.3.0/24", "enable_ipv6=true", "mtu=1500",
+                                              "outbound_addr=lo", "outbound_addr6=::1", "port_handler=slirp4netns"},
+                                             all);
+  EXPECT_TRUE(mode.slirp4netns_port_handler);
+  EXPECT_FALSE(all.disable_host_loopback);
+  EXPECT_EQ(all.cidr, "10.0.3.0/24");
+  EXPECT_TRUE(all.ipv6);
+  EXPECT_EQ(all.mtu, 1500);
+  EXPECT_EQ(all.outbound_addr, "127.0.0.1");  // lo's address, by the interface's name
+  EXPECT_EQ(all.outbound_addr6, "::1");
+  Slirp4netnsDriver d(all);
+  Args args = d.arguments({1234, "", ""}, "");
+  EXPECT_TRUE(contains(args, {"--outbound-addr=127.0.0.1"}));
+  EXPECT_TRUE(contains(args, {"--outbound-addr6=::1"}));
+  EXPECT_FALSE(contains(args, {"--disable-host-loopback"}));
+
+  NetworkOptions rootlesskit_handler;
+  EXPECT_FALSE(apply_slirp4netns_mode_options({"port_handler=rootlesskit", "allow_host_loopback=false"}, rootlesskit_handler)
+                   .slirp4netns_port_handler);
+  EXPECT_TRUE(rootlesskit_handler.disable_host_loopback);
+}
+
+TEST(Slirp4netnsModeOptions, RefusesWhatItCannotApplyNamingTheWord) {
+  auto refused = [](std::vector<std::string> words) {
+    NetworkOptions o;
+    try {
+      apply_slirp4netns_mode_options(words, o);
+    } catch (const roost::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(refused({"frobnicate=1"}).find("unknown option for slirp4netns: \"frobnicate\""), std::string::npos);
+  EXPECT_NE(refused({"allow_host_loopback"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(refused({"allow_host_loopback=yes"}).find("true or false"), std::string::npos);
+  EXPECT_NE(refused({"mtu=20"}).find("68 to 65521"), std::string::npos);
+  EXPECT_NE(refused({"mtu=15x"}).find("invalid value of mtu"), std::string::npos);
+  EXPECT_NE(refused({"cidr=10.0.3.0/30"}).find("cannot hold"), std::string::npos);
+  EXPECT_NE(refused({"cidr=nonsense"}).find("invalid CIDR"), std::string::npos);
+  EXPECT_NE(refused({"outbound_addr=no-such-interface0"}).find("not an IPv4 address"), std::string::npos);
+  EXPECT_NE(refused({"port_handler=vpnkit"}).find("rootlesskit or slirp4netns"), std::string::npos);
 }
 
 TEST(PastaDriver, CommandLineConfiguresTheNamespace) {

@@ -17,6 +17,7 @@ struct NetworkOptions {
   std::string ifname;              // empty: tap0
   bool disable_host_loopback = false;
   bool ipv6 = false;
+  std::string outbound_addr, outbound_addr6;  // slirp4netns: bind outgoing connections to these
   bool detach_netns = false;       // the netns is kept at $STATE/netns; the command stays in the host's
   std::string slirp4netns_binary = "slirp4netns";
   std::string slirp4netns_sandbox = "false";  // auto, true, false

@@ -57,6 +57,8 @@ std::vector<std::string> Slirp4netnsDriver::arguments(const NetnsTarget& target,
   if (sandbox()) args.push_back("--enable-sandbox");
   if (seccomp()) args.push_back("--enable-seccomp");
   if (options_.ipv6) args.push_back("--enable-ipv6");
+  if (!options_.outbound_addr.empty()) args.push_back("--outbound-addr=" + options_.outbound_addr);
+  if (!options_.outbound_addr6.empty()) args.push_back("--outbound-addr6=" + options_.outbound_addr6);
   if (!target.netns_path.empty()) {
     args.insert(args.end(), {"--netns-type=path", "--userns-path=" + target.userns_path, target.netns_path});
   } else {
