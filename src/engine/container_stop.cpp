@@ -69,9 +69,20 @@ std::optional<int> stop_container(ctr::ContainerStore& containers, const std::st
                                   std::optional<int> signal) {
   const ctr::ContainerConfig config = container_config(containers, id);
   const ctr::ContainerState state = current_state(containers, id);
-  if (!is_active(state.status)) return std::nullopt;
   const int sig = signal.value_or(parse_signal(config.stop_signal));
   const int secs = timeout.value_or(config.stop_timeout);
+  if (!is_active(state.status)) {
+    // Exited, but its monitor lives on: a restart policy's back-off before the next start. The
+    // stop calls that restart off (as podman's does), or the container would come back.
+    if (state.monitor_pid > 0 && process_alive(state.monitor_pid, state.monitor_start_time)) {
+      try {
+        monitor::stop(containers.paths(id).ctl_socket().string(), sig, secs);
+      } catch (const SysError& e) {
+        if (!monitor_gone(e)) throw;
+      }
+    }
+    return std::nullopt;
+  }
   try {
     return monitor::stop(containers.paths(id).ctl_socket().string(), sig, secs);
   } catch (const SysError& e) {

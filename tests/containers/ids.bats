@@ -85,6 +85,19 @@ host_dir() {
   [ "$(stat -c %u:%g "$dir/f")" = "$(stat -c %u:%g "$pdir/f")" ]
 }
 
+@test "run -u 33 -v HOSTDIR:/data:U: the directory and its files become uid 33's (subuid+32 on the host), as podman's" {
+  squashed && skip "uid 33 needs a subordinate range"
+  dir=$(host_dir chown-u)
+  pdir=$(host_dir chown-u-podman)
+  for d in "$dir" "$pdir"; do touch "$d/f" && chown "$CTR_USER:" "$d/f"; done
+  run roost_ run --rm -u 33:33 -v "$dir:/data:U" busybox sh -c 'stat -c %u:%g /data /data/f; touch /data/g'
+  [ "$status" -eq 0 ] && [ "$output" = "33:33
+33:33" ]
+  pm run --rm -u 33:33 -v "$pdir:/data:U" busybox touch /data/g
+  [ "$(stat -c %u:%g "$dir/f")" = "$(host_uid 33):$(host_uid 33)" ]
+  for f in . f g; do [ "$(stat -c %u:%g "$dir/$f")" = "$(stat -c %u:%g "$pdir/$f")" ]; done
+}
+
 @test "run -v HOSTDIR:/data:ro: the bind mount cannot be written" {
   dir=$(host_dir ro)
   agree run --rm -v "$dir:/data:ro" busybox touch /data/x
