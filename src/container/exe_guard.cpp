@@ -46,17 +46,28 @@ bool on_readonly_mount(int fd) {
   return ::fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
-// Whether a process with the container's ids could open the file for writing: its owner (who
-// may also chmod it), a writable group or others, or an ACL that we do not try to read.
-bool writable_by(int fd, const ContainerIds& ids) {
+}  // namespace
+
+bool writable_by_container(int fd, const ContainerIds& ids) {
   struct stat st;
   if (::fstat(fd, &st) < 0) return true;
-  if (ids.all) return true;
+  if (ids.all) {
+    // The container shares the runtime's user namespace. The initial one holds every host id.
+    // A nested one (an engine's, where the runtime runs as its root) holds what the runtime
+    // itself may do there, and the kernel answers that: root of a namespace gets no
+    // CAP_DAC_OVERRIDE over a file whose owner the namespace does not map (fstat cannot tell,
+    // it shows such an owner as the overflow id, which the namespace may map as well).
+    if (container_ids_of(::getpid()).all) return true;
+    if (::faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == 0) return true;
+    return errno != EACCES && errno != EPERM && errno != EROFS;  // no answer (an old kernel): assume the worst
+  }
   if (maps_host_id(ids.uid, st.st_uid)) return true;
   if ((st.st_mode & S_IWGRP) && maps_host_id(ids.gid, st.st_gid)) return true;
   if (st.st_mode & S_IWOTH) return true;
   return ::fgetxattr(fd, "system.posix_acl_access", nullptr, 0) >= 0;
 }
+
+namespace {
 
 std::vector<std::string> own_argv() {
   std::string cmdline = read_file("/proc/self/cmdline");
@@ -128,7 +139,7 @@ void protect_runtime_binary(const ContainerIds& ids) {
   const bool reexecuted = ::getenv(kReexecMarker) != nullptr;
   ::unsetenv(kReexecMarker);
   if (is_sealed_memfd(exe.get()) || on_readonly_mount(exe.get())) return;
-  if (!writable_by(exe.get(), ids)) {
+  if (!writable_by_container(exe.get(), ids)) {
     log::debug("the runtime binary is not writable by the container's ids: no copy needed");
     return;
   }

@@ -27,6 +27,11 @@ struct ContainerIds {
   idmap::Mappings uid, gid;
 };
 
+// Whether a process with the container's ids could open the file for writing: its owner (who
+// may also chmod it), a writable group or others, or an ACL that is not read here. With `all`
+// (no user namespace of the container's own), every id of the runtime's own namespace.
+bool writable_by_container(int fd, const ContainerIds& ids);
+
 // Returns when /proc/self/exe is safe from a container with these ids; otherwise re-executes
 // the runtime with the same arguments from a protected copy (and does not return).
 void protect_runtime_binary(const ContainerIds& ids);
