@@ -5,6 +5,7 @@
 #include "ctr/volume_store.hpp"
 #include "engine/container_context.hpp"
 #include "engine/container_stop.hpp"
+#include "monitor/exit_policy.hpp"
 #include "store/userns_session.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -34,7 +35,14 @@ void remove_container(ctr::ContainerStore& containers, const std::string& id, bo
   // checked again under the lock, and a container that got started meanwhile is stopped first.
   for (int attempt = 0;; ++attempt) {
     const ctr::ContainerState state = current_state(containers, id);
-    const bool monitor_alive = process_alive(state.monitor_pid, state.monitor_start_time);
+    bool monitor_alive = process_alive(state.monitor_pid, state.monitor_start_time);
+    if (monitor_alive && !is_active(state.status) && state.exit_code &&
+        !monitor::should_restart(container_config(containers, id).restart, *state.exit_code, state.restart_count,
+                                 state.stopped_by_user)) {
+      // Exited for good: its monitor is finishing (the network down, the last output to attached
+      // clients). `stop` then `rm` must work as podman's do: wait for it rather than call it running.
+      monitor_alive = !wait_for_exit(state.monitor_pid, 5000);
+    }
     if (is_active(state.status) || monitor_alive) {
       if (!force)
         throw ContainerRunningError("cannot remove container " + id +

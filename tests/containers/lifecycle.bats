@@ -95,6 +95,16 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
   [ "$output" = "" ]
 }
 
+@test "stop then rm at once: the rm is not refused while the stopped container's monitor finishes" {
+  for i in 1 2 3 4 5; do
+    roost_ run -d --name sr busybox sleep 1000 >/dev/null
+    roost_ exec sr true
+    roost_ stop -t 0 sr >/dev/null
+    run --separate-stderr roost_ rm sr
+    [ "$status" -eq 0 ] || { echo "round $i"; show_all; return 1; }
+  done
+}
+
 @test "rm of a running container without -f is refused" {
   both run -d --name alive busybox sleep 1000
   agree rm alive
