@@ -109,8 +109,6 @@ ctr::ContainerConfig config_from_request(const CreateRequest& r) {
   const bool user_network = !ctr::is_network_mode(network);
   if (std::find(std::begin(kNetworks), std::end(kNetworks), network) == std::end(kNetworks) && !user_network)
     throw Error("unable to find network with name or ID " + network + ": network not found");
-  if (user_network && (!r.publish.empty() || r.publish_all))
-    throw Error("published ports are not supported on user-defined networks yet (network " + network + ")");
   c.network = network;
   if (network == "host" && (!r.publish.empty() || r.publish_all))
     throw Error("cannot set port bindings on an existing container network namespace");

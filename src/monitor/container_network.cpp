@@ -115,11 +115,14 @@ void ContainerNetwork::up() {
     return;
   }
   if (member_) {
-    if (!ports_.empty()) throw Error("published ports are not supported on network " + mode_ + " yet");
     try {
+      ports_ = resolve_free_ports(std::move(ports_));
       create_netns();
       connect_container(*member_, netns_path_);
       connected_ = true;
+      // -p: the builtin forwarder, its child half in the container's namespace (which has its
+      // own loopback), as with slirp4netns.
+      start_ports();
     } catch (...) {
       down();
       throw;
@@ -207,7 +210,7 @@ void ContainerNetwork::configure_inside() {
 void ContainerNetwork::start_ports() {
   if (ports_.empty()) return;
   ns::PortDriverOptions options;
-  options.child_ip = child_network_->net.ip;
+  options.child_ip = child_network_ ? child_network_->net.ip : "";
   options.called_as_rootlesskit = false;
   if (mode_ == "pasta") {
     // pasta forwards them itself (its -t/-u, given at start).

@@ -189,6 +189,26 @@ gone() { [ ! -d "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/nu
   [ "$status" -ne 0 ]
 }
 
+@test "network: -p publishes a port of a container on a user network; it still reaches the others by name" {
+  local www port
+  www=$(www_dir)
+  port=$(free_tcp_port)
+  roost_ network create pubnet >/dev/null
+  roost_ run -d --name backend --network pubnet -v "$www:/www" busybox httpd -f -p 80 -h /www >/dev/null
+  roost_ run -d --name front --network pubnet -p "127.0.0.1:$port:8080" busybox \
+    sh -c 'mkdir /w && wget -qO /w/index.html http://backend/ && httpd -f -vv -p 8080 -h /w' >/dev/null
+  wait_for 10 http_get "$port"
+  # The page the front end fetched from the back end by name, served to the host through -p.
+  [ "$(http_get "$port" index.html 127.0.0.5)" = page-ok ]
+  run roost_ port front
+  [ "$output" = "8080/tcp -> 127.0.0.1:$port" ]
+  # The client's own address reached the server.
+  wait_for 5 eval 'roost_ logs front 2>&1 | grep -q "127\.0\.0\.5\]:[0-9]*: url:/index.html"'
+  roost_ rm -f front backend >/dev/null
+  # The port is free again.
+  ! http_get "$port" >/dev/null 2>&1
+}
+
 @test "network: nothing is left after rm: no veth, no bridge, no lease, no process" {
   roost_ network create tidy >/dev/null
   roost_ run -d --name a --network tidy busybox sleep 1000 >/dev/null
