@@ -11,6 +11,7 @@
 // power loss is a record without a monitor, removed by rm like any exited container).
 #include "ctr/container_store.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -136,6 +137,50 @@ bool try_reserve(const StoreDirs& dirs, const std::string& name, const std::stri
   return reserve_name(dirs, name, id, durable);
 }
 
+// The entries of an open directory (not . and ..), through a dup: the caller's fd keeps its offset.
+std::vector<std::string> entries_of(int dirfd) {
+  std::vector<std::string> out;
+  DIR* dir = ::fdopendir(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+  if (!dir) throw_errno("read a directory of the container store");
+  ::rewinddir(dir);
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") out.push_back(name);
+  }
+  ::closedir(dir);
+  return out;
+}
+
+// What a create or remove killed part-way (kill -9, a power cut) leaves, found and removed under
+// containers.lock, when no create or remove can be under way: a record directory without its
+// container.json (a create cut before its last write), a .removing-ID directory (a remove cut
+// after its rename), a name whose container has no record, a temporary name file.
+void sweep_leftovers(const StoreDirs& dirs, const fs::path& data_root) {
+  std::vector<std::string> records;
+  for (const std::string& entry : entries_of(dirs.containers.get())) {
+    const std::string where = (data_root / "containers" / entry).string();
+    if (entry.starts_with(".removing-")) {
+      remove_tree_at(dirs.containers.get(), entry, where);
+    } else if (is_full_id(entry)) {
+      if (exists_at(dirs.containers.get(), entry + "/container.json"))
+        records.push_back(entry);
+      else
+        remove_tree_at(dirs.containers.get(), entry, where);
+    }
+  }
+  const std::vector<std::string> names = entries_of(dirs.names.get());
+  // Every record holds one name: read the names only when there are more of them than records.
+  const bool stale_names = static_cast<size_t>(std::count_if(names.begin(), names.end(), [](const std::string& n) {
+                             return !n.starts_with(".tmp-");
+                           })) > records.size();
+  for (const std::string& name : names) {
+    const bool leftover = name.starts_with(".tmp-") ||
+                          (stale_names && std::find(records.begin(), records.end(), read_name(dirs.names.get(), name)) == records.end());
+    if (leftover && ::unlinkat(dirs.names.get(), name.c_str(), 0) < 0 && errno != ENOENT)
+      throw_errno("remove the leftover name file " + name);
+  }
+}
+
 void write_record(int dirfd, const std::string& file, const std::string& text, const std::string& where,
                   bool durable) {
   if (durable)
@@ -193,6 +238,7 @@ ContainerConfig ContainerStore::create(ContainerConfig config) {
   if (!config.name.empty()) check_name(config.name);
   FileLock held = lock_containers(data_root_);
   StoreDirs dirs(data_root_);
+  sweep_leftovers(dirs, data_root_);
   const bool durable = !config.auto_remove;
 
   do config.id = random_hex(32);
@@ -277,7 +323,23 @@ std::vector<std::string> ContainerStore::list() const {
 std::vector<ContainerRecord> ContainerStore::records() const {
   std::vector<ContainerRecord> out;
   for (auto& [created, record] : scan_records(data_root_, true)) out.push_back(std::move(record));
+  sweep_if_left_over(out.size());
   return out;
+}
+
+void ContainerStore::sweep_if_left_over(size_t records_seen) const {
+  // One readdir of each directory tells: record directories or names beyond the records seen are
+  // leftovers of a create or remove that was killed, or one being made right now under the lock
+  // (then the lock is busy and nothing is touched).
+  StoreDirs dirs(data_root_);
+  const std::vector<std::string> entries = entries_of(dirs.containers.get());
+  const size_t record_dirs = static_cast<size_t>(std::count_if(entries.begin(), entries.end(), [](const std::string& e) {
+    return is_full_id(e) || e.starts_with(".removing-");
+  }));
+  if (record_dirs == records_seen && entries_of(dirs.names.get()).size() == records_seen) return;
+  std::optional<FileLock> held = FileLock::try_acquire(data_root_ / "containers" / "containers.lock");
+  if (!held) return;
+  sweep_leftovers(dirs, data_root_);
 }
 
 std::vector<std::string> ContainerStore::volume_users(const std::string& volume_name) const {
@@ -330,6 +392,7 @@ void ContainerStore::remove(const std::string& id) {
     throw_errno("move container " + id + " out of place");
   release_name(dirs, name, id);
   remove_tree_at(dirs.containers.get(), gone, gone_path);
+  sweep_leftovers(dirs, data_root_);
   UniqueFd run_containers = open_dir(run_root_ / "containers");
   remove_tree_at(run_containers.get(), id, (run_root_ / "containers" / id).string());
 }

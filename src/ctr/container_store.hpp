@@ -60,6 +60,9 @@ class ContainerStore {
   // Every container with its config and recorded state, oldest first, for ps: each file read
   // once, through its container's directory opened once; no lock (a rename replaces a record
   // whole, so a reader sees the old one or the new one).
+  // It also removes what a create or remove killed part-way left (a name without a record, a
+  // record without its container.json), when it sees some and containers.lock is free: create and
+  // remove do that too, under the lock they hold.
   std::vector<ContainerRecord> records() const;
   // The ids of the containers whose mounts name the volume (for `volume rm`'s refusal).
   std::vector<std::string> volume_users(const std::string& volume_name) const;
@@ -75,6 +78,7 @@ class ContainerStore {
   const std::filesystem::path& run_root() const { return run_root_; }
 
  private:
+  void sweep_if_left_over(size_t records_seen) const;
   std::filesystem::path data_root_, run_root_;
 };
 

@@ -78,7 +78,7 @@ monitor_of() {
 
 @test "kill -9 of roost run at any moment of its start: what is left, ps shows and rm -f removes" {
   user_env
-  for delay in 0.02 0.08 0.2 0.4; do
+  for delay in 0.005 0.01 0.012 0.015 0.02 0.04 0.08 0.2 0.4; do
     runuser -u "$CTR_USER" -- "${USER_ENV[@]}" "$ROOST" run -d --name "cut" busybox sleep 1000 >/dev/null 2>&1 &
     RUNNER=$!
     sleep "$delay"

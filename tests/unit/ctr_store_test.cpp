@@ -18,6 +18,7 @@
 #include "ctr/names.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/file_lock.hpp"
 
 namespace fs = std::filesystem;
 using namespace roost::ctr;
@@ -331,6 +332,55 @@ TEST_F(CtrStoreTest, AStaleNameWithoutARecordIsTakenOver) {
   EXPECT_EQ(s.resolve("x"), std::nullopt);
   ContainerConfig c = s.create(named("x"));
   EXPECT_EQ(s.resolve("x"), c.id);
+}
+
+// What a create or remove killed part-way leaves: a name without a record, a record without its
+// container.json, a remove's renamed-away directory, a temporary name file.
+static void leave_leftovers(const fs::path& containers) {
+  roost::write_file((containers / "names/ghost").string(), std::string(64, 'b') + "\n", O_CREAT | O_TRUNC);
+  roost::write_file((containers / "names/.tmp-name-0123456789ab").string(), std::string(64, 'c'), O_CREAT | O_TRUNC);
+  fs::create_directories(containers / std::string(64, 'd'));
+  roost::write_file((containers / std::string(64, 'd') / "state.json").string(), "{}", O_CREAT | O_TRUNC);
+  fs::create_directories(containers / (".removing-" + std::string(64, 'e')) / "upper");
+}
+
+static std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(CtrStoreTest, LeftoversOfAKilledCreateOrRemoveAreSweptByPsWhenTheLockIsFree) {
+  auto s = store();
+  ContainerConfig kept = s.create(named("kept"));
+  const fs::path containers = root_ / "data/containers";
+  leave_leftovers(containers);
+  {
+    // A create under way holds the lock: what looks left over may be its work, nothing is touched.
+    roost::FileLock busy = roost::FileLock::acquire(containers / "containers.lock");
+    EXPECT_EQ(s.records().size(), 1u);
+    EXPECT_TRUE(fs::exists(containers / "names/ghost"));
+    EXPECT_TRUE(fs::exists(containers / std::string(64, 'd')));
+  }
+  ASSERT_EQ(s.records().size(), 1u);
+  EXPECT_EQ(entries(containers / "names"), std::vector<std::string>{"kept"});
+  EXPECT_FALSE(fs::exists(containers / std::string(64, 'd')));
+  EXPECT_FALSE(fs::exists(containers / (".removing-" + std::string(64, 'e'))));
+  EXPECT_EQ(s.resolve("kept"), kept.id);
+}
+
+TEST_F(CtrStoreTest, CreateAndRemoveSweepLeftoversUnderTheirLock) {
+  auto s = store();
+  const fs::path containers = root_ / "data/containers";
+  leave_leftovers(containers);
+  ContainerConfig c = s.create(named("fresh"));
+  EXPECT_EQ(entries(containers / "names"), std::vector<std::string>{"fresh"});
+  EXPECT_FALSE(fs::exists(containers / std::string(64, 'd')));
+  leave_leftovers(containers);
+  s.remove(c.id);
+  EXPECT_TRUE(entries(containers / "names").empty());
+  EXPECT_FALSE(fs::exists(containers / (".removing-" + std::string(64, 'e'))));
 }
 
 TEST_F(CtrStoreTest, LockIsExclusiveAcrossProcesses) {
