@@ -1,6 +1,7 @@
 #include "engine/inspect.hpp"
 
 #include "image/image_config.hpp"
+#include "store/overlay_probe.hpp"
 #include "image/manifest.hpp"
 
 namespace roost::engine {
@@ -63,6 +64,13 @@ std::string inspect_output(const std::vector<nlohmann::ordered_json>& items) {
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   for (const auto& i : items) arr.push_back(i);
   return arr.dump(5) + "\n";
+}
+
+nlohmann::ordered_json inspect_image(const store::Store& store, const store::ImageRecord& image) {
+  GraphDriverInfo driver;
+  driver.name = store::driver_name(store::probe_overlay(store.paths()).driver);
+  for (const auto& layer : image.layers) driver.diff_dirs.push_back(store.layer_diff_path(layer).string());
+  return inspect_json(image, store.image_manifest(image.id), store.image_config(image.id), driver);
 }
 
 }  // namespace roost::engine

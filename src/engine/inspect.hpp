@@ -21,6 +21,10 @@ struct GraphDriverInfo {
 nlohmann::ordered_json inspect_json(const store::ImageRecord& image, const std::string& manifest_bytes,
                                     const std::string& config_bytes, const GraphDriverInfo& driver);
 
+// One image's object as `image inspect` and `inspect` print it: the record's manifest and config
+// read from the store, GraphDriver from the store's overlay probe.
+nlohmann::ordered_json inspect_image(const store::Store& store, const store::ImageRecord& image);
+
 // podman's layout of inspect's array: MarshalIndent with five spaces.
 std::string inspect_output(const std::vector<nlohmann::ordered_json>& items);
 

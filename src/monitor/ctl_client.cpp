@@ -17,6 +17,7 @@
 
 #include "monitor/unix_socket_path.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace roost::monitor {
 
@@ -157,16 +158,6 @@ class WinchSignal {
   sigset_t saved_{};
   UniqueFd fd_;
 };
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 void send_window_size(int sock, int terminal) {
   struct winsize ws{};

@@ -13,22 +13,13 @@
 #include <limits>
 
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace roost::monitor {
 
 namespace {
 
 const char* stream_name(LogStream stream) { return stream == LogStream::Stdout ? "stdout" : "stderr"; }
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 }  // namespace
 

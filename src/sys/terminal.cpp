@@ -18,6 +18,7 @@
 #include "sys/mount_api.hpp"
 #include "util/error.hpp"
 #include "util/fd_passing.hpp"
+#include "util/file.hpp"
 
 namespace roost {
 namespace {
@@ -118,18 +119,6 @@ void copy_window_size(int from, int to) {
   if (::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
 }
 
-// Writes all of buf; false when the other side is gone.
-bool write_all(int fd, const char* buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = ::write(fd, buf, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buf += n;
-    len -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
 void relay_terminal(int master) {
@@ -152,7 +141,7 @@ void relay_terminal(int master) {
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = ::read(master, buf, sizeof buf);
       if (n <= 0) break;  // EIO: every process holding the pty has gone
-      if (!write_all(STDOUT_FILENO, buf, static_cast<size_t>(n))) break;
+      if (!write_all(STDOUT_FILENO, std::string_view(buf, static_cast<size_t>(n)))) break;
     }
     if (fds[1].revents & (POLLIN | POLLHUP)) {
       ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
@@ -160,7 +149,7 @@ void relay_terminal(int master) {
         stdin_open = false;
         const char eof = 4;  // ^D: end of input for the program, as a terminal would send
         (void)!::write(master, &eof, 1);
-      } else if (!write_all(master, buf, static_cast<size_t>(n))) {
+      } else if (!write_all(master, std::string_view(buf, static_cast<size_t>(n)))) {
         break;
       }
     }

@@ -41,6 +41,16 @@ void write_file(const std::string& path, const std::string& data, int flags, int
   }
 }
 
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 void write_file_atomic(const std::string& path, const std::string& data, int mode) {
   std::string tmp = path + ".tmp";
   write_file(tmp, data, O_CREAT | O_TRUNC, mode);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace roost {
@@ -11,6 +12,9 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data, int flags, int mode = 0644);
 // Writes to a temporary file beside path and renames it over path, so readers never see half a file.
 void write_file_atomic(const std::string& path, const std::string& data, int mode = 0644);
+// All of data to an open fd (a pipe, a terminal, a log), retrying on EINTR and short writes:
+// false when the fd refuses it (closed reader, full disk), errno telling why.
+bool write_all(int fd, std::string_view data);
 bool path_exists(const std::string& path);
 // mkdir -p; existing directories are fine.
 void make_dirs(const std::string& path, int mode = 0755);

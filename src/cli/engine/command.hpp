@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 
@@ -40,6 +41,12 @@ std::span<const CommandAlias> command_aliases();
 // stop and kill of several containers: 0 when all succeeded, else 125.
 int for_each_container(ctr::ContainerStore& containers, const std::vector<std::string>& names,
                        const std::function<void(const std::string& id)>& act);
+
+// inspect's output: `format` (a Go template, rendered per item) or the JSON array ("" or "json"),
+// then every error but the last as an "Error: ..." line on stderr; the last is thrown (125).
+// Returns 0 when there was none.
+int print_inspected(const std::vector<nlohmann::ordered_json>& items, const std::vector<std::string>& errors,
+                    const std::string& format);
 
 // Writes text to stdout as it is.
 void print_out(const std::string& text);

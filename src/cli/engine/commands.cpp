@@ -3,6 +3,8 @@
 
 #include "cli/engine/command.hpp"
 #include "engine/container_context.hpp"
+#include "engine/inspect.hpp"
+#include "engine/template.hpp"
 #include "util/error.hpp"
 
 namespace roost::cli {
@@ -54,6 +56,19 @@ int for_each_container(ctr::ContainerStore& containers, const std::vector<std::s
     }
   }
   return rc;
+}
+
+int print_inspected(const std::vector<nlohmann::ordered_json>& items, const std::vector<std::string>& errors,
+                    const std::string& format) {
+  if (!format.empty() && format != "json") {
+    const engine::Template tmpl(format);
+    for (const auto& item : items) print_out(tmpl.render(nlohmann::json(item)));
+  } else {
+    print_out(engine::inspect_output(items));
+  }
+  for (size_t i = 0; i + 1 < errors.size(); ++i) std::fprintf(stderr, "Error: %s\n", errors[i].c_str());
+  if (!errors.empty()) throw Error(errors.back());
+  return 0;
 }
 
 void print_out(const std::string& text) {

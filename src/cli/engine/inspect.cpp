@@ -1,14 +1,10 @@
 // roost inspect [--format TEMPLATE] [--type container|image|all] NAME...: containers and images,
 // as podman: a container first (no namespace entered for those), else an image.
-#include <cstdio>
-
 #include "cli/engine/command.hpp"
 #include "engine/container_context.hpp"
 #include "engine/container_inspect.hpp"
 #include "engine/image_ops.hpp"
 #include "engine/inspect.hpp"
-#include "engine/template.hpp"
-#include "store/overlay_probe.hpp"
 #include "util/error.hpp"
 
 namespace roost::cli {
@@ -23,20 +19,15 @@ void add_options(CLI::App& cmd) {
   cmd.add_option("name", names, "containers or images, by name or ID")->required();
 }
 
-std::optional<nlohmann::ordered_json> inspect_image(std::optional<store::Store>& store,
-                                                    const engine::GlobalOptions& global, const std::string& name) {
+std::optional<nlohmann::ordered_json> find_and_inspect_image(std::optional<store::Store>& store,
+                                                             const engine::GlobalOptions& global, const std::string& name) {
   if (!store) store.emplace(engine::open_store(global));
   const std::optional<store::ImageRecord> img = engine::find_image(*store, name);
   if (!img) return std::nullopt;
-  engine::GraphDriverInfo driver;
-  driver.name = store::driver_name(store::probe_overlay(store->paths()).driver);
-  for (const auto& layer : img->layers) driver.diff_dirs.push_back(store->layer_diff_path(layer).string());
-  return engine::inspect_json(*img, store->image_manifest(img->id), store->image_config(img->id), driver);
+  return engine::inspect_image(*store, *img);
 }
 
 int run(const engine::GlobalOptions& global, CLI::App&) {
-  std::optional<engine::Template> tmpl;
-  if (!format.empty() && format != "json") tmpl.emplace(format);
   const ctr::ContainerStore containers = engine::open_containers(global);
   std::optional<store::Store> store;
   std::vector<nlohmann::ordered_json> items;
@@ -51,21 +42,14 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
         continue;
       }
       std::optional<nlohmann::ordered_json> image;
-      if (type != "container") image = inspect_image(store, global, name);
+      if (type != "container") image = find_and_inspect_image(store, global, name);
       if (!image) throw Error("no such object: \"" + name + "\"");
       items.push_back(*image);
     } catch (const Error& e) {
       errors.push_back(std::string("inspecting object: ") + e.what());
     }
   }
-  if (tmpl) {
-    for (const auto& item : items) print_out(tmpl->render(nlohmann::json(item)));
-  } else {
-    print_out(engine::inspect_output(items));
-  }
-  for (size_t i = 0; i + 1 < errors.size(); ++i) std::fprintf(stderr, "Error: %s\n", errors[i].c_str());
-  if (!errors.empty()) throw Error(errors.back());
-  return 0;
+  return print_inspected(items, errors, format);
 }
 
 }  // namespace
