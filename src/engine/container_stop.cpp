@@ -1,6 +1,8 @@
 #include "engine/container_stop.hpp"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,12 +112,26 @@ void kill_container(ctr::ContainerStore& containers, const std::string& id, int 
 }
 
 int wait_container(const ctr::ContainerStore& containers, const std::string& id) {
+  // The monitor writes state.json by renaming a new file into the container's directory: an
+  // inotify watch on that directory wakes the wait at once. The watch is made before each read,
+  // so a write between the read and the sleep is not missed; a timeout re-reads anyway (a
+  // monitor gone without writing: current_state then judges by liveness).
+  UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  if (watch) ::inotify_add_watch(watch.get(), containers.paths(id).dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF);
   for (;;) {
     const ctr::ContainerState state = current_state(containers, id);
     // As podman: a created container is waited for until it has run and exited.
     if (state.status == ctr::Status::Exited) return state.exit_code.value_or(0);
-    // The monitor writes the state when the init exits: a short poll of one small file.
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!watch) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    pollfd pfd{watch.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, 1000) > 0) {
+      char events[4096];
+      while (::read(watch.get(), events, sizeof events) > 0) {
+      }
+    }
   }
 }
 
