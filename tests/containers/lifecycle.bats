@@ -131,10 +131,15 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
   roost_ rm old
 }
 
-@test "podman's other names (container ls, container rm, volume list); a group alone lists its commands" {
+@test "podman's other names (container ls, container rm, volume list), container inspect; a group alone lists its commands" {
   both create --name c busybox true
   agree container ls -a --format '{{.Names}} {{.Status}}'
   [ "$output" = "c Created" ]
+  agree container inspect --format '{{.State.Status}}' c
+  [ "$output" = created ]
+  # containers only: the image of that name is not shown, in podman's words
+  agree container inspect busybox
+  [[ "$stderr" == *"no such container busybox"* ]]
   run roost_ container list -a -q --no-trunc
   [ "$status" = 0 ] && [ "$output" = "$(roost_ inspect --format '{{.Id}}' c)" ]
   agree container rm c

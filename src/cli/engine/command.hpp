@@ -27,8 +27,8 @@ struct EngineCommand {
 std::span<const EngineCommand* const> engine_commands();
 
 // podman's other names for the same commands: `roost container ls` is `roost ps`, `roost image rm`
-// is `roost rmi`. Not in --help's list (each points at a listed command); `container inspect` is
-// left out, as `inspect` would also show an image by that name where podman's shows containers only.
+// is `roost rmi`. Not in --help's list (each points at a listed command). `container inspect` is
+// a command of its own (containers only, as podman's), not an alias of `inspect`.
 struct CommandAlias {
   const char* group;
   const char* name;
@@ -82,6 +82,7 @@ extern const EngineCommand kRmCommand;
 extern const EngineCommand kWaitCommand;
 extern const EngineCommand kPortCommand;
 extern const EngineCommand kInspectCommand;
+extern const EngineCommand kContainerInspectCommand;
 extern const EngineCommand kRenameCommand;
 extern const EngineCommand kVersionCommand;
 // volumes and cp (eng-cpvol)

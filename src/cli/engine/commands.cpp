@@ -14,7 +14,7 @@ std::span<const EngineCommand* const> engine_commands() {
       &kRunCommand,         &kCreateCommand,      &kStartCommand,        &kPsCommand,
       &kLogsCommand,        &kExecCommand,        &kStopCommand,         &kKillCommand,
       &kRmCommand,          &kWaitCommand,        &kPortCommand,         &kInspectCommand,
-      &kRenameCommand,
+      &kRenameCommand,      &kContainerInspectCommand,
       &kVolumeCreateCommand, &kVolumeLsCommand, &kVolumeInspectCommand, &kVolumeRmCommand, &kVolumePruneCommand, &kCpCommand,
       &kPullCommand,        &kImagesCommand,      &kLoadCommand,         &kSaveCommand,
       &kTagCommand,         &kRmiCommand,         &kImageInspectCommand, &kImageMountCommand,

@@ -1,5 +1,6 @@
 // roost inspect [--format TEMPLATE] [--type container|image|all] NAME...: containers and images,
-// as podman: a container first (no namespace entered for those), else an image.
+// as podman: a container first (no namespace entered for those), else an image. `roost container
+// inspect` is the same with the type fixed to container.
 #include "cli/engine/command.hpp"
 #include "engine/container_context.hpp"
 #include "engine/container_inspect.hpp"
@@ -41,8 +42,8 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
         items.push_back(engine::container_inspect_json(view, containers.paths(*id)));
         continue;
       }
-      std::optional<nlohmann::ordered_json> image;
-      if (type != "container") image = find_and_inspect_image(store, global, name);
+      if (type == "container") throw Error("no such container " + name);
+      std::optional<nlohmann::ordered_json> image = find_and_inspect_image(store, global, name);
       if (!image) throw Error("no such object: \"" + name + "\"");
       items.push_back(*image);
     } catch (const Error& e) {
@@ -55,5 +56,18 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
 }  // namespace
 
 const EngineCommand kInspectCommand{nullptr, "inspect", "show containers' or images' configuration and state", add_options, run};
+
+namespace {
+
+void add_container_options(CLI::App& cmd) {
+  type = "container";
+  cmd.add_option("-f,--format", format, "a Go template ({{.State.Status}}, {{json .Config}}, {{range .Mounts}}...{{end}})");
+  cmd.add_option("name", names, "containers, by name or ID")->required();
+}
+
+}  // namespace
+
+const EngineCommand kContainerInspectCommand{"container", "inspect", "show containers' configuration and state",
+                                             add_container_options, run};
 
 }  // namespace roost::cli
