@@ -202,14 +202,19 @@ ContainerState read_state_at(int dirfd, const std::string& where) {
 }
 
 // The containers' directories with a container.json, oldest first; `with_state` reads state.json
-// too, through the same directory fd.
-std::vector<std::pair<std::string, ContainerRecord>> scan_records(const fs::path& data_root, bool with_state) {
+// too, through the same directory fd. `unfinished`, when given, counts the directories that are
+// no container (yet or any more): a record without its container.json, a .removing- directory.
+std::vector<std::pair<std::string, ContainerRecord>> scan_records(const fs::path& data_root, bool with_state,
+                                                                  size_t* unfinished = nullptr) {
   const fs::path containers = data_root / "containers";
   UniqueFd top = open_dir(containers);
   std::vector<std::pair<std::string, ContainerRecord>> found;  // (created, record)
   for (const auto& entry : fs::directory_iterator(containers)) {
     const std::string id = entry.path().filename().string();
-    if (!is_full_id(id)) continue;
+    if (!is_full_id(id)) {
+      if (unfinished && id.starts_with(".removing-")) ++*unfinished;
+      continue;
+    }
     UniqueFd dir(::openat(top.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir) {
       if (errno == ENOENT) continue;  // removed meanwhile
@@ -218,7 +223,10 @@ std::vector<std::pair<std::string, ContainerRecord>> scan_records(const fs::path
     UniqueFd config_fd(::openat(dir.get(), "container.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!config_fd) {
       // Being created or removed right now: not a container yet or any more.
-      if (errno == ENOENT) continue;
+      if (errno == ENOENT) {
+        if (unfinished) ++*unfinished;
+        continue;
+      }
       throw_errno("open " + (containers / id / "container.json").string());
     }
     ContainerRecord record;
@@ -322,24 +330,20 @@ std::vector<std::string> ContainerStore::list() const {
 
 std::vector<ContainerRecord> ContainerStore::records() const {
   std::vector<ContainerRecord> out;
-  for (auto& [created, record] : scan_records(data_root_, true)) out.push_back(std::move(record));
-  sweep_if_left_over(out.size());
+  size_t unfinished = 0;
+  for (auto& [created, record] : scan_records(data_root_, true, &unfinished)) out.push_back(std::move(record));
+  sweep_if_left_over(out.size(), unfinished);
   return out;
 }
 
-void ContainerStore::sweep_if_left_over(size_t records_seen) const {
-  // One readdir of each directory tells: record directories or names beyond the records seen are
-  // leftovers of a create or remove that was killed, or one being made right now under the lock
-  // (then the lock is busy and nothing is touched).
-  StoreDirs dirs(data_root_);
-  const std::vector<std::string> entries = entries_of(dirs.containers.get());
-  const size_t record_dirs = static_cast<size_t>(std::count_if(entries.begin(), entries.end(), [](const std::string& e) {
-    return is_full_id(e) || e.starts_with(".removing-");
-  }));
-  if (record_dirs == records_seen && entries_of(dirs.names.get()).size() == records_seen) return;
+void ContainerStore::sweep_if_left_over(size_t records_seen, size_t unfinished) const {
+  // The scan counted the directories that are no container; one readdir of names/ tells the rest:
+  // names beyond the records seen. Either is a leftover of a create or remove that was killed, or
+  // one being made right now under the lock (then the lock is busy and nothing is touched).
+  if (unfinished == 0 && entries_of(open_dir(data_root_ / "containers" / "names").get()).size() == records_seen) return;
   std::optional<FileLock> held = FileLock::try_acquire(data_root_ / "containers" / "containers.lock");
   if (!held) return;
-  sweep_leftovers(dirs, data_root_);
+  sweep_leftovers(StoreDirs(data_root_), data_root_);
 }
 
 std::vector<std::string> ContainerStore::volume_users(const std::string& volume_name) const {

@@ -78,7 +78,7 @@ class ContainerStore {
   const std::filesystem::path& run_root() const { return run_root_; }
 
  private:
-  void sweep_if_left_over(size_t records_seen) const;
+  void sweep_if_left_over(size_t records_seen, size_t unfinished) const;
   std::filesystem::path data_root_, run_root_;
 };
 

@@ -73,23 +73,18 @@ std::optional<int> stop_container(ctr::ContainerStore& containers, const std::st
   const ctr::ContainerState state = current_state(containers, id);
   const int sig = signal.value_or(parse_signal(config.stop_signal));
   const int secs = timeout.value_or(config.stop_timeout);
-  if (!is_active(state.status)) {
-    // Exited, but its monitor lives on: a restart policy's back-off before the next start. The
-    // stop calls that restart off (as podman's does), or the container would come back.
-    if (state.monitor_pid > 0 && process_alive(state.monitor_pid, state.monitor_start_time)) {
-      try {
-        monitor::stop(containers.paths(id).ctl_socket().string(), sig, secs);
-      } catch (const SysError& e) {
-        if (!monitor_gone(e)) throw;
-      }
-    }
-    return std::nullopt;
-  }
+  const bool active = is_active(state.status);
+  // Exited, but its monitor lives on: a restart policy's back-off before the next start. The
+  // stop calls that restart off (as podman's does), or the container would come back.
+  const bool restart_pending = !active && state.monitor_pid > 0 && process_alive(state.monitor_pid, state.monitor_start_time);
+  if (!active && !restart_pending) return std::nullopt;
   try {
-    return monitor::stop(containers.paths(id).ctl_socket().string(), sig, secs);
+    const int code = monitor::stop(containers.paths(id).ctl_socket().string(), sig, secs);
+    if (active) return code;
   } catch (const SysError& e) {
     if (!monitor_gone(e)) throw;
   }
+  if (!active) return std::nullopt;
   return stop_without_monitor(containers, id, state, sig, secs);
 }
 
@@ -113,8 +108,8 @@ void kill_container(ctr::ContainerStore& containers, const std::string& id, int 
 
 int wait_container(const ctr::ContainerStore& containers, const std::string& id) {
   // The monitor writes state.json by renaming a new file into the container's directory: an
-  // inotify watch on that directory wakes the wait at once. The watch is made before each read,
-  // so a write between the read and the sleep is not missed; a timeout re-reads anyway (a
+  // inotify watch on that directory wakes the wait at once. The watch is made before the first
+  // read, so a write between a read and the sleep is not missed; a timeout re-reads anyway (a
   // monitor gone without writing: current_state then judges by liveness).
   UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
   if (watch) ::inotify_add_watch(watch.get(), containers.paths(id).dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF);
