@@ -14,6 +14,7 @@
 #include "ctr/container_store.hpp"
 #include "ctr/network_store.hpp"
 #include "monitor/exit_policy.hpp"
+#include "sys/program_pages.hpp"
 #include "util/clock.hpp"
 #include "util/error.hpp"
 
@@ -123,7 +124,10 @@ bool Monitor::start_container(bool first) {
     const std::string line = "roost-monitor: " + std::string(e.what()) + "\n";
     (void)!::write(2, line.data(), line.size());
   }
-  if (first) answer_start(StartReply{init_pid_, "", 0});
+  if (first) {
+    answer_start(StartReply{init_pid_, "", 0});
+    settle_later();
+  }
   return true;
 }
 
@@ -260,6 +264,21 @@ void Monitor::remove_container() {
     const std::string line = std::string("roost-monitor: remove container ") + config_.id + ": " + e.what() + "\n";
     (void)!::write(2, line.data(), line.size());
   }
+}
+
+// From a second after the start the monitor mostly waits, for the container's whole life: the
+// code that parsed its config and started the runtime need not stay mapped (it is page cache,
+// shared by all monitors, and faults back in if it runs again). The resident set falls from
+// ~1.2 MB to ~0.4 MB; an unmapped page is also one that reclaim can take back under pressure.
+// After a second rather than at once: the runtime's start has been reaped by then, and what the
+// loop touches while idle is all that comes back.
+void Monitor::settle_later() {
+  arm_timer(settle_timer_, 1000);
+  loop_.add(settle_timer_.get(), EPOLLIN, [this](uint32_t) {
+    loop_.remove(settle_timer_.get());
+    settle_timer_.reset();
+    drop_clean_program_pages();
+  });
 }
 
 void Monitor::arm_timer(UniqueFd& timer, int ms) {

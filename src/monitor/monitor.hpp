@@ -68,6 +68,7 @@ class Monitor {
   void stop(UniqueFd client, int signal, int timeout_seconds);
   void on_kill_timer();
   void arm_timer(UniqueFd& timer, int ms);
+  void settle_later();
 
   void fail_start(const std::string& error, int exit_code, bool first);
 
@@ -88,7 +89,7 @@ class Monitor {
   bool stdin_close_pending_ = false;
   bool output_paused_ = false;
   std::vector<UniqueFd> stop_waiters_;
-  UniqueFd kill_timer_, restart_timer_;
+  UniqueFd kill_timer_, restart_timer_, settle_timer_;
   bool stopping_ = false;          // a stop or the monitor's SIGTERM: no restart, and SIGKILL is armed
   int exit_status_ = 0;
 };

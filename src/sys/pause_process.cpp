@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <charconv>
 #include <cstring>
 #include <vector>
 
@@ -70,6 +70,14 @@ void write_all(int fd, const std::string& text) {
 
 namespace {
 
+// The number at [p, end): where it stops, or nullptr when there is none. (No sscanf: scanf's
+// machinery would be linked into the static monitor, which uses this file.)
+template <typename T>
+const char* parse_leading(const char* p, const char* end, T& value) {
+  auto [stop, ec] = std::from_chars(p, end, value);
+  return ec == std::errc() ? stop : nullptr;
+}
+
 // /proc/PID/stat's fields from field 3 (state) on; empty when the process has gone.
 std::vector<std::string> stat_fields(pid_t pid) {
   std::string stat;
@@ -125,7 +133,7 @@ PauseProcess start_pause_process() {
     message.append(buf, static_cast<size_t>(n));
   }
   int pid = 0;
-  if (std::sscanf(message.c_str(), "ok %d", &pid) != 1 || pid <= 0)
+  if (!starts_with(message, "ok ") || !parse_leading(message.data() + 3, message.data() + message.size(), pid) || pid <= 0)
     throw Error("start the pause process: " + (message.empty() ? std::string("it died before it was ready") : message));
   PauseProcess pause;
   pause.pid = pid;
@@ -149,7 +157,10 @@ std::optional<PauseProcess> open_pause_process(const std::string& pid_file) {
   }
   int pid = 0;
   unsigned long long start = 0;
-  if (std::sscanf(text.c_str(), "%d %llu", &pid, &start) != 2 || pid <= 0 || start == 0) return std::nullopt;
+  const char* end = text.data() + text.size();
+  const char* p = parse_leading(text.data(), end, pid);
+  if (p == nullptr || p == end || *p != ' ' || !parse_leading(p + 1, end, start) || pid <= 0 || start == 0)
+    return std::nullopt;
   PauseProcess pause;
   pause.pid = pid;
   pause.pidfd.reset(pidfd_open(pid));

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
+
 #include "util/error.hpp"
 #include "util/unique_fd.hpp"
 
@@ -25,6 +27,21 @@ std::string read_file(const std::string& path) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+std::optional<long long> read_integer_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  char buf[64];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return std::nullopt;
+  long long value = 0;
+  auto [end, ec] = std::from_chars(buf, buf + n, value);
+  if (ec != std::errc() || (end != buf + n && *end != '\n')) return std::nullopt;
+  return value;
 }
 
 void write_file(const std::string& path, const std::string& data, int flags, int mode) {

@@ -1,6 +1,7 @@
 // Small whole-file helpers with errors that name the file.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -8,6 +9,9 @@
 namespace roost {
 
 std::string read_file(const std::string& path);
+// A file holding one integer (a /proc/sys setting): nullopt when it cannot be read or is no number.
+// Parsed without scanf or iostreams, which would grow the static monitor's resident text.
+std::optional<long long> read_integer_file(const std::string& path);
 // Writes the whole of data; throws SysError naming the path.
 void write_file(const std::string& path, const std::string& data, int flags, int mode = 0644);
 // Writes to a temporary file beside path and renames it over path, so readers never see half a file.

@@ -4,11 +4,11 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <fstream>
 
 #include "ns/port/go_format.hpp"
 #include "ns/port/socket_address.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace roost::ns {
 namespace {
@@ -51,10 +51,7 @@ ListenAddress resolve(const PortSpec& spec, const std::string& network) {
 }
 
 int unprivileged_port_start() {
-  std::ifstream in("/proc/sys/net/ipv4/ip_unprivileged_port_start");
-  int start = -1;
-  in >> start;
-  return in ? start : -1;
+  return static_cast<int>(read_integer_file("/proc/sys/net/ipv4/ip_unprivileged_port_start").value_or(-1));
 }
 
 }  // namespace

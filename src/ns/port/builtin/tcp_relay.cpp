@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace roost::ns::builtin {
 namespace {
@@ -19,14 +20,7 @@ size_t open_pipe(UniqueFd& read_end, UniqueFd& write_end) {
   if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw_errno("pipe2 for a forwarded connection");
   read_end.reset(fds[0]);
   write_end.reset(fds[1]);
-  static int wanted = [] {
-    int size = 1 << 20;
-    if (FILE* f = fopen("/proc/sys/fs/pipe-max-size", "r")) {
-      if (fscanf(f, "%d", &size) != 1) size = 1 << 20;
-      fclose(f);
-    }
-    return size;
-  }();
+  static const int wanted = static_cast<int>(read_integer_file("/proc/sys/fs/pipe-max-size").value_or(1 << 20));
   int got = fcntl(fds[1], F_SETPIPE_SZ, wanted);
   if (got < 0) got = fcntl(fds[1], F_GETPIPE_SZ);
   return size_t(got > 0 ? got : 65536);
