@@ -183,7 +183,7 @@ void RouteSocket::add_local_default_route(int family, const std::string& ifname,
   auto* rt = m.body<rtmsg>();
   rt->rtm_family = uint8_t(family);
   // Tables above 255 only fit the attribute; the header's byte says "see RTA_TABLE".
-  rt->rtm_table = table < 256 ? uint8_t(table) : RT_TABLE_UNSPEC;
+  rt->rtm_table = table < 256 ? uint8_t(table) : uint8_t(RT_TABLE_UNSPEC);
   rt->rtm_protocol = RTPROT_BOOT;
   rt->rtm_scope = RT_SCOPE_HOST;
   rt->rtm_type = RTN_LOCAL;
@@ -198,7 +198,7 @@ namespace {
 void build_sport_rule(Message& m, int family, int ip_protocol, int port, uint32_t table, uint32_t priority) {
   auto* rule = m.body<fib_rule_hdr>();
   rule->family = uint8_t(family);
-  rule->table = table < 256 ? uint8_t(table) : RT_TABLE_UNSPEC;
+  rule->table = table < 256 ? uint8_t(table) : uint8_t(RT_TABLE_UNSPEC);
   rule->action = FR_ACT_TO_TBL;
   m.attr_u32(FRA_TABLE, table);
   m.attr_u32(FRA_PRIORITY, priority);

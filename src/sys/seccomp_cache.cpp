@@ -111,11 +111,14 @@ std::optional<SeccompFilter> load(const std::string& path, const std::string& ke
   if (klen != key.size() || data.compare(pos, klen, key) != 0) return std::nullopt;
   pos += klen;
   if (data.size() - pos != (main_length + listener_length) * sizeof(sock_filter)) return std::nullopt;
+  // memcpy only when there is something to copy: an empty vector's data() may be null, which
+  // memcpy must not get even for 0 bytes.
   main.code.resize(main_length);
-  std::memcpy(main.code.data(), data.data() + pos, main_length * sizeof(sock_filter));
+  if (main_length != 0) std::memcpy(main.code.data(), data.data() + pos, main_length * sizeof(sock_filter));
   listener.code.resize(listener_length);
-  std::memcpy(listener.code.data(), data.data() + pos + main_length * sizeof(sock_filter),
-              listener_length * sizeof(sock_filter));
+  if (listener_length != 0)
+    std::memcpy(listener.code.data(), data.data() + pos + main_length * sizeof(sock_filter),
+                listener_length * sizeof(sock_filter));
   std::vector<std::string> names;
   for (auto& n : split(unknown, ' '))
     if (!n.empty()) names.push_back(n);

@@ -234,7 +234,9 @@ TEST(HostCheck, NewuidmapMissingOrWithoutSetuid) {
   }
   // A setuid bit on a file someone else than root owns is no better.
   f.put("/usr/bin/newgidmap", "#!/bin/sh\n", 0755);
-  if (::geteuid() == 0) ASSERT_EQ(::chown(f.host.at("/usr/bin/newgidmap").c_str(), 1001, 1001), 0);
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chown(f.host.at("/usr/bin/newgidmap").c_str(), 1001, 1001), 0);
+  }
   ::chmod(f.host.at("/usr/bin/newgidmap").c_str(), 04755);
   r = check_id_helper(f.host, user(), "newgidmap");
   EXPECT_EQ(r.status, CheckStatus::Fail);
