@@ -183,7 +183,7 @@ void Monitor::watch_container() {
 
 void Monitor::on_init_exit(int wait_status) {
   init_pid_ = 0;
-  if (kill_timer_) loop_.remove(kill_timer_.get()), kill_timer_.reset();
+  cancel_timer(kill_timer_);
   drain_output();
   const int code = exit_code_from_wait_status(wait_status);
   auto oom_kills = read_oom_kill_count(config_.cgroup_path);
@@ -228,10 +228,7 @@ void Monitor::after_exit(int exit_code) {
     // Nothing to tell it to: the exit code still reaches attached clients.
   }
   if (!restart) return finish(exit_code);
-  arm_timer(restart_timer_, restart_delay_ms(state_.restart_count));
-  loop_.add(restart_timer_.get(), EPOLLIN, [this](uint32_t) {
-    loop_.remove(restart_timer_.get());
-    restart_timer_.reset();
+  run_after(restart_timer_, restart_delay_ms(state_.restart_count), [this] {
     ++state_.restart_count;
     start_container(false);
   });
@@ -269,25 +266,30 @@ void Monitor::remove_container() {
 // From a second after the start the monitor mostly waits, for the container's whole life: the
 // code that parsed its config and started the runtime need not stay mapped (it is page cache,
 // shared by all monitors, and faults back in if it runs again). The resident set falls from
-// ~1.2 MB to ~0.4 MB; an unmapped page is also one that reclaim can take back under pressure.
+// ~1.2 MB to ~0.7 MB; an unmapped page is also one that reclaim can take back under pressure.
 // After a second rather than at once: the runtime's start has been reaped by then, and what the
 // loop touches while idle is all that comes back.
 void Monitor::settle_later() {
-  arm_timer(settle_timer_, 1000);
-  loop_.add(settle_timer_.get(), EPOLLIN, [this](uint32_t) {
-    loop_.remove(settle_timer_.get());
-    settle_timer_.reset();
-    drop_clean_program_pages();
-  });
+  run_after(settle_timer_, 1000, [] { drop_clean_program_pages(); });
 }
 
-void Monitor::arm_timer(UniqueFd& timer, int ms) {
+void Monitor::run_after(UniqueFd& timer, int ms, std::function<void()> then) {
   if (!timer) timer.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
   if (!timer) throw_errno("create a timer");
   itimerspec spec{};
   spec.it_value.tv_sec = ms / 1000;
   spec.it_value.tv_nsec = (ms % 1000) * 1000000L + 1;  // never 0: that would disarm it
   if (::timerfd_settime(timer.get(), 0, &spec, nullptr) < 0) throw_errno("arm a timer");
+  loop_.add(timer.get(), EPOLLIN, [this, &timer, then = std::move(then)](uint32_t) {
+    cancel_timer(timer);
+    then();
+  });
+}
+
+void Monitor::cancel_timer(UniqueFd& timer) {
+  if (!timer) return;
+  loop_.remove(timer.get());
+  timer.reset();
 }
 
 }  // namespace roost::monitor

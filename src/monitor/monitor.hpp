@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,8 +67,10 @@ class Monitor {
   void resize(WindowSize size);
   Reply kill(int signal);
   void stop(UniqueFd client, int signal, int timeout_seconds);
-  void on_kill_timer();
-  void arm_timer(UniqueFd& timer, int ms);
+  // One-shot timers (the stop's SIGKILL, a restart's back-off, the settle): `then` runs once, ms
+  // from now, after the timer left the loop; cancel_timer takes one back before it fires.
+  void run_after(UniqueFd& timer, int ms, std::function<void()> then);
+  void cancel_timer(UniqueFd& timer);
   void settle_later();
 
   void fail_start(const std::string& error, int exit_code, bool first);

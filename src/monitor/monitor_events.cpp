@@ -164,14 +164,9 @@ void Monitor::stop(UniqueFd client, int signal, int timeout_seconds) {
     ::kill(init_pid_, SIGKILL);
     return;
   }
-  arm_timer(kill_timer_, timeout_seconds * 1000);
-  loop_.add(kill_timer_.get(), EPOLLIN, [this](uint32_t) { on_kill_timer(); });
-}
-
-void Monitor::on_kill_timer() {
-  loop_.remove(kill_timer_.get());
-  kill_timer_.reset();
-  if (init_pid_ > 0) ::kill(init_pid_, SIGKILL);
+  run_after(kill_timer_, timeout_seconds * 1000, [this] {
+    if (init_pid_ > 0) ::kill(init_pid_, SIGKILL);
+  });
 }
 
 }  // namespace roost::monitor

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "sys/program_pages.hpp"
@@ -11,34 +10,20 @@
 
 namespace {
 
-// The resident kB of this program's own read-only file mappings.
-long exe_resident_kb() {
-  char exe[4096];
-  const ssize_t len = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len <= 0) return -1;
-  const std::string self(exe, static_cast<size_t>(len));
-  long total = 0;
-  bool mine = false;
-  for (const std::string& line : roost::split(roost::read_file("/proc/self/smaps"), '\n')) {
-    if (!line.empty() && line[0] >= '0' && line[0] <= 'f' && line.find(' ') != std::string::npos &&
-        line.find('-') < line.find(' ')) {
-      const std::string perms = line.substr(line.find(' ') + 1, 4);
-      mine = line.size() > self.size() && line.compare(line.size() - self.size(), self.size(), self) == 0 &&
-             perms[1] != 'w';
-    } else if (mine && roost::starts_with(line, "Rss:")) {
-      total += std::atol(line.c_str() + 4);
-    }
-  }
+// The resident bytes of this program's own read-only file mappings.
+size_t exe_resident_bytes() {
+  size_t total = 0;
+  for (const roost::ProgramMapping& m : roost::program_mappings()) total += m.resident_bytes;
   return total;
 }
 
 TEST(ProgramPages, DropsTheProgramsCleanPagesAndItRunsOn) {
-  const long before = exe_resident_kb();
-  ASSERT_GT(before, 0);
+  const size_t before = exe_resident_bytes();
+  ASSERT_GT(before, 0u);
   const size_t dropped = roost::drop_clean_program_pages();
   EXPECT_GT(dropped, 0u);
   // Reading smaps again faults some code back in, never all of it.
-  const long after = exe_resident_kb();
+  const size_t after = exe_resident_bytes();
   EXPECT_LT(after, before);
   // The code and constants come back from the file on the next touch, relocations intact.
   EXPECT_EQ(roost::split("a,b", ',').size(), 2u);
