@@ -445,7 +445,10 @@ StartResult start_container(ctr::ContainerStore& containers, const std::string& 
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_errno("make the monitor's start pipe");
     UniqueFd answer_read(pipe_fds[0]), answer_write(pipe_fds[1]);
     UniqueFd monitor_end;
-    if (options.attach) result.attach = monitor::attach_pair(options.attach_stdin, monitor_end);
+    if (options.attach) {
+      const auto window = config.tty ? monitor::terminal_size(STDIN_FILENO) : std::nullopt;
+      result.attach = monitor::attach_pair(options.attach_stdin, window, monitor_end);
+    }
     const pid_t monitor = spawn_monitor(helper_program("roost-monitor"), paths.monitor_config(), answer_write.get(),
                                         monitor_end ? monitor_end.get() : -1);
     answer_write.reset();

@@ -92,15 +92,22 @@ UniqueFd attach(const std::string& path, bool attach_stdin) {
   return sock;
 }
 
-UniqueFd attach_pair(bool attach_stdin, UniqueFd& monitor_end) {
+UniqueFd attach_pair(bool attach_stdin, std::optional<WindowSize> window, UniqueFd& monitor_end) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) throw_errno("create the attach socket pair");
   UniqueFd client(fds[0]);
   monitor_end.reset(fds[1]);
   Request req;
   req.attach_stdin = attach_stdin;
+  req.window = window;
   send_message(client.get(), encode_request(req));
   return client;
+}
+
+std::optional<WindowSize> terminal_size(int fd) {
+  struct winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return std::nullopt;
+  return WindowSize{ws.ws_row, ws.ws_col};
 }
 
 namespace {
@@ -160,9 +167,7 @@ class WinchSignal {
 };
 
 void send_window_size(int sock, int terminal) {
-  struct winsize ws{};
-  if (::ioctl(terminal, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return;
-  send_message(sock, encode_frame(FrameKind::Resize, encode_resize_payload({ws.ws_row, ws.ws_col})));
+  if (auto size = terminal_size(terminal)) send_message(sock, encode_frame(FrameKind::Resize, encode_resize_payload(*size)));
 }
 
 // Where the relay's loop stands.

@@ -32,7 +32,11 @@ UniqueFd attach(const std::string& path, bool attach_stdin);
 // connected pair whose monitor end already carries the attach request, so the monitor treats it as
 // its first client before the container starts and no output is lost. Returns the client end;
 // monitor_end is what to give the monitor as fd 4 (close it in the caller after the fork).
-UniqueFd attach_pair(bool attach_stdin, UniqueFd& monitor_end);
+// window: the caller's terminal size (terminal_size), set on the pty before the container starts.
+UniqueFd attach_pair(bool attach_stdin, std::optional<WindowSize> window, UniqueFd& monitor_end);
+
+// The size of the terminal on fd, or nullopt when fd is not a terminal or has no size set.
+std::optional<WindowSize> terminal_size(int fd);
 
 // Relays the caller's stdin (when stdin_open), stdout and stderr over an attached connection until
 // the exit frame; returns the container's exit code, or -1 if the connection closed without one

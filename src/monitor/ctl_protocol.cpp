@@ -68,6 +68,7 @@ std::string encode_request(const Request& request) {
   switch (request.op) {
     case Request::Op::Attach:
       j = {{"op", "attach"}, {"stdin", request.attach_stdin}};
+      if (request.window) j["window"] = encode_resize_payload(*request.window);
       break;
     case Request::Op::Kill:
       j = {{"op", "kill"}, {"signal", request.signal}};
@@ -108,6 +109,10 @@ Request decode_request(std::string_view text) {
     auto in = j.find("stdin");
     if (in != j.end() && !in->is_boolean()) throw Error("attach: \"stdin\" is not a boolean");
     request.attach_stdin = in != j.end() && in->get<bool>();
+    if (auto window = j.find("window"); window != j.end()) {
+      if (!window->is_string() || !(request.window = decode_resize_payload(window->get<std::string>())))
+        throw Error("attach: \"window\" is not \"ROWS COLS\"");
+    }
   } else if (name == "kill") {
     request.op = Request::Op::Kill;
     request.signal = signal_field(j);

@@ -52,6 +52,9 @@ struct Request {
   enum class Op { Attach, Kill, Stop };
   Op op = Op::Attach;
   bool attach_stdin = false;  // attach: this client feeds the container's stdin
+  // attach, -t: the client's terminal size, in the request itself so that a foreground run's pty
+  // has it before the container's first process asks (a resize frame would come after the start).
+  std::optional<WindowSize> window;
   int signal = 0;             // kill, stop
   int timeout_seconds = 0;    // stop: SIGKILL after this long
   bool operator==(const Request&) const = default;

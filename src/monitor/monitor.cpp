@@ -88,6 +88,7 @@ void Monitor::adopt_first_client() {
   try {
     const Request request = decode_request(std::string_view(buf, static_cast<size_t>(n)));
     if (request.op != Request::Op::Attach) throw Error("fd 4 is for attach only");
+    if (request.window) window_ = request.window;
     hub_.add(std::move(fds_.first_client), request.attach_stdin);
   } catch (const Error& e) {
     send_reply(fds_.first_client.get(), Reply{e.what(), std::nullopt});
@@ -101,6 +102,9 @@ bool Monitor::start_container(bool first) {
     ::unlink((config_.run_dir + "/init.pid").c_str());
     init_pid_ = runtime_.create(stdio_->runtime_stdio());
     stdio_->after_create();
+    // The pty has the caller's size before the container's first process runs (a restart's new
+    // pty, the last size a client sent).
+    if (window_) resize(*window_);
     oom_kills_before_ = read_oom_kill_count(config_.cgroup_path);
     watch_container();
     runtime_.start();

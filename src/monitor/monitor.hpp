@@ -88,6 +88,7 @@ class Monitor {
   std::unique_ptr<CtlServer> ctl_;
   pid_t init_pid_ = 0;
   std::optional<uint64_t> oom_kills_before_;
+  std::optional<WindowSize> window_;  // the last terminal size a client gave (-t)
   std::string stdin_queue_;        // bytes the container's stdin has not taken yet
   bool stdin_close_pending_ = false;
   bool output_paused_ = false;

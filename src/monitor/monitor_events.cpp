@@ -126,6 +126,7 @@ void Monitor::close_stdin() {
 }
 
 void Monitor::resize(WindowSize size) {
+  window_ = size;
   if (!stdio_ || !stdio_->tty() || stdio_->master() < 0) return;
   winsize ws{};
   ws.ws_row = size.rows;

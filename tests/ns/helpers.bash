@@ -164,10 +164,13 @@ ns_bg() {
 }
 
 # ns_spawn NAME CMD...: CMD in the background, marked, not a job of the test's shell (so killing it
-# prints no "Killed" notice); its pid goes to NS_BG_PIDS.
+# prints no "Killed" notice); its pid goes to NS_BG_PIDS. It leads a process group of its own
+# (setsid: no fork, the subshell is not a group leader) so that teardown also ends what it forked:
+# a `socat ...,fork` server's child for a connection whose peer went with the network driver
+# would otherwise wait forever.
 ns_spawn() {
   local name=$1 pid; shift
-  pid=$( (exec env NS_TEST_MARKER="$NS_MARKER" "$@") </dev/null >"${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/$name.log" 2>&1 3>&- &
+  pid=$( (exec setsid env NS_TEST_MARKER="$NS_MARKER" "$@") </dev/null >"${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/$name.log" 2>&1 3>&- &
          echo $!)
   NS_BG_PIDS+=("$pid")
 }
@@ -239,7 +242,7 @@ ns_teardown() {
   local problems=() left pid deadline port state
   # Clients and servers the test started itself are ours to end (first: an nsenter-ed server
   # outlives the instance by design).
-  for pid in "${NS_BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  for pid in "${NS_BG_PIDS[@]}"; do kill -KILL -- "-$pid" "$pid" 2>/dev/null; done
   if [ -n "${NS_PID:-}" ] && kill -0 "$NS_PID" 2>/dev/null; then
     kill -TERM "$NS_PID" 2>/dev/null
     deadline=$((SECONDS + 10))

@@ -78,6 +78,9 @@ TEST(MonitorCtlProtocol, RequestsRoundTrip) {
   attach.attach_stdin = true;
   EXPECT_EQ(encode_request(attach), R"({"op":"attach","stdin":true})");
   EXPECT_EQ(decode_request(encode_request(attach)), attach);
+  attach.window = WindowSize{31, 97};
+  EXPECT_EQ(encode_request(attach), R"({"op":"attach","stdin":true,"window":"31 97"})");
+  EXPECT_EQ(decode_request(encode_request(attach)), attach);
 
   Request kill;
   kill.op = Request::Op::Kill;
@@ -106,6 +109,8 @@ TEST(MonitorCtlProtocol, MalformedRequestsAreErrors) {
   EXPECT_THROW(decode_request(R"({"op":"stop","signal":15})"), roost::Error);
   EXPECT_THROW(decode_request(R"({"op":"stop","signal":15,"timeout":-1})"), roost::Error);
   EXPECT_THROW(decode_request(R"({"op":"attach","stdin":"yes"})"), roost::Error);
+  EXPECT_THROW(decode_request(R"({"op":"attach","window":"0 80"})"), roost::Error);
+  EXPECT_THROW(decode_request(R"({"op":"attach","window":[24,80]})"), roost::Error);
 }
 
 TEST(MonitorCtlProtocol, Replies) {

@@ -179,7 +179,7 @@ TEST_F(MonitorCtl, AttachRelayCarriesStdinOutputAndTheExitCode) {
   hub_ptr = &hub;
   StopFirst stop_first{loop};
   UniqueFd monitor_end;
-  UniqueFd client = attach_pair(true, monitor_end);
+  UniqueFd client = attach_pair(true, std::nullopt, monitor_end);
   // The monitor reads the request first (as roost-monitor does with fd 4), then adds the client.
   char request[256];
   const ssize_t request_size = ::recv(monitor_end.get(), request, sizeof request, 0);
