@@ -61,7 +61,10 @@ VolumeFilter::VolumeFilter(const std::vector<std::string>& filters) {
 }
 
 bool VolumeFilter::matches(const ctr::VolumeInfo& volume) const {
-  for (const auto& [key, values] : by_key_) {
+  for (const auto& entry : by_key_) {
+    // Not a structured binding: clang before 16 (the fuzz and sanitize builds) cannot capture one.
+    const std::string& key = entry.first;
+    const auto& values = entry.second;
     const bool any = std::any_of(values.begin(), values.end(), [&](const std::string& value) {
       if (key == "name") return std::regex_search(volume.name, std::regex(value));
       if (key == "driver") return volume.driver == value;

@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kTarSplitCap = size_t(1) << 30;  // a tar-split record is headers: 1 GiB is absurd
-constexpr size_t kRecordCap = size_t(64) << 20;
 
 bool is_hex64(const std::string& s) {
   return s.size() == 64 &&
