@@ -11,9 +11,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "ctr/passwd.hpp"
 #include "engine/container_context.hpp"
+#include "monitor/console_receiver.hpp"
+#include "monitor/ctl_client.hpp"
 #include "rootfs/secure_path.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -72,7 +75,6 @@ std::string last_logged_error(const std::string& log) {
 
 int exec_in_container(const ctr::ContainerStore& containers, const ExecRequest& request) {
   if (request.args.empty()) throw Error("exec requires at least 2 arguments: a container and a command");
-  if (request.detach && request.tty) throw Error("exec -d -t is not supported yet (no console for a detached terminal)");
   const std::string id = require_container(containers, request.container);
   const ctr::ContainerState state = current_state(containers, id);
   if (state.status != ctr::Status::Running)
@@ -100,6 +102,13 @@ int exec_in_container(const ctr::ContainerStore& containers, const ExecRequest& 
                                    "--log", "/proc/self/fd/" + std::to_string(log.get()), "exec"};
   if (request.tty) argv.push_back("--tty");
   if (request.detach) argv.push_back("--detach");
+  // A detached session's terminal: the runtime sends its master here, and the container's monitor
+  // keeps it (reading what the session writes) once the runtime has returned.
+  std::optional<monitor::ConsoleReceiver> console;
+  if (request.detach && request.tty) {
+    console.emplace((containers.paths(id).run_dir / ("exec-" + std::to_string(::getpid()) + ".sock")).string());
+    argv.insert(argv.end(), {"--console-socket", console->address_for_runtime()});
+  }
   if (!request.workdir.empty()) argv.insert(argv.end(), {"--cwd", request.workdir});
   for (const std::string& e : resolve_env(request.env, request.host_env)) argv.insert(argv.end(), {"--env", e});
   if (!request.user.empty()) {
@@ -128,6 +137,10 @@ int exec_in_container(const ctr::ContainerStore& containers, const ExecRequest& 
   const std::string error = last_logged_error(read_all(log.get()));
   // The runtime has said it on stderr already (roost-runtime: ...); the code tells the caller.
   if (!error.empty()) return runtime_error_exit_code(error);
+  if (console && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    UniqueFd master = console->take_master();
+    monitor::hand_over_console(containers.paths(id).ctl_socket().string(), master.get());
+  }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 125;

@@ -2,15 +2,10 @@
 #include "monitor/container_stdio.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
 
-#include "monitor/unix_socket_path.hpp"
-#include "sys/terminal.hpp"
 #include "util/error.hpp"
 
 namespace roost::monitor {
@@ -29,15 +24,6 @@ void set_nonblocking(int fd) {
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) throw_errno("make the container's stdio nonblocking");
 }
 
-UniqueFd listen_unix(const UnixSocketPath& address, const std::string& path) {
-  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) throw_errno("create the console socket");
-  ::unlink(path.c_str());
-  if (::bind(sock.get(), address.address(), address.length()) < 0) throw_errno("bind the console socket " + path);
-  if (::listen(sock.get(), 1) < 0) throw_errno("listen on the console socket " + path);
-  return sock;
-}
-
 }  // namespace
 
 ContainerStdio::ContainerStdio(bool tty, bool stdin_open, const std::string& run_dir)
@@ -45,9 +31,7 @@ ContainerStdio::ContainerStdio(bool tty, bool stdin_open, const std::string& run
   null_.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!null_) throw_errno("open /dev/null");
   if (tty_) {
-    console_path_ = run_dir + "/pty.sock";
-    console_address_ = std::make_unique<UnixSocketPath>(console_path_);
-    console_listener_ = listen_unix(*console_address_, console_path_);
+    console_ = std::make_unique<ConsoleReceiver>(run_dir + "/pty.sock");
     // The runtime's own error words: a pipe of their own (the container's stdio is the pty).
     make_pipe(stderr_read_, stderr_write_);
   } else {
@@ -60,17 +44,13 @@ ContainerStdio::ContainerStdio(bool tty, bool stdin_open, const std::string& run
   set_nonblocking(stderr_read_.get());
 }
 
-ContainerStdio::~ContainerStdio() {
-  if (!console_path_.empty()) ::unlink(console_path_.c_str());
-}
-
 RuntimeStdio ContainerStdio::runtime_stdio() const {
   RuntimeStdio stdio;
   stdio.stdin_fd = stdin_read_ ? stdin_read_.get() : null_.get();
   stdio.stdout_fd = stdout_write_ ? stdout_write_.get() : null_.get();
   stdio.stderr_fd = stderr_write_.get();
   stdio.error_read_fd = stderr_read_.get();
-  if (console_address_) stdio.console_socket = console_address_->for_other_process();
+  if (console_) stdio.console_socket = console_->address_for_runtime();
   return stdio;
 }
 
@@ -80,17 +60,9 @@ void ContainerStdio::after_create() {
   stderr_write_.reset();
   if (!tty_) return;
   // The runtime connected and sent the master during create; both wait in the socket's queue.
-  pollfd pfd{console_listener_.get(), POLLIN, 0};
-  if (::poll(&pfd, 1, 0) != 1) throw Error("the runtime sent no terminal over the console socket");
-  UniqueFd conn(::accept4(console_listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  if (!conn) throw_errno("accept on the console socket");
-  master_ = receive_fd(conn.get());
-  if (!master_) throw Error("the runtime sent no terminal over the console socket");
+  master_ = console_->take_master();
   set_nonblocking(master_.get());
-  console_listener_.reset();
-  ::unlink(console_path_.c_str());
-  console_path_.clear();
-  console_address_.reset();
+  console_.reset();
   stderr_read_.reset();  // the runtime's words are not the container's output
 }
 

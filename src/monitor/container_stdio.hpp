@@ -7,7 +7,7 @@
 #include <string>
 
 #include "monitor/runtime_runner.hpp"
-#include "monitor/unix_socket_path.hpp"
+#include "monitor/console_receiver.hpp"
 #include "util/unique_fd.hpp"
 
 namespace roost::monitor {
@@ -16,7 +16,6 @@ class ContainerStdio {
  public:
   // Pipes, or (tty) a listening console socket at run_dir/pty.sock. Made before each create.
   ContainerStdio(bool tty, bool stdin_open, const std::string& run_dir);
-  ~ContainerStdio();
   ContainerStdio(const ContainerStdio&) = delete;
   ContainerStdio& operator=(const ContainerStdio&) = delete;
 
@@ -40,9 +39,7 @@ class ContainerStdio {
 
  private:
   bool tty_, stdin_open_;
-  std::string console_path_;
-  std::unique_ptr<UnixSocketPath> console_address_;
-  UniqueFd console_listener_;
+  std::unique_ptr<ConsoleReceiver> console_;  // until the master arrives
   UniqueFd master_;
   UniqueFd stdin_read_, stdin_write_, stdout_read_, stdout_write_, stderr_read_, stderr_write_;
   UniqueFd null_;

@@ -17,6 +17,7 @@
 
 #include "monitor/unix_socket_path.hpp"
 #include "util/error.hpp"
+#include "util/fd_passing.hpp"
 #include "util/file.hpp"
 
 namespace roost::monitor {
@@ -55,9 +56,15 @@ std::string receive_message(int sock) {
   return buf;
 }
 
-Reply request(const std::string& path, const Request& req) {
+// One request and its reply; with_fd (>= 0) goes along with the request (SCM_RIGHTS).
+Reply request(const std::string& path, const Request& req, int with_fd = -1) {
   UniqueFd sock = connect(path);
-  send_message(sock.get(), encode_request(req));
+  if (with_fd < 0) {
+    send_message(sock.get(), encode_request(req));
+  } else {
+    const std::string message = encode_request(req);
+    if (send_with_fd(sock.get(), message.data(), message.size(), with_fd) < 0) throw_errno("send to the container's monitor");
+  }
   const std::string answer = receive_message(sock.get());
   if (answer.empty()) throw Error("the container's monitor closed the connection without an answer");
   Reply reply = decode_reply(answer);
@@ -82,6 +89,12 @@ int stop(const std::string& path, int signal, int timeout_seconds) {
   Reply reply = request(path, req);
   if (!reply.exit_code) throw Error("the container's monitor answered stop without an exit code");
   return *reply.exit_code;
+}
+
+void hand_over_console(const std::string& path, int master) {
+  Request req;
+  req.op = Request::Op::Console;
+  request(path, req, master);
 }
 
 UniqueFd attach(const std::string& path, bool attach_stdin) {

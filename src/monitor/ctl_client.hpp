@@ -28,6 +28,10 @@ int stop(const std::string& path, int signal, int timeout_seconds);
 // at a time should feed it). Output from the moment of the attach on; the exit frame at the end.
 UniqueFd attach(const std::string& path, bool attach_stdin);
 
+// Gives the monitor a detached exec session's pty master to read until the session ends
+// (ctl_protocol's console op); roost::Error with the monitor's words when it refuses.
+void hand_over_console(const std::string& path, int master);
+
 // For a foreground run (fd 4 of roost-monitor, docs/ARCHITECTURE.md (roost's containers)): a
 // connected pair whose monitor end already carries the attach request, so the monitor treats it as
 // its first client before the container starts and no output is lost. Returns the client end;

@@ -76,6 +76,9 @@ std::string encode_request(const Request& request) {
     case Request::Op::Stop:
       j = {{"op", "stop"}, {"signal", request.signal}, {"timeout", request.timeout_seconds}};
       break;
+    case Request::Op::Console:
+      j = {{"op", "console"}};
+      break;
   }
   return j.dump();
 }
@@ -124,6 +127,8 @@ Request decode_request(std::string_view text) {
         timeout->get<long long>() > 1000000000)
       throw Error("stop: \"timeout\" is not a number of seconds");
     request.timeout_seconds = timeout->get<int>();
+  } else if (name == "console") {
+    request.op = Request::Op::Console;
   } else {
     throw Error("unknown control op \"" + name + "\"");
   }

@@ -49,7 +49,10 @@ std::optional<WindowSize> decode_resize_payload(std::string_view payload);
 
 // A client's first message.
 struct Request {
-  enum class Op { Attach, Kill, Stop };
+  // console: the pty master of a detached `exec -t` session comes with the request (SCM_RIGHTS);
+  // the monitor reads it until the session's processes have closed it (docker and podman keep a
+  // detached session's output nowhere either), so that they never block on a full terminal.
+  enum class Op { Attach, Kill, Stop, Console };
   Op op = Op::Attach;
   bool attach_stdin = false;  // attach: this client feeds the container's stdin
   // attach, -t: the client's terminal size, in the request itself so that a foreground run's pty

@@ -10,6 +10,7 @@
 
 #include "monitor/unix_socket_path.hpp"
 #include "util/error.hpp"
+#include "util/fd_passing.hpp"
 
 namespace roost::monitor {
 
@@ -60,8 +61,9 @@ void CtlServer::on_accept() {
 
 void CtlServer::on_first_message(int fd) {
   char buf[4096];
-  ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  UniqueFd passed;  // console's pty master; closed here for any other request
+  ssize_t n = receive_with_fd(fd, buf, sizeof buf, passed);
+  if (n < 0 && errno == EAGAIN) return;
   loop_.remove(fd);
   UniqueFd sock = std::move(pending_[fd]);
   pending_.erase(fd);
@@ -82,6 +84,9 @@ void CtlServer::on_first_message(int fd) {
       break;
     case Request::Op::Stop:
       handlers_.stop(std::move(sock), request.signal, request.timeout_seconds);
+      break;
+    case Request::Op::Console:
+      send_reply(sock.get(), passed ? handlers_.console(std::move(passed)) : Reply{"console: no terminal came with the request", std::nullopt});
       break;
   }
 }

@@ -1,6 +1,6 @@
 // The monitor's control socket (ctl.sock, SOCK_SEQPACKET, 0600): accepts connections on the event
 // loop, reads each one's first message (a ctl_protocol Request) and hands it on: an attach becomes
-// a client of the AttachHub, kill is answered at once, stop when the init has exited.
+// a client of the AttachHub, kill and console are answered at once, stop when the init has exited.
 #pragma once
 
 #include <functional>
@@ -18,6 +18,8 @@ struct CtlHandlers {
   std::function<Reply(int signal)> kill;
   // Takes the connection; answers on it (send_reply) once the container has stopped.
   std::function<void(UniqueFd sock, int signal, int timeout_seconds)> stop;
+  // A detached exec session's pty master (the descriptor that came with the request).
+  std::function<Reply(UniqueFd master)> console;
 };
 
 // One reply message; a client that went away is not an error.

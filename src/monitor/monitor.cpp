@@ -71,6 +71,7 @@ void Monitor::listen() {
       [this](UniqueFd sock, bool wants_stdin) { hub_.add(std::move(sock), wants_stdin); },
       [this](int signal) { return kill(signal); },
       [this](UniqueFd sock, int signal, int timeout) { stop(std::move(sock), signal, timeout); },
+      [this](UniqueFd master) { return adopt_console(std::move(master)); },
   };
   ctl_ = std::make_unique<CtlServer>(loop_, config_.ctl_socket, std::move(handlers));
   adopt_first_client();

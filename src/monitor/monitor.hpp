@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +67,8 @@ class Monitor {
   void close_stdin();
   void resize(WindowSize size);
   Reply kill(int signal);
+  Reply adopt_console(UniqueFd master);
+  void drain_console(int fd);
   void stop(UniqueFd client, int signal, int timeout_seconds);
   // One-shot timers (the stop's SIGKILL, a restart's back-off, the settle): `then` runs once, ms
   // from now, after the timer left the loop; cancel_timer takes one back before it fires.
@@ -93,6 +96,7 @@ class Monitor {
   bool stdin_close_pending_ = false;
   bool output_paused_ = false;
   std::vector<UniqueFd> stop_waiters_;
+  std::map<int, UniqueFd> exec_consoles_;  // detached exec -t sessions' pty masters, read and dropped
   UniqueFd kill_timer_, restart_timer_, settle_timer_;
   bool stopping_ = false;          // a stop or the monitor's SIGTERM: no restart, and SIGKILL is armed
   int exit_status_ = 0;

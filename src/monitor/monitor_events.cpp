@@ -1,5 +1,6 @@
 // The monitor's event handlers: signals and reaping, the container's output and stdin, and the
 // control operations (kill, stop, resize).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -139,6 +140,31 @@ Reply Monitor::kill(int signal) {
   state_.stopped_by_user = true;
   if (::kill(init_pid_, signal) < 0) return Reply{std::string("kill the container's init: ") + std::strerror(errno), std::nullopt};
   return Reply{};
+}
+
+Reply Monitor::adopt_console(UniqueFd master) {
+  if (init_pid_ <= 0) return Reply{"container " + config_.id + " is not running", std::nullopt};
+  const int flags = ::fcntl(master.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(master.get(), F_SETFL, flags | O_NONBLOCK) < 0)
+    return Reply{std::string("make the terminal nonblocking: ") + std::strerror(errno), std::nullopt};
+  const int fd = master.get();
+  exec_consoles_[fd] = std::move(master);
+  loop_.add(fd, EPOLLIN, [this, fd](uint32_t) { drain_console(fd); });
+  return Reply{};
+}
+
+// Reads what the session wrote and drops it; at the end (EIO: every process of the session has
+// closed the terminal) lets the master go.
+void Monitor::drain_console(int fd) {
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    break;
+  }
+  loop_.remove(fd);
+  exec_consoles_.erase(fd);
 }
 
 void Monitor::stop(UniqueFd client, int signal, int timeout_seconds) {

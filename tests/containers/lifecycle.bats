@@ -272,6 +272,37 @@ SERVICE='echo started; trap "echo got TERM; exit 0" TERM; trap "echo got USR1; e
   roost_ rm -f exd
 }
 
+@test "exec -d -t: the session gets a terminal, which the monitor reads until the session ends" {
+  both run -d --name exdt busybox sleep 1000
+  # podman takes -d -t too.
+  run pm exec -dt exdt sh -c 'tty >/tmp/tty'
+  show
+  [ "$status" -eq 0 ]
+  local monitor terminals
+  monitor=$(roost_ inspect -f '{{.State.ConmonPid}}' exdt)
+  [ "$monitor" -gt 0 ]
+  terminals() { find "/proc/$monitor/fd" -lname '*/ptmx' 2>/dev/null | wc -l; }
+  [ "$(terminals)" -eq 0 ]
+  # 256 KiB of output, more than a pty holds: it must be read for the session to get further.
+  # Then it waits for /tmp/end.
+  run roost_ exec -dt exdt sh -c 'tty >/tmp/tty; head -c 262144 /dev/zero; echo written >/tmp/done
+                                  until [ -e /tmp/end ]; do sleep 0.1; done'
+  show
+  [ "$status" -eq 0 ]
+  [ "$output" = "" ]
+  wait_for 10 eval '[ "$(roost_ exec exdt cat /tmp/done 2>/dev/null)" = written ]'
+  run roost_ exec exdt cat /tmp/tty
+  [[ "$output" == /dev/pts/* ]]
+  [ "$(terminals)" -eq 1 ]
+  # The session over, the monitor lets its terminal go.
+  roost_ exec exdt touch /tmp/end
+  wait_for 10 eval '[ "$(terminals)" -eq 0 ]'
+  # Its console socket is gone from the run dir.
+  [ -z "$(find "${CTR_RUNROOT:-$CTR_WORK/run}" -name 'exec-*.sock')" ]
+  pm rm -f -t 0 exdt >/dev/null
+  roost_ rm -f exdt
+}
+
 @test "exec in a stopped container is refused" {
   both create --name stopped busybox true
   run --separate-stderr roost_ exec stopped true

@@ -92,6 +92,11 @@ TEST(MonitorCtlProtocol, RequestsRoundTrip) {
   stop.signal = 15;
   stop.timeout_seconds = 10;
   EXPECT_EQ(decode_request(R"({"op":"stop","signal":15,"timeout":10})"), stop);
+
+  Request console;
+  console.op = Request::Op::Console;
+  EXPECT_EQ(encode_request(console), R"({"op":"console"})");
+  EXPECT_EQ(decode_request(encode_request(console)), console);
 }
 
 TEST(MonitorCtlProtocol, AttachWithoutStdinFieldDoesNotFeedStdin) {

@@ -132,6 +132,61 @@ TEST_F(MonitorCtl, StopWaitsForTheAnswerWithTheExitCode) {
   EXPECT_EQ(monitor::stop(path_, SIGKILL, 1), 138);
 }
 
+TEST_F(MonitorCtl, ConsoleCarriesTheTerminalToTheHandler) {
+  LoopThread loop;
+  UniqueFd received;
+  CtlHandlers handlers{
+      [](UniqueFd, bool) {},
+      [](int) { return Reply{}; },
+      [](UniqueFd, int, int) {},
+      [&](UniqueFd master) {
+        received = std::move(master);
+        return Reply{};
+      },
+  };
+  CtlServer server(loop.loop, path_, handlers);
+  StopFirst stop_first{loop};
+  loop.start();
+  // A pipe stands in for the pty master: what is written to one end is read from the one passed.
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  hand_over_console(path_, write_end.get());
+  write_end.reset();
+  ASSERT_TRUE(received);
+  ASSERT_EQ(::write(received.get(), "x", 1), 1);
+  received.reset();
+  EXPECT_EQ(drain(read_end.get()), "x");
+}
+
+TEST_F(MonitorCtl, ConsoleWithoutTerminalIsRefused) {
+  LoopThread loop;
+  bool called = false;
+  CtlHandlers handlers{
+      [](UniqueFd, bool) {},
+      [](int) { return Reply{}; },
+      [](UniqueFd, int, int) {},
+      [&](UniqueFd) {
+        called = true;
+        return Reply{};
+      },
+  };
+  CtlServer server(loop.loop, path_, handlers);
+  StopFirst stop_first{loop};
+  loop.start();
+  // The request alone, as a client that forgot the descriptor would send it.
+  UniqueFd sock = monitor::connect(path_);
+  Request req;
+  req.op = Request::Op::Console;
+  const std::string message = encode_request(req);
+  ASSERT_EQ(::send(sock.get(), message.data(), message.size(), 0), static_cast<ssize_t>(message.size()));
+  char buf[512];
+  const ssize_t n = ::recv(sock.get(), buf, sizeof buf, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(decode_reply(std::string_view(buf, static_cast<size_t>(n))).error, "console: no terminal came with the request");
+  EXPECT_FALSE(called);
+}
+
 TEST_F(MonitorCtl, SocketPathLongerThanSunPathWorks) {
   // A run dir as deep as $XDG_RUNTIME_DIR/roost/containers/<64 hex>/ with a long user dir.
   const std::string deep = dir_ + "/" + std::string(64, 'a') + "/" + std::string(40, 'b');
