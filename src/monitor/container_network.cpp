@@ -134,7 +134,20 @@ void ContainerNetwork::up() {
     run_dir_fd_.reset(::open(run_dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!run_dir_fd_) throw_errno("open " + run_dir_);
     create_netns();
-    start_driver();
+    launch_driver();
+  } catch (...) {
+    down();
+    throw;
+  }
+  finish_pending_ = true;
+}
+
+void ContainerNetwork::finish_up() {
+  if (!finish_pending_) return;
+  finish_pending_ = false;
+  try {
+    child_network_ = std::make_unique<ChildNetworkHolder>();
+    child_network_->net = driver_->wait_started();
     configure_inside();
     start_ports();
   } catch (...) {
@@ -166,7 +179,7 @@ std::string ContainerNetwork::helper_path(const std::string& name) const {
   return name.empty() ? dir : dir + "/" + name;
 }
 
-void ContainerNetwork::start_driver() {
+void ContainerNetwork::launch_driver() {
   ns::NetworkOptions options;
   options.driver = mode_;
   // podman's slirp4netns default: the container does not reach the host's 127.0.0.1 through
@@ -192,8 +205,7 @@ void ContainerNetwork::start_driver() {
   // slirp4netns joins the user namespace it is given (its own, here: a no-op it accepts); pasta
   // refuses to "enter" the one it is in, and needs none: the monitor is root of it already.
   if (mode_ == "slirp4netns") target.userns_path = "/proc/self/ns/user";
-  child_network_ = std::make_unique<ChildNetworkHolder>();
-  child_network_->net = driver_->start(target, helper_dir);
+  driver_->launch(target, helper_dir);
 }
 
 void ContainerNetwork::configure_inside() {
@@ -273,6 +285,7 @@ void ContainerNetwork::down() {
     netns_bound_ = false;
   }
   run_dir_fd_.reset();
+  finish_pending_ = false;
 }
 
 }  // namespace roost::monitor

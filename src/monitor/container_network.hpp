@@ -46,8 +46,12 @@ class ContainerNetwork {
   ContainerNetwork(const ContainerNetwork&) = delete;
   ContainerNetwork& operator=(const ContainerNetwork&) = delete;
 
-  // Everything up; roost::Error as one line otherwise (with nothing left running).
+  // Before the runtime's create: the namespace, and the driver's helper started. Then, after the
+  // create and before the start, finish_up: the helper ready (it got ready while the runtime
+  // created the container), the inside configured, the ports. roost::Error as one line
+  // otherwise, with nothing left running. finish_up does its work once (restarts keep the network).
   void up();
+  void finish_up();
   // Stops the helper, the port child and the listeners, unbinds the namespace. Idempotent.
   void down();
   // The ports as bound (host port 0 resolved).
@@ -61,7 +65,7 @@ class ContainerNetwork {
 
  private:
   void create_netns();
-  void start_driver();
+  void launch_driver();
   void configure_inside();
   void start_ports();
   std::string helper_path(const std::string& name) const;
@@ -80,6 +84,7 @@ class ContainerNetwork {
   bool netns_bound_ = false;
   std::optional<NetworkMember> member_;
   bool connected_ = false;
+  bool finish_pending_ = false;  // up() launched the driver; finish_up() has yet to run
   struct ChildNetworkHolder;
   std::unique_ptr<ChildNetworkHolder> child_network_;
 };

@@ -103,6 +103,8 @@ bool Monitor::start_container(bool first) {
     ::unlink((config_.run_dir + "/init.pid").c_str());
     init_pid_ = runtime_.create(stdio_->runtime_stdio());
     stdio_->after_create();
+    // The network's helper got ready while the runtime created the container.
+    if (network_) network_->finish_up();
     // The pty has the caller's size before the container's first process runs (a restart's new
     // pty, the last size a client sent).
     if (window_) resize(*window_);

@@ -16,7 +16,8 @@ class PlainDriver : public NetworkDriver {
   explicit PlainDriver(std::string name) : name_(std::move(name)) {}
   void check() const override {}
   bool needs_netns() const override { return name_ != "host"; }
-  ChildNetwork start(const NetnsTarget&, const std::string&) override { return ChildNetwork{name_}; }
+  void launch(const NetnsTarget&, const std::string&) override {}
+  ChildNetwork wait_started() override { return ChildNetwork{name_}; }
   void stop() override {}
 
  private:

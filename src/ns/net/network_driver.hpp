@@ -47,7 +47,15 @@ class NetworkDriver {
   virtual bool needs_netns() const = 0;
   // Parent side, once the child's namespace exists. Returns what the child must configure.
   // `state_dir` is where sockets such as slirp4netns's API socket go.
-  virtual ChildNetwork start(const NetnsTarget& target, const std::string& state_dir) = 0;
+  ChildNetwork start(const NetnsTarget& target, const std::string& state_dir) {
+    launch(target, state_dir);
+    return wait_started();
+  }
+  // start in two halves, so that the caller can do other work while the helper gets ready (roost's
+  // monitor runs the runtime's create meanwhile): launch starts the helper, wait_started waits
+  // until it serves the namespace. A failure in either has stopped the helper.
+  virtual void launch(const NetnsTarget& target, const std::string& state_dir) = 0;
+  virtual ChildNetwork wait_started() = 0;
   // Stops the helper process (also done by the destructor). Idempotent.
   virtual void stop() = 0;
   // slirp4netns's API socket (for its port driver); empty for the others.

@@ -66,9 +66,8 @@ std::vector<std::string> PastaDriver::arguments(const NetnsTarget& target, const
   return args;
 }
 
-ChildNetwork PastaDriver::start(const NetnsTarget& target, const std::string& state_dir) {
+void PastaDriver::launch(const NetnsTarget& target, const std::string& state_dir) {
   std::string path = require_binary(options_.pasta_binary, "passt", "--pasta-binary");
-  ChildAddresses a = child_addresses(driver_cidr(options_));
   pid_fifo_ = state_dir + "/.pasta.pid";
   ::unlink(pid_fifo_.c_str());
   if (::mkfifo(pid_fifo_.c_str(), 0600) < 0) throw_errno("mkfifo " + pid_fifo_);
@@ -80,11 +79,22 @@ ChildNetwork PastaDriver::start(const NetnsTarget& target, const std::string& st
   for (std::string& arg : arguments(target, pid_fifo_, log_path)) spec.argv.push_back(std::move(arg));
   try {
     helper_ = HelperProcess(spec);
-    helper_.wait_ready(ready.get(), pid_line, kReadyTimeoutMs);
   } catch (...) {
     stop();
     throw;
   }
+  ready_ = std::move(ready);
+}
+
+ChildNetwork PastaDriver::wait_started() {
+  try {
+    helper_.wait_ready(ready_.get(), pid_line, kReadyTimeoutMs);
+  } catch (...) {
+    stop();
+    throw;
+  }
+  ready_.reset();
+  ChildAddresses a = child_addresses(driver_cidr(options_));
   ChildNetwork net{"pasta", driver_ifname(options_), a.ip, a.prefix_length, a.gateway, {a.dns}, driver_mtu(options_)};
   net.ipv6 = options_.ipv6;
   net.configured_by_driver = true;
@@ -92,6 +102,7 @@ ChildNetwork PastaDriver::start(const NetnsTarget& target, const std::string& st
 }
 
 void PastaDriver::stop() {
+  ready_.reset();
   helper_.stop();
   if (!pid_fifo_.empty()) ::unlink(pid_fifo_.c_str());
   pid_fifo_.clear();

@@ -17,7 +17,8 @@ class PastaDriver : public HelperDriver {
   explicit PastaDriver(NetworkOptions options) : options_(std::move(options)) {}
   ~PastaDriver() override { stop(); }
   void check() const override;
-  ChildNetwork start(const NetnsTarget& target, const std::string& state_dir) override;
+  void launch(const NetnsTarget& target, const std::string& state_dir) override;
+  ChildNetwork wait_started() override;
   void stop() override;
 
   // The command line without the binary (for tests); `pid_path` is where pasta says it is ready.
@@ -27,6 +28,7 @@ class PastaDriver : public HelperDriver {
  private:
   NetworkOptions options_;
   std::string pid_fifo_;
+  UniqueFd ready_;  // the pid fifo's read end, from launch to wait_started
 };
 
 }  // namespace roost::ns

@@ -68,9 +68,8 @@ std::vector<std::string> Slirp4netnsDriver::arguments(const NetnsTarget& target,
   return args;
 }
 
-ChildNetwork Slirp4netnsDriver::start(const NetnsTarget& target, const std::string& state_dir) {
+void Slirp4netnsDriver::launch(const NetnsTarget& target, const std::string& state_dir) {
   std::string path = require_binary(options_.slirp4netns_binary, "slirp4netns", "--slirp4netns-binary");
-  ChildAddresses addresses = child_addresses(driver_cidr(options_));
   int ready[2], exit_pipe[2];
   if (::pipe2(ready, O_CLOEXEC) < 0) throw_errno("pipe");
   UniqueFd ready_read(ready[0]), ready_write(ready[1]);
@@ -86,13 +85,18 @@ ChildNetwork Slirp4netnsDriver::start(const NetnsTarget& target, const std::stri
   exit_read.reset();
   exit_fd_ = std::move(exit_write);
   api_socket_ = socket;
+  ready_ = std::move(ready_read);
+}
+
+ChildNetwork Slirp4netnsDriver::wait_started() {
   try {
-    helper_.wait_ready(ready_read.get(), ready_byte, kReadyTimeoutMs);
+    helper_.wait_ready(ready_.get(), ready_byte, kReadyTimeoutMs);
   } catch (...) {
     stop();
     throw;
   }
-
+  ready_.reset();
+  ChildAddresses addresses = child_addresses(driver_cidr(options_));
   ChildNetwork net{"slirp4netns", driver_ifname(options_), addresses.ip, addresses.prefix_length, addresses.gateway,
                    {addresses.dns}, driver_mtu(options_)};
   // The kernel takes fd00::/64 and its default route from slirp4netns's router advertisements.
@@ -102,6 +106,7 @@ ChildNetwork Slirp4netnsDriver::start(const NetnsTarget& target, const std::stri
 }
 
 void Slirp4netnsDriver::stop() {
+  ready_.reset();
   exit_fd_.reset();  // slirp4netns notices and exits; stop() below waits for it
   helper_.stop();
   if (!api_socket_.empty()) ::unlink(api_socket_.c_str());

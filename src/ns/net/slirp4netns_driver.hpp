@@ -15,7 +15,8 @@ class Slirp4netnsDriver : public HelperDriver {
   explicit Slirp4netnsDriver(NetworkOptions options) : options_(std::move(options)) {}
   ~Slirp4netnsDriver() override { stop(); }
   void check() const override;
-  ChildNetwork start(const NetnsTarget& target, const std::string& state_dir) override;
+  void launch(const NetnsTarget& target, const std::string& state_dir) override;
+  ChildNetwork wait_started() override;
   void stop() override;
   std::string api_socket() const override { return api_socket_; }
 
@@ -28,6 +29,7 @@ class Slirp4netnsDriver : public HelperDriver {
   NetworkOptions options_;
   UniqueFd exit_fd_;  // slirp4netns exits when this end closes (roost stopped or died)
   std::string api_socket_;
+  UniqueFd ready_;  // --ready-fd's read end, from launch to wait_started
 };
 
 }  // namespace roost::ns
