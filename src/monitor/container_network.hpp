@@ -54,6 +54,9 @@ class ContainerNetwork {
   void finish_up();
   // Stops the helper, the port child and the listeners, unbinds the namespace. Idempotent.
   void down();
+  // The first half of down(), for when the network will not be used again: the listeners closed,
+  // the helper told to exit, the namespace unbound; down() then waits for what is still exiting.
+  void begin_down();
   // The ports as bound (host port 0 resolved).
   const std::vector<ctr::PortMapping>& ports() const { return ports_; }
   // Processes of the network that the monitor must not reap as orphans (their owners wait for them).
@@ -66,6 +69,7 @@ class ContainerNetwork {
  private:
   void create_netns();
   void launch_driver();
+  void unbind_netns();
   void configure_inside();
   void start_ports();
   std::string helper_path(const std::string& name) const;

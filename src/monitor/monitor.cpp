@@ -223,12 +223,15 @@ void Monitor::after_exit(int exit_code) {
     if (fd >= 0 && loop_.watching(fd)) loop_.remove(fd);
   stdio_.reset();
   stdin_queue_.clear();
+  const bool restart = !stopping_ && should_restart(config_.restart, exit_code, state_.restart_count, state_.stopped_by_user);
+  // A network not used again goes now: its helper exits (and the kernel frees its tap device)
+  // while the runtime deletes the container and --rm removes it; finish() reaps it.
+  if (!restart && network_) network_->begin_down();
   runtime_.delete_force();
   state_.status = ctr::Status::Exited;
   state_.pid = 0;
   state_.exit_code = exit_code;
   state_.finished_at = now_rfc3339();
-  const bool restart = !stopping_ && should_restart(config_.restart, exit_code, state_.restart_count, state_.stopped_by_user);
   try {
     state_file_.write(state_);
   } catch (const Error&) {
@@ -245,9 +248,11 @@ void Monitor::finish(int exit_code) {
   for (auto& waiter : stop_waiters_)
     if (waiter) send_reply(waiter.get(), Reply{"", exit_code});
   stop_waiters_.clear();
-  if (network_) network_->down();
   ::unlink((config_.run_dir + "/init.pid").c_str());
+  // The namespace unbound before --rm removes the run dir; the helper reaped after it.
+  if (network_) network_->begin_down();
   if (config_.auto_remove) remove_container();
+  if (network_) network_->down();
   hub_.finish(exit_code, 2000);
   ctl_.reset();
   loop_.stop();

@@ -17,6 +17,7 @@ class HelperDriver : public NetworkDriver {
     return {helper_.pid()};
   }
   int helper_exit_fd() const override { return helper_.running() ? helper_.pidfd() : -1; }
+  void begin_stop() override { helper_.signal_stop(); }
 
  protected:
   HelperProcess helper_;

@@ -125,6 +125,10 @@ void HelperProcess::wait_ready(int ready_fd, ReadyTest done, int timeout_ms) {
   }
 }
 
+void HelperProcess::signal_stop() {
+  if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
 void HelperProcess::stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);

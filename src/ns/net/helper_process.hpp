@@ -37,6 +37,8 @@ class HelperProcess {
   void wait_ready(int ready_fd, ReadyTest done, int timeout_ms);
   // SIGTERM, then SIGKILL after a grace period; reaps. Idempotent.
   void stop();
+  // SIGTERM only: the helper exits while the caller does other work; stop() then reaps it.
+  void signal_stop();
 
  private:
   [[noreturn]] void fail(const std::string& what);
