@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "ns/net/child_addresses.hpp"
+#include "ns/net/helper_driver.hpp"
 #include "ns/net/helper_process.hpp"
 #include "util/error.hpp"
 
@@ -25,5 +27,12 @@ void require_tun(const std::string& driver) {
 int driver_mtu(const NetworkOptions& options) { return options.mtu > 0 ? options.mtu : 65520; }
 std::string driver_ifname(const NetworkOptions& options) { return options.ifname.empty() ? "tap0" : options.ifname; }
 std::string driver_cidr(const NetworkOptions& options) { return options.cidr.empty() ? "10.0.2.0/24" : options.cidr; }
+
+ChildNetwork HelperDriver::child_network_for(const std::string& driver, const NetworkOptions& options) {
+  const ChildAddresses a = child_addresses(driver_cidr(options));
+  ChildNetwork net{driver, driver_ifname(options), a.ip, a.prefix_length, a.gateway, {a.dns}, driver_mtu(options)};
+  net.ipv6 = options.ipv6;
+  return net;
+}
 
 }  // namespace roost::ns

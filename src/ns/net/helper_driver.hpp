@@ -20,7 +20,23 @@ class HelperDriver : public NetworkDriver {
   void begin_stop() override { helper_.signal_stop(); }
 
  protected:
+  // wait_started's shared half: the helper's ready signal on ready_ (launch's), 10 s at most; a
+  // failure stops the helper and is rethrown.
+  void await_ready(HelperProcess::ReadyTest done) {
+    try {
+      helper_.wait_ready(ready_.get(), done, kReadyTimeoutMs);
+    } catch (...) {
+      stop();
+      throw;
+    }
+    ready_.reset();
+  }
+  // What the child configures: the options' address range, device and MTU.
+  static ChildNetwork child_network_for(const std::string& driver, const NetworkOptions& options);
+
+  static constexpr int kReadyTimeoutMs = 10000;
   HelperProcess helper_;
+  UniqueFd ready_;  // from launch to wait_started: where the helper says it is ready
 };
 
 }  // namespace roost::ns

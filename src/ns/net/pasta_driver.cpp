@@ -12,7 +12,6 @@
 namespace roost::ns {
 namespace {
 
-constexpr int kReadyTimeoutMs = 10000;
 
 // pasta writes "PID\n" to its -P file once its set-up is done: a FIFO turns that into a wake-up.
 bool pid_line(const std::string& received, bool hung_up) {
@@ -87,16 +86,8 @@ void PastaDriver::launch(const NetnsTarget& target, const std::string& state_dir
 }
 
 ChildNetwork PastaDriver::wait_started() {
-  try {
-    helper_.wait_ready(ready_.get(), pid_line, kReadyTimeoutMs);
-  } catch (...) {
-    stop();
-    throw;
-  }
-  ready_.reset();
-  ChildAddresses a = child_addresses(driver_cidr(options_));
-  ChildNetwork net{"pasta", driver_ifname(options_), a.ip, a.prefix_length, a.gateway, {a.dns}, driver_mtu(options_)};
-  net.ipv6 = options_.ipv6;
+  await_ready(pid_line);
+  ChildNetwork net = child_network_for("pasta", options_);
   net.configured_by_driver = true;
   return net;
 }

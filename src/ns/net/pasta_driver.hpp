@@ -28,7 +28,6 @@ class PastaDriver : public HelperDriver {
  private:
   NetworkOptions options_;
   std::string pid_fifo_;
-  UniqueFd ready_;  // the pid fifo's read end, from launch to wait_started
 };
 
 }  // namespace roost::ns

@@ -13,7 +13,6 @@ namespace {
 
 constexpr int kReadyFd = 3;  // --ready-fd: slirp4netns writes "1" once the tap is served
 constexpr int kExitFd = 4;   // --exit-fd: slirp4netns exits when roost's end closes
-constexpr int kReadyTimeoutMs = 10000;
 
 bool kernel_has_seccomp() {
   try {
@@ -89,20 +88,10 @@ void Slirp4netnsDriver::launch(const NetnsTarget& target, const std::string& sta
 }
 
 ChildNetwork Slirp4netnsDriver::wait_started() {
-  try {
-    helper_.wait_ready(ready_.get(), ready_byte, kReadyTimeoutMs);
-  } catch (...) {
-    stop();
-    throw;
-  }
-  ready_.reset();
-  ChildAddresses addresses = child_addresses(driver_cidr(options_));
-  ChildNetwork net{"slirp4netns", driver_ifname(options_), addresses.ip, addresses.prefix_length, addresses.gateway,
-                   {addresses.dns}, driver_mtu(options_)};
-  // The kernel takes fd00::/64 and its default route from slirp4netns's router advertisements.
-  // Its IPv6 DNS forwarder fd00::3 is not listed: rootlesskit 1.1 writes 10.0.2.3 only.
-  net.ipv6 = options_.ipv6;
-  return net;
+  await_ready(ready_byte);
+  // With --ipv6 the kernel takes fd00::/64 and its default route from slirp4netns's router
+  // advertisements. Its IPv6 DNS forwarder fd00::3 is not listed: rootlesskit 1.1 writes 10.0.2.3 only.
+  return child_network_for("slirp4netns", options_);
 }
 
 void Slirp4netnsDriver::stop() {

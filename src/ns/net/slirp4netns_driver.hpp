@@ -29,7 +29,6 @@ class Slirp4netnsDriver : public HelperDriver {
   NetworkOptions options_;
   UniqueFd exit_fd_;  // slirp4netns exits when this end closes (roost stopped or died)
   std::string api_socket_;
-  UniqueFd ready_;  // --ready-fd's read end, from launch to wait_started
 };
 
 }  // namespace roost::ns
