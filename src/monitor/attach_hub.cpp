@@ -1,12 +1,13 @@
 // Attached clients: output frames out, stdin and resize frames in.
 #include "monitor/attach_hub.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include <vector>
+
+#include "util/file.hpp"
 
 namespace roost::monitor {
 
@@ -31,8 +32,7 @@ AttachHub::~AttachHub() {
 
 void AttachHub::add(UniqueFd sock, bool wants_stdin) {
   const int fd = sock.get();
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  set_nonblocking(fd);
   Client& client = clients_[fd];
   client.sock = std::move(sock);
   client.wants_stdin = wants_stdin;

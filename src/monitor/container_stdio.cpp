@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace roost::monitor {
 
@@ -19,9 +20,8 @@ void make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
   write_end.reset(fds[1]);
 }
 
-void set_nonblocking(int fd) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) throw_errno("make the container's stdio nonblocking");
+void make_nonblocking(int fd) {
+  if (!set_nonblocking(fd)) throw_errno("make the container's stdio nonblocking");
 }
 
 }  // namespace
@@ -38,10 +38,10 @@ ContainerStdio::ContainerStdio(bool tty, bool stdin_open, const std::string& run
     if (stdin_open_) make_pipe(stdin_read_, stdin_write_);
     make_pipe(stdout_read_, stdout_write_);
     make_pipe(stderr_read_, stderr_write_);
-    set_nonblocking(stdout_read_.get());
-    if (stdin_write_) set_nonblocking(stdin_write_.get());
+    make_nonblocking(stdout_read_.get());
+    if (stdin_write_) make_nonblocking(stdin_write_.get());
   }
-  set_nonblocking(stderr_read_.get());
+  make_nonblocking(stderr_read_.get());
 }
 
 RuntimeStdio ContainerStdio::runtime_stdio() const {
@@ -61,7 +61,7 @@ void ContainerStdio::after_create() {
   if (!tty_) return;
   // The runtime connected and sent the master during create; both wait in the socket's queue.
   master_ = console_->take_master();
-  set_nonblocking(master_.get());
+  make_nonblocking(master_.get());
   console_.reset();
   stderr_read_.reset();  // the runtime's words are not the container's output
 }

@@ -1,6 +1,5 @@
 // The monitor's event handlers: signals and reaping, the container's output and stdin, and the
 // control operations (kill, stop, resize).
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -13,6 +12,7 @@
 
 #include "monitor/monitor.hpp"
 #include "sys/signals.hpp"
+#include "util/file.hpp"
 
 namespace roost::monitor {
 
@@ -144,8 +144,7 @@ Reply Monitor::kill(int signal) {
 
 Reply Monitor::adopt_console(UniqueFd master) {
   if (init_pid_ <= 0) return Reply{"container " + config_.id + " is not running", std::nullopt};
-  const int flags = ::fcntl(master.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(master.get(), F_SETFL, flags | O_NONBLOCK) < 0)
+  if (!set_nonblocking(master.get()))
     return Reply{std::string("make the terminal nonblocking: ") + std::strerror(errno), std::nullopt};
   const int fd = master.get();
   exec_consoles_[fd] = std::move(master);

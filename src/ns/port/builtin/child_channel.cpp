@@ -1,6 +1,5 @@
 #include "ns/port/builtin/child_channel.hpp"
 
-#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -8,11 +7,12 @@
 
 #include "ns/port/go_format.hpp"
 #include "util/fd_passing.hpp"
+#include "util/file.hpp"
 
 namespace roost::ns::builtin {
 
 ChildChannel::ChildChannel(EventLoop& loop, UniqueFd channel) : loop_(loop), channel_(std::move(channel)) {
-  fcntl(channel_.get(), F_SETFL, fcntl(channel_.get(), F_GETFL) | O_NONBLOCK);
+  set_nonblocking(channel_.get());
   loop_.add(channel_.get(), EPOLLIN, [this](uint32_t) { on_readable(); });
 }
 

@@ -1,6 +1,5 @@
 #include "ns/port/builtin/child_connector.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -11,6 +10,7 @@
 #include "ns/port/socket_address.hpp"
 #include "util/error.hpp"
 #include "util/fd_passing.hpp"
+#include "util/file.hpp"
 
 namespace roost::ns::builtin {
 namespace {
@@ -51,7 +51,7 @@ void bind_source(int fd, SocketAddress source) {
 }  // namespace
 
 ChildConnector::ChildConnector(EventLoop& loop, UniqueFd channel) : loop_(loop), channel_(std::move(channel)) {
-  fcntl(channel_.get(), F_SETFL, fcntl(channel_.get(), F_GETFL) | O_NONBLOCK);
+  set_nonblocking(channel_.get());
   loop_.add(channel_.get(), EPOLLIN, [this](uint32_t) { on_channel(); });
 }
 

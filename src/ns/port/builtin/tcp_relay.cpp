@@ -47,8 +47,7 @@ TcpRelay::TcpRelay(EventLoop& loop, UniqueFd client, UniqueFd inside, std::funct
   int one = 1;
   setsockopt(client_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setsockopt(inside_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  int flags = fcntl(inside_.get(), F_GETFL);
-  fcntl(inside_.get(), F_SETFL, flags | O_NONBLOCK);
+  set_nonblocking(inside_.get());
   // Edge-triggered: the first events arrive at once for what is already readable or writable.
   int client_fd = client_.get(), inside_fd = inside_.get();
   loop_.add(client_fd, kEvents, [this, client_fd](uint32_t events) { on_event(client_fd, events); });
