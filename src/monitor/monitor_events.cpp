@@ -152,16 +152,16 @@ Reply Monitor::adopt_console(UniqueFd master) {
   return Reply{};
 }
 
-// Reads what the session wrote and drops it; at the end (EIO: every process of the session has
-// closed the terminal) lets the master go.
+// Reads what the session wrote and drops it, one read per wake-up as on_output does (a session
+// that writes without pause must not hold the loop from the container and its clients); at the
+// end (EIO: every process of the session has closed the terminal) lets the master go.
 void Monitor::drain_console(int fd) {
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0 || (n < 0 && errno == EINTR)) continue;
-    if (n < 0 && errno == EAGAIN) return;
-    break;
-  }
+  char buf[16384];
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0 || (n < 0 && errno == EAGAIN)) return;
   loop_.remove(fd);
   exec_consoles_.erase(fd);
 }
