@@ -104,9 +104,10 @@ int exec_in_container(const ctr::ContainerStore& containers, const ExecRequest& 
   if (request.detach) argv.push_back("--detach");
   // A detached session's terminal: the runtime sends its master here, and the container's monitor
   // keeps it (reading what the session writes) once the runtime has returned.
+  const ctr::ContainerPaths paths = containers.paths(id);
   std::optional<monitor::ConsoleReceiver> console;
   if (request.detach && request.tty) {
-    console.emplace((containers.paths(id).run_dir / ("exec-" + std::to_string(::getpid()) + ".sock")).string());
+    console.emplace((paths.run_dir / ("exec-" + std::to_string(::getpid()) + ".sock")).string());
     argv.insert(argv.end(), {"--console-socket", console->address_for_runtime()});
   }
   if (!request.workdir.empty()) argv.insert(argv.end(), {"--cwd", request.workdir});
@@ -139,7 +140,7 @@ int exec_in_container(const ctr::ContainerStore& containers, const ExecRequest& 
   if (!error.empty()) return runtime_error_exit_code(error);
   if (console && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     UniqueFd master = console->take_master();
-    monitor::hand_over_console(containers.paths(id).ctl_socket().string(), master.get());
+    monitor::hand_over_console(paths.ctl_socket().string(), master.get());
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);

@@ -266,18 +266,15 @@ std::vector<pid_t> ContainerNetwork::helper_pids() const {
 void ContainerNetwork::begin_down() {
   port_driver_.reset();  // listeners and relays close; the port child sees its channel close
   if (driver_) driver_->begin_stop();
-  unbind_netns();
-}
-
-void ContainerNetwork::unbind_netns() {
-  if (!netns_bound_) return;
-  ::umount2(netns_path_.c_str(), MNT_DETACH);
-  ::unlink(netns_path_.c_str());
-  netns_bound_ = false;
+  if (netns_bound_) {
+    ::umount2(netns_path_.c_str(), MNT_DETACH);
+    ::unlink(netns_path_.c_str());
+    netns_bound_ = false;
+  }
 }
 
 void ContainerNetwork::down() {
-  port_driver_.reset();  // listeners and relays close; the port child sees its channel close
+  begin_down();
   if (port_child_ > 0) {
     ::kill(port_child_, SIGKILL);
     while (::waitpid(port_child_, nullptr, 0) < 0 && errno == EINTR) {
@@ -292,7 +289,6 @@ void ContainerNetwork::down() {
     disconnect_container(*member_);
     connected_ = false;
   }
-  unbind_netns();
   run_dir_fd_.reset();
   finish_pending_ = false;
 }

@@ -52,7 +52,8 @@ class ContainerNetwork {
   // otherwise, with nothing left running. finish_up does its work once (restarts keep the network).
   void up();
   void finish_up();
-  // Stops the helper, the port child and the listeners, unbinds the namespace. Idempotent.
+  // begin_down, then the port child and the helper reaped, a user network's veth removed.
+  // Idempotent.
   void down();
   // The first half of down(), for when the network will not be used again: the listeners closed,
   // the helper told to exit, the namespace unbound; down() then waits for what is still exiting.
@@ -69,7 +70,6 @@ class ContainerNetwork {
  private:
   void create_netns();
   void launch_driver();
-  void unbind_netns();
   void configure_inside();
   void start_ports();
   std::string helper_path(const std::string& name) const;

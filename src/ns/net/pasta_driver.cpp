@@ -12,7 +12,6 @@
 namespace roost::ns {
 namespace {
 
-
 // pasta writes "PID\n" to its -P file once its set-up is done: a FIFO turns that into a wake-up.
 bool pid_line(const std::string& received, bool hung_up) {
   return received.find('\n') != std::string::npos || (hung_up && !received.empty());
