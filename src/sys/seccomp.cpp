@@ -104,6 +104,13 @@ enum class Part { Main, Listener };
 Context new_context(uint32_t default_action, const oci::Seccomp& profile) {
   Context owner(seccomp_init(default_action), seccomp_release);
   if (!owner) throw Error("linux.seccomp: libseccomp could not create a filter");
+  // A binary tree of syscall numbers instead of one comparison after another: the kernel runs the
+  // program once per syscall number and architecture when it loads it (to cache the always-allowed
+  // calls), so the load of the default profile takes about half the time (bench/README.md), and
+  // each of the container's syscalls walks fewer instructions. libseccomp before 2.5 lacks it.
+  const int optimised = seccomp_attr_set(owner.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (optimised < 0 && optimised != -EINVAL && optimised != -EOPNOTSUPP)
+    check(optimised, "linux.seccomp: ask libseccomp for a binary-tree filter");
   for (const auto& arch : profile.architectures) {
     int rc = seccomp_arch_add(owner.get(), arch_value(arch));
     if (rc < 0 && rc != -EEXIST) check(rc, "linux.seccomp: add architecture " + arch);

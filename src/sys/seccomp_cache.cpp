@@ -19,8 +19,9 @@
 namespace roost {
 namespace {
 
-// 2: two programs, the main one and the SCMP_ACT_NOTIFY listener's (version 1 had one).
-constexpr const char* kMagic = "roost-seccomp-cache 2";
+// 2: two programs, the main one and the SCMP_ACT_NOTIFY listener's (version 1 had one); 3: the
+// programs are libseccomp's binary tree (seccomp.cpp), so a version-2 file is compiled again.
+constexpr const char* kMagic = "roost-seccomp-cache 3";
 
 // The key is built for every create and exec: decimal digits written in place (std::to_string made
 // and freed a string per syscall name, 0.24M instructions for the default profile's key).
