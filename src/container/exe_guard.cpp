@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <vector>
 
 #include "sys/mount_api.hpp"
@@ -118,13 +117,7 @@ UniqueFd sealed_copy(int exe_fd) {
   return mem;
 }
 
-idmap::Mappings read_map(const std::string& path) {
-  idmap::Mappings maps;
-  std::istringstream in(read_file(path));
-  oci::IdMapping m;
-  while (in >> m.container_id >> m.host_id >> m.size) maps.push_back(m);
-  return maps;
-}
+idmap::Mappings read_map(const std::string& path) { return idmap::parse_proc_map(read_file(path)); }
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "idmap/idmap.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "util/error.hpp"
 
@@ -79,6 +80,21 @@ std::string format_proc_map(const Mappings& maps) {
   for (const auto& m : maps)
     out += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
   return out;
+}
+
+Mappings parse_proc_map(const std::string& text) {
+  Mappings maps;
+  const char* p = text.c_str();
+  for (;;) {
+    uint32_t v[3];
+    for (uint32_t& n : v) {
+      while (*p == ' ' || *p == '\t' || *p == '\n') ++p;
+      const auto r = std::from_chars(p, text.c_str() + text.size(), n);
+      if (r.ec != std::errc()) return maps;
+      p = r.ptr;
+    }
+    maps.push_back({v[0], v[1], v[2]});
+  }
 }
 
 std::vector<std::string> helper_argv(const std::string& helper, pid_t pid, const Mappings& maps) {

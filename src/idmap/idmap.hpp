@@ -32,6 +32,9 @@ bool to_host(const Mappings& maps, uint32_t container_id, uint32_t& host_id);
 
 // "containerID hostID size\n" lines, the /proc/PID/uid_map format.
 std::string format_proc_map(const Mappings& maps);
+// The reverse, for what the kernel shows in /proc/PID/uid_map (columns aligned with spaces); reading
+// stops at the first line that is not three numbers.
+Mappings parse_proc_map(const std::string& text);
 
 // argv for newuidmap/newgidmap: helper, pid, then the triples.
 std::vector<std::string> helper_argv(const std::string& helper, pid_t pid, const Mappings& maps);

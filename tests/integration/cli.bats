@@ -173,8 +173,8 @@ load helpers
   assert_output_equals "from-cwd-bundle"
 }
 
-# roost-runtime builds only the command it finds in argv (cli/runtime/main.cpp): these check that
-# finding it reads argv as CLI11 does.
+# roost-runtime reads its global options before the command and again among the command's own
+# (cli/runtime/main.cpp): these check both places, and the forms getopt_long takes.
 @test "global flags after the command work as before it, with --opt VALUE and --opt=VALUE" {
   update_config '.process.args = ["true"]'
   timeout -k 5 "$RT_TIMEOUT" "$ROOST_RUNTIME" create --bundle "$BUNDLE" --root "$STATE" --debug after </dev/null 3>&- ||
@@ -195,10 +195,13 @@ load helpers
   assert_success
   assert_output_equals ""
   [ -f state ] || fail "--log's value 'state' was not taken as the log file"
-  # --log= with nothing after = takes the next argument, as CLI11 reads it: the command is spec.
-  rrun --log= create spec
+  # --log= with nothing after = is an empty value (no log file), as getopt_long reads it: the
+  # next argument is the command.
+  rrun --log= spec
   assert_success
-  [ -f config.json ] || fail "'--log= create spec' did not run spec"
+  [ -f config.json ] || fail "'--log= spec' did not run spec"
+  rrun --log state --log-format json list -q extra
+  assert_error 'list: unexpected argument "extra"'
 }
 
 @test "--help of a command prints that command's options, wherever it is" {
@@ -220,11 +223,21 @@ load helpers
 
 @test "an unknown command, a command's option before the command, and a second command are errors" {
   rrun --debug frobnicate
-  assert_error "subcommand is required"
+  assert_error 'unknown command "frobnicate"'
   rrun --force delete x
-  assert_error "not expected: --force"
+  assert_error "unknown option --force"
   rrun state nope list
-  assert_error "not expected: list"
+  assert_error 'state: unexpected argument "list"'
+  rrun --debug
+  assert_error "a command is needed"
+  rrun create --preserve-fds -1 x
+  assert_error 'create: --preserve-fds needs a number 0 or more, not "-1"'
+  rrun list --format xml
+  assert_error 'list: --format is one of table, json, not "xml"'
+  rrun create --bundle
+  assert_error "create: --bundle needs a value"
+  rrun update x
+  assert_error "update needs --resources FILE"
   rrun kill nope start
   assert_error 'unknown signal "start"'
   rrun LIST

@@ -56,3 +56,13 @@ TEST(IdMap, FormatsProcMapAndHelperArguments) {
   EXPECT_EQ(helper_argv("newuidmap", 42, maps),
             (std::vector<std::string>{"newuidmap", "42", "0", "1000", "1", "1", "100000", "65536"}));
 }
+
+TEST(IdMap, ParsesProcMapAsTheKernelAlignsIt) {
+  // /proc/PID/uid_map pads its columns with spaces; 4294967295 is the whole range of the initial namespace.
+  EXPECT_EQ(parse_proc_map("         0       1000          1\n         1     100000      65536\n"),
+            (Mappings{{0, 1000, 1}, {1, 100000, 65536}}));
+  EXPECT_EQ(parse_proc_map("0 0 4294967295\n"), (Mappings{{0, 0, 4294967295u}}));
+  EXPECT_EQ(parse_proc_map(format_proc_map({{5, 6, 7}})), (Mappings{{5, 6, 7}}));
+  EXPECT_TRUE(parse_proc_map("").empty());
+  EXPECT_EQ(parse_proc_map("0 1000 1\n1 2\n"), (Mappings{{0, 1000, 1}}));  // a cut line ends it
+}

@@ -1,23 +1,23 @@
-// One roost-runtime command: its name and help as `--help` lists them, what it adds to its CLI11
-// subcommand and what it runs. Each command is one file (create.cpp, kill.cpp ...) defining one
+// One roost-runtime command: its name and help as `--help` lists them, the options it declares and
+// what it runs. Each command is one file (create.cpp, kill.cpp ...) defining one
 // of these; commands.cpp lists them in the order --help shows them. A command's options live in
-// its own file, bound to the subcommand by add_options and read by run.
+// its own file, bound to its OptionParser by add_options and read by run.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <span>
 #include <string>
 
 #include "container/lifecycle.hpp"
+#include "util/option_parser.hpp"
 
 namespace roost::cli {
 
 struct Command {
   const char* name;
   const char* help;
-  void (*add_options)(CLI::App& cmd);
+  void (*add_options)(OptionParser& options);
   // The exit code of roost-runtime; an error is thrown (and printed by main as one line).
-  int (*run)(const Runtime& rt, CLI::App& cmd);
+  int (*run)(const Runtime& rt);
   const char* alias = nullptr;
 };
 

@@ -1,12 +1,11 @@
 // The options create and run share.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include "container/lifecycle.hpp"
+#include "util/option_parser.hpp"
 
 namespace roost::cli {
 
-void add_create_options(CLI::App& cmd, CreateOptions& opts);
+void add_create_options(OptionParser& cmd, CreateOptions& opts);
 
 }  // namespace roost::cli

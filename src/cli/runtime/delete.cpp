@@ -7,12 +7,12 @@ namespace {
 std::string id;
 bool force = false;
 
-void add_options(CLI::App& cmd) {
-  cmd.add_flag("-f,--force", force, "kill a running container first");
-  cmd.add_option("id", id)->required();
+void add_options(OptionParser& cmd) {
+  cmd.flag("-f,--force", force, "kill a running container first");
+  cmd.argument("id", id, "container id");
 }
 
-int run(const Runtime& rt, CLI::App&) {
+int run(const Runtime& rt) {
   delete_container(rt, id, force);
   return 0;
 }

@@ -6,31 +6,25 @@ namespace {
 
 ExecRequest req;
 
-// -e and -c take one value each time they are given, so that a command after them is not eaten.
-void repeatable(CLI::Option* option) {
-  option->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+void add_options(OptionParser& cmd) {
+  cmd.text("-p,--process", req.process_file, "a runtime-spec process JSON file");
+  cmd.flag("-t,--tty", req.tty, "allocate a pseudo-terminal");
+  cmd.text("--console-socket", req.console_socket, "AF_UNIX socket that receives the pty master");
+  cmd.flag("-d,--detach", req.detach, "do not wait for the process");
+  cmd.text("--pid-file", req.pid_file, "write the process's pid to this file");
+  cmd.text("--cwd", req.cwd, "working directory in the container");
+  cmd.texts("-e,--env", req.env, "KEY=VALUE (repeatable)");
+  cmd.text("-u,--user", req.user, "uid[:gid]");
+  cmd.texts("-c,--cap", req.caps, "add a capability (repeatable)");
+  cmd.flag("--no-new-privs", req.no_new_privs, "set no_new_privs");
+  cmd.count("--preserve-fds", req.preserve_fds, "pass this many fds after stdio");
+  cmd.argument("id", req.id, "container id");
+  cmd.rest("command", req.args, "command and arguments (or --process)");
+  // runc's order: options, the id, then the command with options of its own.
+  cmd.stop_at_first_argument();
 }
 
-void add_options(CLI::App& cmd) {
-  cmd.add_option("-p,--process", req.process_file, "a runtime-spec process JSON file");
-  cmd.add_flag("-t,--tty", req.tty, "allocate a pseudo-terminal");
-  cmd.add_option("--console-socket", req.console_socket, "AF_UNIX socket that receives the pty master");
-  cmd.add_flag("-d,--detach", req.detach, "do not wait for the process");
-  cmd.add_option("--pid-file", req.pid_file, "write the process's pid to this file");
-  cmd.add_option("--cwd", req.cwd, "working directory in the container");
-  repeatable(cmd.add_option("-e,--env", req.env, "KEY=VALUE (repeatable)"));
-  cmd.add_option("-u,--user", req.user, "uid[:gid]");
-  repeatable(cmd.add_option("-c,--cap", req.caps, "add a capability (repeatable)"));
-  cmd.add_flag("--no-new-privs", req.no_new_privs, "set no_new_privs");
-  cmd.add_option("--preserve-fds", req.preserve_fds, "pass this many fds after stdio")->check(CLI::NonNegativeNumber);
-  cmd.add_option("id", req.id, "container id")->required();
-  cmd.add_option("command", req.args, "command and arguments");
-  cmd.positionals_at_end();
-  cmd.prefix_command();
-}
-
-int run(const Runtime& rt, CLI::App& cmd) {
-  for (const auto& extra : cmd.remaining()) req.args.push_back(extra);
+int run(const Runtime& rt) {
   if (!req.args.empty() && req.args.front() == "--") req.args.erase(req.args.begin());
   return exec_in_container(rt, req);
 }

@@ -5,9 +5,9 @@
 namespace roost::cli {
 namespace {
 
-void add_options(CLI::App&) {}
+void add_options(OptionParser&) {}
 
-int run(const Runtime&, CLI::App&) {
+int run(const Runtime&) {
   write_out(features_json());
   return 0;
 }

@@ -8,13 +8,13 @@ namespace {
 std::string id, signal_name = "SIGTERM";
 bool all = false;
 
-void add_options(CLI::App& cmd) {
-  cmd.add_flag("-a,--all", all, "signal every process in the container");
-  cmd.add_option("id", id)->required();
-  cmd.add_option("signal", signal_name, "name or number (default SIGTERM)");
+void add_options(OptionParser& cmd) {
+  cmd.flag("-a,--all", all, "signal every process in the container");
+  cmd.argument("id", id, "container id");
+  cmd.argument("signal", signal_name, "name or number (default SIGTERM)", false);
 }
 
-int run(const Runtime& rt, CLI::App&) {
+int run(const Runtime& rt) {
   kill_container(rt, id, parse_signal(signal_name), all);
   return 0;
 }

@@ -7,12 +7,12 @@ namespace {
 std::string format = "table";
 bool quiet = false;
 
-void add_options(CLI::App& cmd) {
-  cmd.add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  cmd.add_flag("-q,--quiet", quiet, "ids only");
+void add_options(OptionParser& cmd) {
+  cmd.text("-f,--format", format, "table or json", {"table", "json"});
+  cmd.flag("-q,--quiet", quiet, "ids only");
 }
 
-int run(const Runtime& rt, CLI::App&) {
+int run(const Runtime& rt) {
   write_out(list_containers(rt, format, quiet));
   return 0;
 }

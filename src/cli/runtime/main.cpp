@@ -2,17 +2,14 @@
 // global flags and the dispatch are here, each command is a file of its own (commands.cpp lists
 // them) with one call into the container/ library.
 //
-// Only the command that runs is built: adding every command's options to CLI11 cost more than half
-// of the user-space instructions of a whole `create`, and the runtime starts once per container.
-// With no command named, an unknown one or --help, every command is built, so that help and
-// errors read as they always did.
+// The command line is read with util/option_parser (getopt_long), not CLI11 as roost's other
+// programs: the runtime starts once per container, and CLI11 brought iostreams and std::locale
+// into its resident set and its start-up (option_parser.hpp). Global options are taken before
+// the command and after it (runc's and CLI11's order: `create --root R ID` works too).
 #include <signal.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "cli/runtime/command.hpp"
 #include "idmap/idmap_writer.hpp"
@@ -25,24 +22,24 @@
 
 namespace {
 
+using roost::OptionParser;
 using roost::cli::Command;
+
+constexpr const char* kProgram = "roost-runtime";
 
 struct GlobalOptions {
   std::string root, log_file, log_format = "text", rootless = "auto";
   bool debug = false, systemd_cgroup = false;
 };
 
-void add_global_options(CLI::App& app, GlobalOptions& g) {
-  app.require_subcommand(1);
-  app.set_version_flag("-v,--version", std::string("roost-runtime version ") + ROOST_VERSION + "\nspec: 1.2.0");
-  app.add_option("--root", g.root, "state directory");
-  app.add_option("--log", g.log_file, "append errors (and debug messages) to this file");
-  app.add_option("--log-format", g.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("--debug", g.debug, "print debug messages");
-  app.add_flag("--systemd-cgroup", g.systemd_cgroup, "linux.cgroupsPath is systemd's slice:prefix:name (laid out on cgroupfs; systemd is not asked)");
-  app.add_option("--rootless", g.rootless, "auto, true or false")->check(CLI::IsMember({"auto", "true", "false"}));
-  // Global flags may also follow the command (runc's order: `create --root R ID` works too).
-  app.fallthrough();
+void add_global_options(OptionParser& p, GlobalOptions& g) {
+  p.text("--root", g.root, "state directory");
+  p.text("--log", g.log_file, "append errors (and debug messages) to this file");
+  p.text("--log-format", g.log_format, "text or json", {"text", "json"});
+  p.flag("--debug", g.debug, "print debug messages");
+  p.flag("--systemd-cgroup", g.systemd_cgroup,
+         "linux.cgroupsPath is systemd's slice:prefix:name (laid out on cgroupfs; systemd is not asked)");
+  p.text("--rootless", g.rootless, "auto, true or false", {"auto", "true", "false"});
 }
 
 const Command* command_called(std::string_view name) {
@@ -51,47 +48,29 @@ const Command* command_called(std::string_view name) {
   return nullptr;
 }
 
-// The command argv names, read as CLI11 will read it: global options (asked of `app`, which has
-// them all) and their values are skipped, a value being the next argument whatever it looks like
-// unless given as --opt=value; the first other argument is the command. nullptr for anything
-// else (no command, an unknown one, -h/--help, -v/--version, an option that is not global).
-const Command* command_to_build(const CLI::App& app, int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "-h" || arg == "--help") return nullptr;
+std::string command_list() {
+  std::string out = "Commands:\n";
+  for (const Command* command : roost::cli::commands()) {
+    std::string name = command->name;
+    if (command->alias) name += ", " + std::string(command->alias);
+    out += "  " + name + std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') + command->help + "\n";
   }
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg.size() > 2 && arg.starts_with("--")) {
-      const auto eq = arg.find('=');
-      const CLI::Option* opt = app.get_option_no_throw(std::string(arg.substr(0, eq)));
-      if (!opt || opt == app.get_help_ptr() || opt == app.get_version_ptr()) return nullptr;
-      const int takes = std::min(opt->get_type_size_min(), opt->get_items_expected_min());
-      if (takes != opt->get_items_expected_max()) return nullptr;  // optional values: leave it to CLI11
-      const bool value_attached = eq != std::string_view::npos && eq + 1 < arg.size();
-      if (takes > 0 && !value_attached) i += takes;
-      continue;
-    }
-    if (arg.size() > 1 && arg.starts_with("-")) return nullptr;  // -v, -h, or not a global option
-    return command_called(arg);
-  }
-  return nullptr;
+  return out;
 }
 
-int parse_error(const CLI::App& app, const CLI::ParseError& e) {
-  if (e.get_exit_code() == 0) return app.exit(e);
-  std::fprintf(stderr, "roost-runtime: %s (see --help)\n", e.what());
+int usage_error(const std::string& where, const std::string& what) {
+  std::fprintf(stderr, "%s: %s (see %s --help)\n", kProgram, what.c_str(), where.c_str());
   return 1;
 }
 
-int run_command(const GlobalOptions& g, const Command& command, CLI::App& cmd) {
+int run_command(const GlobalOptions& g, const Command& command) {
   roost::log::configure(g.log_file, g.log_format == "json" ? roost::log::Format::Json : roost::log::Format::Text,
                         g.debug);
   try {
     const bool rootless = g.rootless == "true" || (g.rootless == "auto" && roost::running_rootless());
     roost::Runtime rt{roost::StateStore(g.root.empty() ? roost::StateStore::default_root(rootless) : g.root),
                       rootless, g.systemd_cgroup};
-    return command.run(rt, cmd);
+    return command.run(rt);
   } catch (const std::exception& e) {
     roost::log::error(e.what());
     return 1;
@@ -104,25 +83,48 @@ int main(int argc, char** argv) {
   // A hook or helper that exits before reading its stdin must not kill the runtime.
   ::signal(SIGPIPE, SIG_IGN);
 
-  CLI::App app{"roost-runtime: a rootless-first OCI container runtime", "roost-runtime"};
   GlobalOptions global;
-  add_global_options(app, global);
-  const Command* only = command_to_build(app, argc, argv);
-  std::vector<std::pair<const Command*, CLI::App*>> built;
-  for (const Command* command : roost::cli::commands()) {
-    if (only && command != only) continue;
-    CLI::App* cmd = app.add_subcommand(command->name, command->help);
-    if (command->alias) cmd->alias(command->alias);
-    command->add_options(*cmd);
-    built.emplace_back(command, cmd);
-  }
+  bool version = false;
+  std::string command_name;  // the first argument: parse_leading stops there and main reads it
+  OptionParser main_options(kProgram, "roost-runtime: a rootless-first OCI container runtime");
+  add_global_options(main_options, global);
+  main_options.flag("-v,--version", version, "print the version and exit");
+  main_options.argument("command", command_name, "");
+  main_options.set_epilogue(command_list());
 
+  OptionParser::Leading leading{};
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return parse_error(app, e);
+    leading = main_options.parse_leading(argc, argv);
+  } catch (const roost::UsageError& e) {
+    return usage_error(kProgram, e.what());
   }
-  for (const auto& [command, cmd] : built)
-    if (cmd->parsed()) return run_command(global, *command, *cmd);
-  return 0;
+  const int at = leading.first_argument;
+  // `-h exec` is exec's help, as `exec -h` is.
+  if (leading.help && (at >= argc || !command_called(argv[at]))) {
+    std::fputs(main_options.help().c_str(), stdout);
+    return 0;
+  }
+  if (version) {
+    std::printf("%s version %s\nspec: 1.2.0\n", kProgram, ROOST_VERSION);
+    return 0;
+  }
+  if (at >= argc) return usage_error(kProgram, "a command is needed");
+  const Command* command = command_called(argv[at]);
+  if (!command) return usage_error(kProgram, "unknown command \"" + std::string(argv[at]) + "\"");
+
+  const std::string usage = std::string(kProgram) + " " + command->name;
+  OptionParser options(usage, command->help);
+  options.set_listed(false);
+  add_global_options(options, global);
+  options.set_listed(true);
+  command->add_options(options);
+  try {
+    if (leading.help || !options.parse(argc - at, argv + at)) {
+      std::fputs(options.help().c_str(), stdout);
+      return 0;
+    }
+  } catch (const roost::UsageError& e) {
+    return usage_error(usage, std::string(command->name) + ": " + e.what());
+  }
+  return run_command(global, *command);
 }

@@ -6,14 +6,14 @@ namespace {
 
 std::string id;
 
-void add_options(CLI::App& cmd) { cmd.add_option("id", id)->required(); }
+void add_options(OptionParser& cmd) { cmd.argument("id", id, "container id"); }
 
-int pause(const Runtime& rt, CLI::App&) {
+int pause(const Runtime& rt) {
   pause_container(rt, id);
   return 0;
 }
 
-int resume(const Runtime& rt, CLI::App&) {
+int resume(const Runtime& rt) {
   resume_container(rt, id);
   return 0;
 }

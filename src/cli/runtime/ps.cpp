@@ -6,12 +6,12 @@ namespace {
 
 std::string id, format = "table";
 
-void add_options(CLI::App& cmd) {
-  cmd.add_option("-f,--format", format, "table or json")->check(CLI::IsMember({"table", "json"}));
-  cmd.add_option("id", id)->required();
+void add_options(OptionParser& cmd) {
+  cmd.text("-f,--format", format, "table or json", {"table", "json"});
+  cmd.argument("id", id, "container id");
 }
 
-int run(const Runtime& rt, CLI::App&) {
+int run(const Runtime& rt) {
   write_out(container_processes(rt, id, format));
   return 0;
 }

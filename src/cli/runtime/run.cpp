@@ -8,12 +8,12 @@ namespace {
 CreateOptions opts;
 bool detach = false;
 
-void add_options(CLI::App& cmd) {
+void add_options(OptionParser& cmd) {
   add_create_options(cmd, opts);
-  cmd.add_flag("-d,--detach", detach, "return after start");
+  cmd.flag("-d,--detach", detach, "return after start");
 }
 
-int run(const Runtime& rt, CLI::App&) { return run_container(rt, opts, detach); }
+int run(const Runtime& rt) { return run_container(rt, opts, detach); }
 
 }  // namespace
 

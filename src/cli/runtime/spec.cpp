@@ -12,12 +12,12 @@ namespace {
 bool rootless = false;
 std::string bundle_dir = ".";
 
-void add_options(CLI::App& cmd) {
-  cmd.add_flag("--rootless", rootless, "a config for an unprivileged user");
-  cmd.add_option("-b,--bundle", bundle_dir, "bundle directory");
+void add_options(OptionParser& cmd) {
+  cmd.flag("--rootless", rootless, "a config for an unprivileged user");
+  cmd.text("-b,--bundle", bundle_dir, "bundle directory");
 }
 
-int run(const Runtime&, CLI::App&) {
+int run(const Runtime&) {
   std::string path = bundle_dir + "/config.json";
   if (path_exists(path)) throw Error(path + " already exists");
   write_file(path, oci::default_spec_json(rootless), O_CREAT | O_EXCL, 0644);

@@ -6,9 +6,9 @@ namespace {
 
 std::string id;
 
-void add_options(CLI::App& cmd) { cmd.add_option("id", id)->required(); }
+void add_options(OptionParser& cmd) { cmd.argument("id", id, "container id"); }
 
-int run(const Runtime& rt, CLI::App&) {
+int run(const Runtime& rt) {
   start_container(rt, id);
   return 0;
 }

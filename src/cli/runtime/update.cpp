@@ -6,12 +6,13 @@ namespace {
 
 std::string id, resources_file;
 
-void add_options(CLI::App& cmd) {
-  cmd.add_option("-r,--resources", resources_file, "linux.resources JSON file, or - for stdin")->required();
-  cmd.add_option("id", id)->required();
+void add_options(OptionParser& cmd) {
+  cmd.text("-r,--resources", resources_file, "linux.resources JSON file, or - for stdin");
+  cmd.argument("id", id, "container id");
 }
 
-int run(const Runtime& rt, CLI::App&) {
+int run(const Runtime& rt) {
+  if (resources_file.empty()) throw UsageError("update needs --resources FILE (or - for stdin)");
   update_container(rt, id, resources_file);
   return 0;
 }
