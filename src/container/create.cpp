@@ -119,7 +119,8 @@ Bundle load_bundle(const CreateOptions& opts) {
     if (e.err() == ENOENT) throw Error("bundle " + b.dir + " has no config.json");
     throw;
   }
-  b.spec = oci::parse_spec(b.config_text);
+  // linux.seccomp stays text until the plan: its compiled program is usually in the cache.
+  b.spec = oci::parse_spec(b.config_text, oci::SeccompParse::Deferred);
   if (!b.spec.process) throw Error("config.json: process: missing");
   const oci::Process& proc = *b.spec.process;
   const std::string& root = b.spec.root_path;
@@ -144,10 +145,9 @@ struct CreatePlan {
 
 CreatePlan plan_container(const Runtime& rt, const oci::Spec& spec) {
   CreatePlan plan;
-  if (spec.linux.seccomp) {
-    plan.seccomp = compile_seccomp_cached(*spec.linux.seccomp, rt.store.seccomp_cache_dir());
+  plan.seccomp = compile_seccomp_cached(spec.linux, rt.store.seccomp_cache_dir());
+  if (plan.seccomp)
     for (const auto& name : plan.seccomp->unknown_syscalls()) log::debug("seccomp: syscall " + name + " unknown here, skipped");
-  }
   plan.ns = plan_namespaces(spec);
   const bool privileged = ::geteuid() == 0;
   if (!privileged && !plan.ns.in_user_namespace())
@@ -290,7 +290,7 @@ class InitServer {
   void hand_over_seccomp_fd(const UniqueFd& passed_fd) {
     if (!passed_fd || !plan_.seccomp) throw Error("the container's init sent no seccomp notify fd");
     record_.pid = started_.init;
-    const auto& profile = *spec_.linux.seccomp;
+    const oci::Seccomp profile = *oci::seccomp_profile(spec_.linux);  // a filter was made: there is one
     send_to_seccomp_listener(profile.listener_path, passed_fd.get(),
                              container_process_state(started_.init, profile.listener_metadata,
                                                      state_json(record_, Status::Creating, -1)));

@@ -127,7 +127,7 @@ ExecTarget load_target(const Runtime& rt, const std::string& id) {
   t.status = container_status(t.record, dir.path());
   if (t.status != Status::Running && t.status != Status::Created)
     throw Error("cannot exec in container \"" + id + "\": it is " + status_name(t.status));
-  t.spec = oci::parse_spec(read_file(dir.config_path()));
+  t.spec = oci::parse_spec(read_file(dir.config_path()), oci::SeccompParse::Deferred);
   return t;
 }
 
@@ -147,7 +147,7 @@ ExecPlan plan_exec(const Runtime& rt, const ExecTarget& t, const ExecRequest& re
   ExecPlan plan{build_process(t.spec, req)};
   if (plan.proc.capabilities) validate_capabilities(*plan.proc.capabilities);
   validate_rlimits(plan.proc.rlimits);
-  if (t.spec.linux.seccomp) plan.seccomp = compile_seccomp_cached(*t.spec.linux.seccomp, rt.store.seccomp_cache_dir());
+  plan.seccomp = compile_seccomp_cached(t.spec.linux, rt.store.seccomp_cache_dir());
   plan.ns.joins = container_namespaces(t.spec, t.record.pid);
   plan.in_userns = plan.ns.joins_user() || t.spec.has_namespace("user");
   std::string setgroups = "allow";
@@ -229,7 +229,7 @@ pid_t serve_exec_process(const SyncChannel& channel, pid_t child, const ExecTarg
       if (msg->type == SyncMsg::Error) throw Error(msg->payload);
       if (msg->type != SyncMsg::Seccomp || !msg->fd || !plan.seccomp)
         throw Error("unexpected message from the exec'd process");
-      const auto& profile = *t.spec.linux.seccomp;
+      const oci::Seccomp profile = *oci::seccomp_profile(t.spec.linux);
       send_to_seccomp_listener(profile.listener_path, msg->fd.get(),
                                container_process_state(pid, profile.listener_metadata, state_json(t.record, t.status, -1)));
       channel.send(SyncMsg::SeccompDone);

@@ -37,7 +37,7 @@ oci::Hooks stored_hooks(const ContainerDir& dir) {
   // as that literal unless written with \u escapes, so without either there is nothing to parse
   // (the config was validated whole at create).
   if (text.find("\"hooks\"") == std::string::npos && text.find("\\u") == std::string::npos) return {};
-  return oci::parse_spec(text).hooks;
+  return oci::parse_spec(text, oci::SeccompParse::Deferred).hooks;
 }
 
 // Hooks after the container started or stopped may not undo the lifecycle: runtime-spec says a

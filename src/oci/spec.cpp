@@ -131,6 +131,21 @@ json parse_json_text(const std::string& text) {
   }
 }
 
+// The document without linux.seccomp's value (its text goes to `seccomp_json`) when it can be cut
+// out (split_out_member); otherwise, or if the rest does not parse, the whole, as parse_json_text.
+json parse_json_text_deferring_seccomp(const std::string& text, std::optional<std::string>& seccomp_json) {
+  if (auto split = split_out_member(without_insignificant_whitespace(text), "linux", "seccomp")) {
+    try {
+      json doc = json::parse(split->rest);
+      seccomp_json = std::move(split->value);
+      return doc;
+    } catch (const json::exception&) {
+      // The whole text's own error, with its line and column.
+    }
+  }
+  return parse_json_text(text);
+}
+
 Seccomp parse_seccomp(const json& sc) {
   const std::string where = "linux.seccomp";
   Seccomp out;
@@ -185,6 +200,23 @@ const Namespace* Spec::find_namespace(const std::string& type) const {
 }
 
 Process parse_process(const std::string& json_text) { return parse_process_json(parse_json_text(json_text)); }
+
+Seccomp parse_seccomp_json(const std::string& json_text) {
+  json sc;
+  try {
+    sc = json::parse(json_text);
+  } catch (const json::exception& e) {
+    throw Error(std::string("config.json: linux.seccomp: malformed JSON: ") + e.what());
+  }
+  if (!sc.is_object()) throw Error("config.json: linux.seccomp: must be an object");
+  return parse_seccomp(sc);
+}
+
+std::optional<Seccomp> seccomp_profile(const Linux& lx) {
+  if (lx.seccomp) return lx.seccomp;
+  if (lx.seccomp_json) return parse_seccomp_json(*lx.seccomp_json);
+  return std::nullopt;
+}
 
 namespace {
 
@@ -290,8 +322,10 @@ void check_consistency(const Spec& spec) {
 
 }  // namespace
 
-Spec parse_spec(const std::string& json_text) {
-  json doc = parse_json_text(json_text);
+Spec parse_spec(const std::string& json_text, SeccompParse seccomp) {
+  std::optional<std::string> seccomp_json;
+  json doc = seccomp == SeccompParse::Deferred ? parse_json_text_deferring_seccomp(json_text, seccomp_json)
+                                                : parse_json_text(json_text);
   if (!doc.is_object()) throw Error("config.json: top level must be an object");
   Spec spec;
   get_to(doc, "ociVersion", spec.oci_version, "");
@@ -310,6 +344,7 @@ Spec parse_spec(const std::string& json_text) {
   for (const auto& m : array_at(doc, "mounts", "")) spec.mounts.push_back(parse_mount(m));
   spec.hooks = parse_all_hooks(object_at(doc, "hooks", ""));
   spec.linux = parse_linux(object_at(doc, "linux", ""));
+  spec.linux.seccomp_json = std::move(seccomp_json);  // where the document now has null
   check_consistency(spec);
   return spec;
 }

@@ -124,6 +124,10 @@ struct Linux {
   std::string cgroups_path;
   Resources resources;
   std::optional<Seccomp> seccomp;
+  // linux.seccomp's compacted JSON text instead of `seccomp`, when parse_spec was asked to defer
+  // it (SeccompParse::Deferred): the profile is most of a config (11 of 13 KB of spec's), and
+  // create and exec need its compiled program, which the seccomp cache finds by this text.
+  std::optional<std::string> seccomp_json;
 };
 
 struct Spec {
@@ -142,8 +146,17 @@ struct Spec {
   bool has_namespace(const std::string& type) const { return find_namespace(type) != nullptr; }
 };
 
+// Now: linux.seccomp is parsed and checked with the rest. Deferred: its text is kept in
+// Linux::seccomp_json, unparsed (parse_seccomp_json reads it, with the same checks), wherever that
+// can be done without changing what the document means (json_text.hpp, split_out_member).
+enum class SeccompParse { Now, Deferred };
+
 // Parses config.json text; throws roost::Error naming the offending field.
-Spec parse_spec(const std::string& json_text);
+Spec parse_spec(const std::string& json_text, SeccompParse seccomp = SeccompParse::Now);
+// linux.seccomp from its JSON text, as parse_spec checks it.
+Seccomp parse_seccomp_json(const std::string& json_text);
+// The profile, parsed or from the deferred text; nullopt when the config has none.
+std::optional<Seccomp> seccomp_profile(const Linux& lx);
 // Parses a hooks or process fragment the same way (used for state records and, later, exec).
 Process parse_process(const std::string& json_text);
 // Reads <bundle>/config.json.

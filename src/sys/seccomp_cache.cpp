@@ -167,20 +167,41 @@ std::string seccomp_profile_key(const oci::Seccomp& p) {
   return k;
 }
 
-SeccompFilter compile_seccomp_cached(const oci::Seccomp& profile, const std::string& cache_dir) {
-  const std::string key = cache_key(seccomp_profile_key(profile));
+namespace {
+
+// The filter stored under `key`, or compile() stored there.
+template <class Compile>
+SeccompFilter cached_or_compiled(const std::string& key, const std::string& cache_dir, Compile compile) {
   const std::string path = cache_dir + "/" + file_name(key);
   if (auto cached = load(path, key)) {
     log::debug("seccomp: filter from the cache " + path);
     return std::move(*cached);
   }
-  SeccompFilter filter = SeccompFilter::compile(profile);
+  SeccompFilter filter = compile();
   try {
     store(cache_dir, path, key, filter);
   } catch (const Error& e) {
     log::debug(std::string("seccomp: not cached: ") + e.what());
   }
   return filter;
+}
+
+}  // namespace
+
+SeccompFilter compile_seccomp_cached(const oci::Seccomp& profile, const std::string& cache_dir) {
+  return cached_or_compiled(cache_key("profile\n" + seccomp_profile_key(profile)), cache_dir,
+                            [&] { return SeccompFilter::compile(profile); });
+}
+
+SeccompFilter compile_seccomp_cached_json(const std::string& seccomp_json, const std::string& cache_dir) {
+  return cached_or_compiled(cache_key("json\n" + seccomp_json), cache_dir,
+                            [&] { return SeccompFilter::compile(oci::parse_seccomp_json(seccomp_json)); });
+}
+
+std::optional<SeccompFilter> compile_seccomp_cached(const oci::Linux& lx, const std::string& cache_dir) {
+  if (lx.seccomp) return compile_seccomp_cached(*lx.seccomp, cache_dir);
+  if (lx.seccomp_json) return compile_seccomp_cached_json(*lx.seccomp_json, cache_dir);
+  return std::nullopt;
 }
 
 }  // namespace roost

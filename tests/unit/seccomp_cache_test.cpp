@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "oci/spec.hpp"
+#include "util/error.hpp"
 #include "util/file.hpp"
 
 namespace roost {
@@ -122,6 +123,47 @@ TEST_F(SeccompCache, AKeyMismatchInTheFileIsAMiss) {
   SeccompFilter again = compile_seccomp_cached(profile, dir_ + "/c");
   EXPECT_TRUE(same(good, again));
   EXPECT_NE(read_file(file).find("SCMP_ACT_KILL"), std::string::npos);
+}
+
+// The deferred path: linux.seccomp's text is the key; the first use compiles, the next reads the
+// file, and the program is the one the parsed profile compiles to.
+TEST_F(SeccompCache, TheProfilesTextIsAKeyToo) {
+  const std::string text =
+      R"({"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],)"
+      R"("syscalls":[{"names":["getpid","no_such_syscall_here"],"action":"SCMP_ACT_KILL"}]})";
+  SeccompFilter first = compile_seccomp_cached_json(text, dir_ + "/c");
+  const std::string file = only_file();
+  ASSERT_FALSE(file.empty());
+  SeccompFilter second = compile_seccomp_cached_json(text, dir_ + "/c");
+  EXPECT_TRUE(same(first, second));
+  EXPECT_TRUE(same(first, SeccompFilter::compile(getpid_profile("SCMP_ACT_KILL"))));
+  EXPECT_EQ(second.unknown_syscalls(), std::vector<std::string>{"no_such_syscall_here"});
+  EXPECT_NE(read_file(file).find(text), std::string::npos);  // the whole key is in the file
+
+  // A bad profile is the error parse_spec gives for it, and nothing is stored.
+  std::filesystem::remove_all(dir_ + "/c");
+  try {
+    compile_seccomp_cached_json(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":[],"action":"SCMP_ACT_KILL"}]})",
+                                dir_ + "/c");
+    FAIL() << "compiled";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "config.json: linux.seccomp.syscalls[].names: must name at least one syscall");
+  }
+  for (const char* bad : {"[1]", "{\"defaultAction\":"}) {
+    try {
+      compile_seccomp_cached_json(bad, dir_ + "/c");
+      FAIL() << "compiled " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("config.json: linux.seccomp: ", 0), 0u) << e.what();
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/c") && !std::filesystem::is_empty(dir_ + "/c"));
+
+  oci::Linux lx;
+  EXPECT_FALSE(compile_seccomp_cached(lx, dir_ + "/c"));
+  lx.seccomp_json = text;
+  ASSERT_TRUE(compile_seccomp_cached(lx, dir_ + "/c"));
+  EXPECT_TRUE(same(*compile_seccomp_cached(lx, dir_ + "/c"), first));
 }
 
 TEST(SeccompProfileKey, IgnoresLayoutNotContent) {

@@ -125,6 +125,61 @@ TEST(Spec, ReadsSeccomp) {
     "syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}}})"), Error);
 }
 
+// create and exec leave linux.seccomp as text (its compiled program is usually cached): the rest
+// of the config is the same, and the text parses to the same profile, with the same errors.
+TEST(Spec, DeferredSeccompIsTheSameProfileAsText) {
+  using roost::oci::SeccompParse;
+  for (bool rootless : {false, true}) {
+    const std::string text = roost::oci::default_spec_json(rootless);
+    const auto now = parse_spec(text);
+    const auto deferred = parse_spec(text, SeccompParse::Deferred);
+    ASSERT_TRUE(now.linux.seccomp);
+    EXPECT_FALSE(now.linux.seccomp_json);
+    EXPECT_FALSE(deferred.linux.seccomp);
+    ASSERT_TRUE(deferred.linux.seccomp_json);
+    EXPECT_EQ(deferred.linux.seccomp_json->find_first_of(" \n"), std::string::npos);  // compacted
+    const auto profile = roost::oci::seccomp_profile(deferred.linux);
+    ASSERT_TRUE(profile);
+    EXPECT_EQ(profile->default_action, now.linux.seccomp->default_action);
+    EXPECT_EQ(profile->architectures, now.linux.seccomp->architectures);
+    ASSERT_EQ(profile->syscalls.size(), now.linux.seccomp->syscalls.size());
+    for (size_t i = 0; i < profile->syscalls.size(); ++i) {
+      EXPECT_EQ(profile->syscalls[i].names, now.linux.seccomp->syscalls[i].names);
+      EXPECT_EQ(profile->syscalls[i].action, now.linux.seccomp->syscalls[i].action);
+      EXPECT_EQ(profile->syscalls[i].args.size(), now.linux.seccomp->syscalls[i].args.size());
+    }
+    EXPECT_EQ(deferred.linux.masked_paths, now.linux.masked_paths);
+    EXPECT_EQ(deferred.process->args, now.process->args);
+  }
+  // No profile, or null: nothing either way.
+  EXPECT_FALSE(parse_spec(minimal(), SeccompParse::Deferred).linux.seccomp_json);
+  const auto null = parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":null}})",
+                               SeccompParse::Deferred);
+  EXPECT_FALSE(null.linux.seccomp_json);
+  EXPECT_FALSE(roost::oci::seccomp_profile(null.linux));
+  // Where the split is refused (linux twice) the profile is parsed at once, as without deferring.
+  const auto twice = parse_spec(R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{},
+    "linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}})", SeccompParse::Deferred);
+  EXPECT_TRUE(twice.linux.seccomp);
+  EXPECT_FALSE(twice.linux.seccomp_json);
+  // Malformed JSON outside the profile is the whole text's error, as without deferring.
+  const std::string broken = R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{}},"x":[1 2]})";
+  std::string now_error, deferred_error;
+  try { parse_spec(broken); } catch (const Error& e) { now_error = e.what(); }
+  try { parse_spec(broken, SeccompParse::Deferred); } catch (const Error& e) { deferred_error = e.what(); }
+  EXPECT_FALSE(now_error.empty());
+  EXPECT_EQ(deferred_error, now_error);
+  // A bad profile is found when the text is read, with parse_spec's message.
+  const std::string bad = R"({"ociVersion":"1.0.2","root":{"path":"r"},"linux":{"seccomp":{"syscalls":[]}}})";
+  const auto later = parse_spec(bad, SeccompParse::Deferred);
+  try {
+    roost::oci::seccomp_profile(later.linux);
+    FAIL() << "parsed";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "config.json: linux.seccomp.defaultAction: missing");
+  }
+}
+
 TEST(Spec, IgnoresPropertiesTheSpecDoesNotDefine) {
   EXPECT_NO_THROW(parse_spec(minimal(R"(,"org.example.extension":{"x":1})")));
 }
