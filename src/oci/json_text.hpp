@@ -26,10 +26,12 @@ struct SplitDocument {
 
 // Cuts out doc[outer][inner] (linux.seccomp) from compacted text, so that the rest can be parsed
 // without it and the value parsed later, or never (its text is enough to find a cached result).
-// nullopt whenever the cut could change what the document means or which error it gives: the
-// text is not an object of objects down to the member, the member is absent or null, a key on the
-// way or beside it is spelt with an escape (it could spell the name), a key repeats (the parser
-// keeps the last), or the structure does not close. The caller then parses the whole text.
+// nullopt whenever the cut could change what the document means: the text is not an object of
+// objects down to the member, the member is absent or null, a key on the way or beside it is spelt
+// with an escape (it could spell the name), a key repeats (the parser keeps the last), or the
+// structure does not close. The caller then parses the whole text. Only the structure is checked:
+// a bad token inside the value (`{"a":1 2}`) is found when the value is parsed, and reported then,
+// in the value's own terms.
 std::optional<SplitDocument> split_out_member(std::string_view compact, std::string_view outer, std::string_view inner);
 
 // nlohmann::json::parse of the compacted text. On any error the original text is parsed again,

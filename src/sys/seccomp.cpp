@@ -104,18 +104,30 @@ enum class Part { Main, Listener };
 Context new_context(uint32_t default_action, const oci::Seccomp& profile) {
   Context owner(seccomp_init(default_action), seccomp_release);
   if (!owner) throw Error("linux.seccomp: libseccomp could not create a filter");
-  // A binary tree of syscall numbers instead of one comparison after another: the kernel runs the
-  // program once per syscall number and architecture when it loads it (to cache the always-allowed
-  // calls), so the load of the default profile takes about half the time (bench/README.md), and
-  // each of the container's syscalls walks fewer instructions. libseccomp before 2.5 lacks it.
-  const int optimised = seccomp_attr_set(owner.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
-  if (optimised < 0 && optimised != -EINVAL && optimised != -EOPNOTSUPP)
-    check(optimised, "linux.seccomp: ask libseccomp for a binary-tree filter");
   for (const auto& arch : profile.architectures) {
     int rc = seccomp_arch_add(owner.get(), arch_value(arch));
     if (rc < 0 && rc != -EEXIST) check(rc, "linux.seccomp: add architecture " + arch);
   }
   return owner;
+}
+
+// Asks libseccomp for a binary tree of syscall numbers instead of one comparison after another,
+// when the program has `rules` rules: the kernel runs the program once per syscall number and
+// architecture when it loads it (to cache the always-allowed calls), so the default profile loads
+// in about half the time (bench/seccomp-load), and each of the container's syscalls walks fewer
+// instructions. Not for a few rules, where the tree gains nothing, and never for none: libseccomp
+// 2.5.0-2.5.3 then ignores the default action and kills every call (libseccomp issue 370; runc
+// also keeps the tree for filters of 8 rules or more). libseccomp before 2.5 has no tree.
+void prefer_binary_tree(scmp_filter_ctx ctx, size_t rules) {
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 5)
+  constexpr size_t kTreeFromRules = 8;
+  if (rules < kTreeFromRules) return;
+  const int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (rc < 0 && rc != -EINVAL && rc != -EOPNOTSUPP) check(rc, "linux.seccomp: ask libseccomp for a binary-tree filter");
+#else
+  (void)ctx;
+  (void)rules;
+#endif
 }
 
 // Adds the profile's rules for `part` to `ctx`: for Main every rule, SCMP_ACT_NOTIFY as allow; for
@@ -202,11 +214,14 @@ SeccompFilter SeccompFilter::compile(const oci::Seccomp& profile) {
   // directly, so libseccomp's NNP attribute does not apply.
 
   Context main = new_context(default_action, profile);
-  add_rules(main.get(), profile, Part::Main, default_action, &filter.unknown_);
+  prefer_binary_tree(main.get(), add_rules(main.get(), profile, Part::Main, default_action, &filter.unknown_));
   filter.main_ = {export_bpf(main.get()), common_flags};
 
   Context listener = has_notify_rules ? new_context(SCMP_ACT_ALLOW, profile) : Context(nullptr, seccomp_release);
-  const bool notify = listener && add_rules(listener.get(), profile, Part::Listener, SCMP_ACT_ALLOW, nullptr) > 0;
+  const size_t listener_rules =
+      listener ? add_rules(listener.get(), profile, Part::Listener, SCMP_ACT_ALLOW, nullptr) : 0;
+  const bool notify = listener_rules > 0;
+  if (notify) prefer_binary_tree(listener.get(), listener_rules);
   if (wait_killable && !notify)
     // The kernel accepts it only together with SECCOMP_FILTER_FLAG_NEW_LISTENER.
     throw Error("linux.seccomp: flag SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule "

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 namespace roost {
 namespace {
@@ -108,8 +109,11 @@ void OptionParser::set(const Option& option, const char* value) const {
 }
 
 bool OptionParser::read_options(int argc, char** argv, bool leading) {
-  // "+" stops at the first argument, ":" reports a missing value as ':' rather than '?'.
-  std::string shorts = leading || stop_at_first_argument_ ? "+:h" : ":h";
+  // "+": stop at the first argument. "-": every argument comes back in order as option 1, so that
+  // options after arguments work whatever POSIXLY_CORRECT says (getopt's default permutation
+  // obeys it). ":": a missing value is reported as ':' rather than '?'.
+  const bool stop_at_argument = leading || stop_at_first_argument_;
+  std::string shorts = stop_at_argument ? "+:h" : "-:h";
   std::vector<option> longs;
   longs.reserve(options_.size() + 2);
   for (size_t i = 0; i < options_.size(); ++i) {
@@ -125,49 +129,84 @@ bool OptionParser::read_options(int argc, char** argv, bool leading) {
   longs.push_back({"help", no_argument, nullptr, kHelp});
   longs.push_back({nullptr, 0, nullptr, 0});
 
+  // The first error is kept and thrown after the scan, so that -h anywhere still means help.
+  std::optional<std::string> error;
+  auto fail = [&](std::string message) {
+    if (!error) error = std::move(message);
+  };
+  auto name_of = [&](int value) {
+    return value == kHelp ? std::string("--help") : display_name(options_[static_cast<size_t>(value - kLongBase)]);
+  };
   bool help = false;
+  positionals_.clear();
   optind = 0;  // glibc: start again from argv[1], forgetting any earlier scan
   opterr = 0;  // the errors are thrown below, in roost's words
   for (;;) {
     const int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);
     if (c == -1) break;
+    if (c == 1) {
+      positionals_.push_back(optarg);
+      continue;
+    }
+    if (c == '?' || c == ':') {
+      // optopt: the short option's character, a long option's value (a flag given a value, or a
+      // value missing), 0 for an unknown or ambiguous long option.
+      if (optopt >= kLongBase - 1)
+        fail(c == ':' ? name_of(optopt) + " needs a value" : name_of(optopt) + " takes no value");
+      else if (optopt > 0)
+        fail(c == ':' ? std::string("-") + static_cast<char>(optopt) + " needs a value"
+                      : "unknown option -" + std::string(1, static_cast<char>(optopt)));
+      else
+        fail("unknown option " + std::string(argv[optind - 1]).substr(0, std::string(argv[optind - 1]).find('=')));
+      continue;
+    }
+    if (c >= kLongBase - 1) {
+      // getopt_long takes any unambiguous prefix (--pid for --pid-file); runc and CLI11 do not,
+      // and a foreign option that happens to be a prefix must not pass for one of roost's.
+      const bool separate_value = optarg && optind >= 2 && optarg == argv[optind - 1];
+      const std::string given = argv[optind - (separate_value ? 2 : 1)];
+      const std::string as_given = given.substr(0, given.find('='));
+      if (as_given.starts_with("--") && as_given != name_of(c)) {
+        fail("unknown option " + as_given);
+        continue;
+      }
+    }
     if (c == 'h' || c == kHelp) {
       help = true;
       continue;
     }
-    if (c == '?' || c == ':') {
-      // optopt is the short option's character, a long option's value, or 0 for an unknown long one.
-      std::string what = optopt >= kLongBase   ? display_name(options_[optopt - kLongBase])
-                         : optopt > 0          ? std::string("-") + static_cast<char>(optopt)
-                                               : std::string(argv[optind - 1]);
-      if (const size_t eq = what.find('='); eq != std::string::npos) what.resize(eq);
-      throw UsageError(c == ':' ? what + " needs a value" : "unknown option " + what);
+    try {
+      if (c >= kLongBase) {
+        set(options_[static_cast<size_t>(c - kLongBase)], optarg);
+      } else {
+        for (const Option& o : options_)
+          if (o.short_name == c) set(o, optarg);
+      }
+    } catch (const UsageError& e) {
+      fail(e.what());
     }
-    if (c >= kLongBase) {
-      set(options_[c - kLongBase], optarg);
-      continue;
-    }
-    for (const Option& o : options_)
-      if (o.short_name == c) set(o, optarg);
   }
-  return !help;
+  for (int i = optind; i < argc; ++i) positionals_.push_back(argv[i]);
+  if (help) return false;
+  if (error) throw UsageError(*error);
+  return true;
 }
 
 OptionParser::Leading OptionParser::parse_leading(int argc, char** argv) {
   const bool help = !read_options(argc, argv, true);
-  return {optind, help};
+  return {argc - static_cast<int>(positionals_.size()), help};
 }
 
 bool OptionParser::parse(int argc, char** argv) {
   if (!read_options(argc, argv, false)) return false;
   size_t next = 0;
-  for (int i = optind; i < argc; ++i) {
-    if (next == arguments_.size()) throw UsageError("unexpected argument \"" + std::string(argv[i]) + "\"");
+  for (const char* value : positionals_) {
+    if (next == arguments_.size()) throw UsageError("unexpected argument \"" + std::string(value) + "\"");
     Argument& a = arguments_[next];
     if (a.rest) {
-      a.rest->emplace_back(argv[i]);
+      a.rest->emplace_back(value);
     } else {
-      *a.one = argv[i];
+      *a.one = value;
       ++next;
     }
   }

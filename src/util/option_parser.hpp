@@ -6,9 +6,10 @@
 // parsing the container's config. roost and roost ns, long-lived or interactive, keep CLI11.
 //
 // What it accepts is getopt_long's: `-b DIR`, `-bDIR`, bundled flags (`-dh`), `--bundle DIR`,
-// `--bundle=DIR`, `--` to end the options, and options after the arguments (getopt's
-// permutation) unless stop_at_first_argument() is set (exec: what follows the container id is
-// the command, its options included).
+// `--bundle=DIR`, `--` to end the options, and options after the arguments unless
+// stop_at_first_argument() is set (exec: what follows the container id is the command, its
+// options included). Not getopt_long's abbreviations (`--pid` for `--pid-file`): a long option is
+// its whole name, as in runc and CLI11. `-h`/`--help` anywhere is help, even beside an error.
 #pragma once
 
 #include <string>
@@ -86,6 +87,7 @@ class OptionParser {
   std::string display_name(const Option& option) const;
 
   std::string usage_, summary_, epilogue_;
+  std::vector<const char*> positionals_;  // the last scan's arguments, in order
   std::vector<Option> options_;
   std::vector<Argument> arguments_;
   bool stop_at_first_argument_ = false;

@@ -2,6 +2,7 @@
 #include "util/option_parser.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -75,6 +76,8 @@ TEST(OptionParser, HelpAnywhereFillsNothing) {
   Create c;
   EXPECT_FALSE(c.parse({"-b", "B", "-dh"}));
   EXPECT_FALSE(Create().parse({"--help"}));  // the missing id is not an error then
+  EXPECT_FALSE(Create().parse({"-h", "--bogus"}));  // nor is an error beside it, before or after
+  EXPECT_FALSE(Create().parse({"--bogus", "-h", "--pid-file"}));  // (after --pid-file, -h would be its value)
   const std::string help = c.parser.help();
   EXPECT_NE(help.find("Usage: prog create [OPTIONS] ID\n"), std::string::npos) << help;
   EXPECT_NE(help.find("--preserve-fds N"), std::string::npos) << help;
@@ -94,6 +97,11 @@ TEST(OptionParser, BadInputIsOneClearError) {
       {{"--format", "xml", "ID"}, "--format is one of table, json, not \"xml\""},
       {{}, "ID is missing"},
       {{"ID", "extra"}, "unexpected argument \"extra\""},
+      {{"--pid", "P", "ID"}, "unknown option --pid"},  // no abbreviations, as runc and CLI11
+      {{"--no-p", "ID"}, "unknown option --no-p"},
+      {{"--detach=1", "ID"}, "--detach takes no value"},
+      {{"--help=x", "ID"}, "--help takes no value"},
+      {{"--bogus", "--format", "xml", "ID"}, "unknown option --bogus"},  // the first error is the one told
   };
   for (const auto& [words, message] : cases) {
     Create c;
@@ -171,4 +179,20 @@ TEST(OptionParser, ACommandsOwnOptionHidesAnInheritedOneOfTheSameName) {
   EXPECT_TRUE(spec_rootless);
   EXPECT_EQ(global_rootless, "auto");
   EXPECT_NE(p.help().find("--rootless "), std::string::npos);
+}
+
+// Options after arguments work even where POSIXLY_CORRECT would stop getopt's permutation.
+TEST(OptionParser, OptionsAfterArgumentsWhateverPosixlyCorrectSays) {
+  Create d;
+  ::setenv("POSIXLY_CORRECT", "1", 1);
+  bool ok = false;
+  try {
+    ok = d.parse({"ID", "-d", "--pid-file=P"});
+  } catch (const UsageError&) {
+  }
+  ::unsetenv("POSIXLY_CORRECT");
+  EXPECT_TRUE(ok);
+  EXPECT_TRUE(d.detach);
+  EXPECT_EQ(d.pid_file, "P");
+  EXPECT_EQ(d.id, "ID");
 }
