@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 #include "ctr/volume_store.hpp"
 #include "engine/container_context.hpp"
@@ -59,13 +60,30 @@ tar::Entry entry_from_stat(const struct stat& st, const std::string& path) {
   return e;
 }
 
-void emit_children(int dir_fd, const std::string& prefix, tar::EntrySink& sink);
+// Files of the copy with more than one name, by (device, inode): the entry path of the first name
+// met. Later names become hardlink entries to it, so the copy keeps them one file with several
+// names (as `docker cp` and `podman cp` do, through tar), not several copies.
+using HardlinkIndex = std::map<std::pair<dev_t, ino_t>, std::string>;
+
+void emit_children(int dir_fd, const std::string& prefix, tar::EntrySink& sink, HardlinkIndex& links);
 
 // The object `name` in parent_fd (not followed when a symlink), named entry_path.
-void emit_tree(int parent_fd, const std::string& name, const std::string& entry_path, tar::EntrySink& sink) {
+void emit_tree(int parent_fd, const std::string& name, const std::string& entry_path, tar::EntrySink& sink,
+               HardlinkIndex& links) {
   struct stat st;
   if (::fstatat(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("stat " + entry_path);
   tar::Entry e = entry_from_stat(st, entry_path);
+  if (e.type == tar::EntryType::Regular && st.st_nlink > 1) {
+    const auto [first, inserted] = links.try_emplace({st.st_dev, st.st_ino}, entry_path);
+    if (!inserted) {
+      e.type = tar::EntryType::Hardlink;
+      e.link_target = first->second;
+      e.size = 0;
+      sink.begin(e);
+      sink.end();
+      return;
+    }
+  }
   if (e.type == tar::EntryType::Symlink) {
     std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
     const ssize_t n = ::readlinkat(parent_fd, name.c_str(), target.data(), target.size());
@@ -78,7 +96,7 @@ void emit_tree(int parent_fd, const std::string& name, const std::string& entry_
     if (!dir) throw_errno("open the directory " + entry_path);
     sink.begin(e);
     sink.end();
-    emit_children(dir.get(), entry_path, sink);
+    emit_children(dir.get(), entry_path, sink, links);
     return;
   }
   if (e.type != tar::EntryType::Regular) {
@@ -103,7 +121,7 @@ void emit_tree(int parent_fd, const std::string& name, const std::string& entry_
   sink.end();
 }
 
-void emit_children(int dir_fd, const std::string& prefix, tar::EntrySink& sink) {
+void emit_children(int dir_fd, const std::string& prefix, tar::EntrySink& sink, HardlinkIndex& links) {
   const int dup_fd = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
   if (dup_fd < 0) throw_errno("dup a directory fd of " + prefix);
   DIR* dir = ::fdopendir(dup_fd);
@@ -118,16 +136,16 @@ void emit_children(int dir_fd, const std::string& prefix, tar::EntrySink& sink) 
   }
   ::closedir(dir);
   std::sort(names.begin(), names.end());
-  for (const std::string& n : names) emit_tree(dir_fd, n, prefix.empty() ? n : prefix + "/" + n, sink);
+  for (const std::string& n : names) emit_tree(dir_fd, n, prefix.empty() ? n : prefix + "/" + n, sink, links);
 }
 
 // A directory given as an fd (a source reached through a symlink or "dir/"), named entry_path.
-void emit_dir_fd(int dir_fd, const std::string& entry_path, tar::EntrySink& sink) {
+void emit_dir_fd(int dir_fd, const std::string& entry_path, tar::EntrySink& sink, HardlinkIndex& links) {
   struct stat st;
   if (::fstat(dir_fd, &st) != 0) throw_errno("stat " + entry_path);
   sink.begin(entry_from_stat(st, entry_path));
   sink.end();
-  emit_children(dir_fd, entry_path, sink);
+  emit_children(dir_fd, entry_path, sink, links);
 }
 
 // ---- writing a tree beneath a directory fd ----
@@ -369,12 +387,13 @@ int plan_dir_fd(const CpPlan& plan, const std::string& dst_path, const OpenDest&
 }
 
 void copy_source(const OpenSource& src, const std::string& entry_name, tar::EntrySink& sink) {
+  HardlinkIndex links;
   if (entry_name.empty()) {
-    emit_children(src.fd.get(), "", sink);
+    emit_children(src.fd.get(), "", sink, links);
   } else if (src.name.empty()) {
-    emit_dir_fd(src.fd.get(), entry_name, sink);
+    emit_dir_fd(src.fd.get(), entry_name, sink, links);
   } else {
-    emit_tree(src.fd.get(), src.name, entry_name, sink);
+    emit_tree(src.fd.get(), src.name, entry_name, sink, links);
   }
 }
 

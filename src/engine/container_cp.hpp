@@ -9,7 +9,9 @@
 // way start does, under the container's lock. Every container path is resolved beneath that root
 // with openat2 RESOLVE_IN_ROOT, and the copy walks by directory fds with O_NOFOLLOW: a symlink in
 // the container never leads out of it. Files copied in belong to the container's root, files
-// copied out to the caller (both are uid 0 of the namespace), unless -a keeps the ids.
+// copied out to the caller (both are uid 0 of the namespace), unless -a keeps the ids. A file with
+// several names inside the copy stays one file (a hardlink entry to the first name met, as the
+// tar streams of docker cp and podman cp carry it).
 #pragma once
 
 #include <filesystem>

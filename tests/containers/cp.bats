@@ -93,6 +93,32 @@ tree_in() { "$@" exec c sh -c 'cd / && find d -exec stat -c "%n %F" {} + | sort'
   [ "$(stat -c %u "$OUT/kept")" = "$(host_uid 1000)" ]
 }
 
+@test "cp keeps hardlinks within what it copies, in both directions and in a tar stream" {
+  run --separate-stderr roost_ run -d --name c busybox sh -c 'mkdir -p /d/s; echo hi > /d/a; ln /d/a /d/s/b; sleep 600'
+  [ "$status" = 0 ] || show_all
+  sleep 0.5
+  run --separate-stderr roost_ cp c:/d "$OUT"
+  [ "$status" = 0 ] || show_all
+  [ "$(cat "$OUT/d/s/b")" = hi ]
+  [ "$(stat -c %i "$OUT/d/a")" = "$(stat -c %i "$OUT/d/s/b")" ] || { echo "a and s/b are two files on the host"; return 1; }
+  [ "$(stat -c %h "$OUT/d/a")" = 2 ]
+  # One name of the pair alone is a plain file.
+  run --separate-stderr roost_ cp c:/d/s/b "$OUT/single"
+  [ "$status" = 0 ]
+  [ "$(stat -c %h "$OUT/single")" = 1 ]
+  # The stream names the second one a link to the first.
+  roost_ cp c:/d - >"$CTR_HOST/d.tar"
+  tar -tvf "$CTR_HOST/d.tar" | grep -E '^h.* d/s/b link to d/a$' || { tar -tvf "$CTR_HOST/d.tar"; echo "no hardlink entry"; return 1; }
+  # Into the container: a host pair stays a pair.
+  ln "$SRC/file" "$SRC/dir/file2"
+  run --separate-stderr roost_ cp "$SRC" c:/in
+  [ "$status" = 0 ] || show_all
+  run --separate-stderr roost_ exec c sh -c 'stat -c "%i %h" /in/file /in/dir/file2'
+  [ "$status" = 0 ]
+  [ "${lines[0]}" = "${lines[1]}" ] || { echo "two files in the container: $output"; return 1; }
+  [ "${lines[0]##* }" = 2 ]
+}
+
 @test "cp in: files belong to the container's root, or keep their ids with -a" {
   run --separate-stderr roost_ run -d --name c busybox sleep 600
   [ "$status" = 0 ]
