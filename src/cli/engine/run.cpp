@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include <fcntl.h>
@@ -97,8 +98,14 @@ int run(const engine::GlobalOptions& global, CLI::App& cmd) {
   const int code = monitor::attach_relay(std::move(started.attach), request.interactive, request.tty);
   if (code >= 0) return code;
   // The connection ended without an exit frame: the monitor died; the state says what it knew.
-  if (!containers.resolve(config.id)) return 125;
-  return engine::current_state(containers, config.id).exit_code.value_or(125);
+  // Where it knew nothing, say so: 125 alone would look like the container's own code.
+  if (!containers.resolve(config.id)) {
+    std::fprintf(stderr, "Error: the container's monitor ended without sending its exit code, and the container is removed\n");
+    return 125;
+  }
+  const std::optional<int> exit_code = engine::current_state(containers, config.id).exit_code;
+  if (!exit_code) std::fprintf(stderr, "Error: the container's monitor ended without recording an exit code\n");
+  return exit_code.value_or(125);
 }
 
 }  // namespace
