@@ -134,14 +134,17 @@ json parse_json_text(const std::string& text) {
 // The document without linux.seccomp's value (its text goes to `seccomp_json`) when it can be cut
 // out (split_out_member); otherwise, or if the rest does not parse, the whole, as parse_json_text.
 json parse_json_text_deferring_seccomp(const std::string& text, std::optional<std::string>& seccomp_json) {
-  if (auto split = split_out_member(without_insignificant_whitespace(text), "linux", "seccomp")) {
-    try {
+  // Compacted once: a config without the member (split refused) is parsed from the same text.
+  const std::string compact = without_insignificant_whitespace(text);
+  try {
+    if (auto split = split_out_member(compact, "linux", "seccomp")) {
       json doc = json::parse(split->rest);
       seccomp_json = std::move(split->value);
       return doc;
-    } catch (const json::exception&) {
-      // The whole text's own error, with its line and column.
     }
+    return json::parse(compact);
+  } catch (const json::exception&) {
+    // The whole text's own error, with its line and column.
   }
   return parse_json_text(text);
 }

@@ -11,7 +11,7 @@ namespace {
 
 // getopt_long's value for the long option at index i: above every short option's character.
 constexpr int kLongBase = 256;
-constexpr int kHelp = kLongBase - 1;
+constexpr int kHelp = kLongBase - 1;  // --help, just below them
 
 std::string joined(const std::vector<std::string_view>& words) {
   std::string out;
@@ -151,7 +151,7 @@ bool OptionParser::read_options(int argc, char** argv, bool leading) {
     if (c == '?' || c == ':') {
       // optopt: the short option's character, a long option's value (a flag given a value, or a
       // value missing), 0 for an unknown or ambiguous long option.
-      if (optopt >= kLongBase - 1)
+      if (optopt >= kHelp)
         fail(c == ':' ? name_of(optopt) + " needs a value" : name_of(optopt) + " takes no value");
       else if (optopt > 0)
         fail(c == ':' ? std::string("-") + static_cast<char>(optopt) + " needs a value"
@@ -160,7 +160,7 @@ bool OptionParser::read_options(int argc, char** argv, bool leading) {
         fail("unknown option " + std::string(argv[optind - 1]).substr(0, std::string(argv[optind - 1]).find('=')));
       continue;
     }
-    if (c >= kLongBase - 1) {
+    if (c >= kHelp) {
       // getopt_long takes any unambiguous prefix (--pid for --pid-file); runc and CLI11 do not,
       // and a foreign option that happens to be a prefix must not pass for one of roost's.
       const bool separate_value = optarg && optind >= 2 && optarg == argv[optind - 1];
