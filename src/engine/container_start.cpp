@@ -270,16 +270,29 @@ void write_bundle(const ctr::ContainerStore& containers, const ctr::ContainerCon
   write_file_atomic((bundle / "config.json").string(), ctr::build_oci_spec(inputs));
 }
 
+// The monitors' stderr: what goes wrong after `roost run` has its answer (conmon's syslog lines).
+// One file per store, appended to by every monitor (each line is one write); over 1 MiB it is
+// moved to monitor.log.1 first, so it stays small.
+UniqueFd open_monitor_log(const fs::path& run_root) {
+  const fs::path log = run_root / "monitor.log";
+  struct stat st{};
+  if (::stat(log.c_str(), &st) == 0 && st.st_size > (1 << 20)) ::rename(log.c_str(), (log.string() + ".1").c_str());
+  return UniqueFd(::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+}
+
 // fork + exec roost-monitor MONITOR_JSON with fd 3 the start pipe's write end and fd 4 (when
-// given) its first attach client; stdio on /dev/null, so that the monitor never holds the
-// caller's terminal or a pipe the caller's caller reads to its end ($(roost run -d ...)).
-pid_t spawn_monitor(const fs::path& program, const fs::path& config_path, int start_pipe, int attach_fd) {
+// given) its first attach client; stdin and stdout on /dev/null and stderr on the monitor log,
+// so that the monitor never holds the caller's terminal or a pipe the caller's caller reads to
+// its end ($(roost run -d ...)).
+pid_t spawn_monitor(const fs::path& program, const fs::path& config_path, int start_pipe, int attach_fd,
+                    int log_fd) {
   const pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork roost-monitor");
   if (pid > 0) return pid;
   // The child: only async-signal-safe calls until execv.
   const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(null, 1) < 0 || ::dup2(null, 2) < 0) ::_exit(127);
+  if (null < 0 || ::dup2(null, 0) < 0 || ::dup2(null, 1) < 0 || ::dup2(log_fd >= 0 ? log_fd : null, 2) < 0)
+    ::_exit(127);
   if (::dup2(start_pipe, 3) < 0) ::_exit(127);
   if (attach_fd >= 0 ? ::dup2(attach_fd, 4) < 0 : (::close(4), false)) ::_exit(127);
   // No fd of roost's reaches the monitor: one close_range, not a close per possible number.
@@ -449,8 +462,9 @@ StartResult start_container(ctr::ContainerStore& containers, const std::string& 
       const auto window = config.tty ? monitor::terminal_size(STDIN_FILENO) : std::nullopt;
       result.attach = monitor::attach_pair(options.attach_stdin, window, monitor_end);
     }
+    const UniqueFd monitor_log = open_monitor_log(containers.run_root());
     const pid_t monitor = spawn_monitor(helper_program("roost-monitor"), paths.monitor_config(), answer_write.get(),
-                                        monitor_end ? monitor_end.get() : -1);
+                                        monitor_end ? monitor_end.get() : -1, monitor_log.get());
     answer_write.reset();
     monitor_end.reset();
     // The lock stays held until the monitor has answered: a concurrent start or rm waits for the

@@ -62,8 +62,30 @@ int Monitor::run() {
   }
   loop_.add(fds_.signals.get(), EPOLLIN, [this](uint32_t) { on_signals(); });
   if (!start_container(true)) return exit_status_;
-  loop_.run();
+  serve();
   return exit_status_;
+}
+
+// The loop until finish(). An error that escapes one event's handler is logged and the loop goes
+// on: the container keeps its monitor, and its clients still get their exit code at the end
+// (before, the monitor ended there and a foreground `roost run` got no exit frame). A handler
+// that fails every time it runs would spin: after 100 failures the monitor gives up as before.
+void Monitor::serve() {
+  for (int failures = 0; failures < 100; ++failures) {
+    try {
+      loop_.run();
+      return;
+    } catch (const std::exception& e) {
+      log_error(e.what());
+    }
+    if (finished_) return;
+  }
+  log_error("too many errors: the monitor ends");
+}
+
+void Monitor::log_error(const std::string& what) const {
+  const std::string line = "roost-monitor " + config_.id.substr(0, 12) + ": " + what + "\n";
+  (void)!::write(2, line.data(), line.size());
 }
 
 void Monitor::listen() {
@@ -128,8 +150,7 @@ bool Monitor::start_container(bool first) {
     state_file_.write(state_, /*starter_holds_lock=*/first);
   } catch (const Error& e) {
     // The container runs and is served all the same; only its record is stale.
-    const std::string line = "roost-monitor: " + std::string(e.what()) + "\n";
-    (void)!::write(2, line.data(), line.size());
+    log_error(e.what());
   }
   if (first) {
     answer_start(StartReply{init_pid_, "", 0});
@@ -244,15 +265,25 @@ void Monitor::after_exit(int exit_code) {
   });
 }
 
+// Each step's failure is logged and the next runs: the attached clients' exit frame and the
+// loop's end come whatever happened before them.
 void Monitor::finish(int exit_code) {
+  finished_ = true;
   for (auto& waiter : stop_waiters_)
     if (waiter) send_reply(waiter.get(), Reply{"", exit_code});
   stop_waiters_.clear();
   ::unlink((config_.run_dir + "/init.pid").c_str());
+  const auto step = [this](const char* what, const std::function<void()>& action) {
+    try {
+      action();
+    } catch (const std::exception& e) {
+      log_error(std::string(what) + ": " + e.what());
+    }
+  };
   // The namespace unbound before --rm removes the run dir; the helper reaped after it.
-  if (network_) network_->begin_down();
+  if (network_) step("take the network down", [this] { network_->begin_down(); });
   if (config_.auto_remove) remove_container();
-  if (network_) network_->down();
+  if (network_) step("take the network down", [this] { network_->down(); });
   hub_.finish(exit_code, 2000);
   ctl_.reset();
   loop_.stop();
@@ -270,8 +301,7 @@ void Monitor::remove_container() {
     const fs::path run_root = fs::path(config_.run_dir).parent_path().parent_path();
     ctr::ContainerStore(data_root, run_root).remove(config_.id);
   } catch (const std::exception& e) {
-    const std::string line = std::string("roost-monitor: remove container ") + config_.id + ": " + e.what() + "\n";
-    (void)!::write(2, line.data(), line.size());
+    log_error(std::string("remove the container: ") + e.what());
   }
 }
 

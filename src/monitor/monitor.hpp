@@ -49,6 +49,7 @@ class Monitor {
   void listen();
   void adopt_first_client();
   bool start_container(bool first);
+  void serve();
   void answer_start(const StartReply& reply);
   void watch_container();
   void on_init_exit(int wait_status);
@@ -77,6 +78,9 @@ class Monitor {
   void settle_later();
 
   void fail_start(const std::string& error, int exit_code, bool first);
+  // One line on the monitor's stderr (the engine points it at RUNROOT/monitor.log), naming the
+  // container: what went wrong where nobody is waiting for an answer.
+  void log_error(const std::string& what) const;
 
   MonitorConfig config_;
   MonitorFds fds_;
@@ -100,6 +104,7 @@ class Monitor {
   UniqueFd kill_timer_, restart_timer_, settle_timer_;
   bool stopping_ = false;          // a stop or the monitor's SIGTERM: no restart, and SIGKILL is armed
   int exit_status_ = 0;
+  bool finished_ = false;          // finish() has run: the loop ends, whatever else fails
 };
 
 }  // namespace roost::monitor

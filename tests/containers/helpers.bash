@@ -221,7 +221,12 @@ store_containers() {
 
 # Called from each file's teardown: a test leaves no process, mount or container of its own.
 ctr_teardown() {
-  local problems=() left
+  local problems=() left log
+  # What the monitors logged during the test (RUNROOT/monitor.log), shown when the test fails and
+  # emptied for the next one.
+  for log in $(find "${CTR_RUNROOT:-$CTR_WORK/run}" -maxdepth 3 -name monitor.log -size +0 2>/dev/null); do
+    echo "--- $log:"; cat "$log"; : >"$log"
+  done
   wait_for 5 eval '[ -z "$(store_processes)" ]' || true
   left=$(store_processes)
   if [ -n "$left" ]; then
