@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "ctr/volume_store.hpp"
 #include "engine/container_context.hpp"
@@ -28,7 +30,9 @@
 #include "util/byte_sink.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/log.hpp"
 #include "util/unique_fd.hpp"
+#include "util/xattrs.hpp"
 
 namespace roost::engine {
 namespace {
@@ -58,6 +62,17 @@ tar::Entry entry_from_stat(const struct stat& st, const std::string& path) {
     e.dev_minor = minor(st.st_rdev);
   }
   return e;
+}
+
+// The extended attributes a copy carries, as podman cp does: the user's own (user.*) and file
+// capabilities (security.capability, which a chown or a write clears: set last). Not the
+// security module's labels (security.selinux: the destination's own apply), trusted.* (the
+// initial namespace's root only) or ACLs (their ids would need mapping).
+bool carried_xattr(const std::string& name) { return name.starts_with("user.") || name == "security.capability"; }
+
+void add_carried_xattrs(int fd, tar::Entry& e) {
+  for (auto& [name, value] : read_xattrs(fd))
+    if (carried_xattr(name)) e.xattrs.emplace_back(std::move(name), std::move(value));
 }
 
 // Files of the copy with more than one name, by (device, inode): the entry path of the first name
@@ -94,6 +109,7 @@ void emit_tree(int parent_fd, const std::string& name, const std::string& entry_
   if (e.type == tar::EntryType::Directory) {
     UniqueFd dir(::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir) throw_errno("open the directory " + entry_path);
+    add_carried_xattrs(dir.get(), e);
     sink.begin(e);
     sink.end();
     emit_children(dir.get(), entry_path, sink, links);
@@ -106,6 +122,7 @@ void emit_tree(int parent_fd, const std::string& name, const std::string& entry_
   }
   UniqueFd file(::openat(parent_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!file) throw_errno("open " + entry_path);
+  add_carried_xattrs(file.get(), e);
   sink.begin(e);
   // Exactly the size announced: a file that grows or shrinks meanwhile is cut or refused.
   int64_t left = e.size;
@@ -143,7 +160,9 @@ void emit_children(int dir_fd, const std::string& prefix, tar::EntrySink& sink, 
 void emit_dir_fd(int dir_fd, const std::string& entry_path, tar::EntrySink& sink, HardlinkIndex& links) {
   struct stat st;
   if (::fstat(dir_fd, &st) != 0) throw_errno("stat " + entry_path);
-  sink.begin(entry_from_stat(st, entry_path));
+  tar::Entry e = entry_from_stat(st, entry_path);
+  add_carried_xattrs(dir_fd, e);
+  sink.begin(e);
   sink.end();
   emit_children(dir_fd, entry_path, sink, links);
 }
@@ -264,10 +283,24 @@ class TreeWriter : public tar::EntrySink {
 
  private:
   void apply_fd_attrs(int fd, const tar::Entry& e) {
+    // After the chown (which clears file capabilities), before the mode (which may take away
+    // the write permission that user.* needs).
     if (keep_ids_ && ::fchown(fd, e.uid, e.gid) != 0) throw_errno("chown " + e.path + " (-a)");
+    for (const auto& [name, value] : e.xattrs)
+      if (carried_xattr(name)) set_xattr(fd, e.path, name, value);
     if (::fchmod(fd, e.mode) != 0) throw_errno("chmod " + e.path);
     const timespec times[2] = {e.mtime, e.mtime};
     if (::futimens(fd, times) != 0) throw_errno("set the times of " + e.path);
+  }
+
+  // A destination that cannot hold one (a file system without user xattrs; file capabilities
+  // outside a user namespace the caller owns) loses it with one warning per name, as GNU tar
+  // --xattrs does: the files themselves are what was asked for.
+  void set_xattr(int fd, const std::string& path, const std::string& name, const std::string& value) {
+    if (::fsetxattr(fd, name.c_str(), value.data(), value.size(), 0) == 0) return;
+    if (errno != EPERM && errno != ENOTSUP) throw_errno("set the extended attribute " + name + " of " + path);
+    if (warned_.insert(name).second)
+      log::warn("extended attribute " + name + " not kept (" + std::strerror(errno) + "), first on " + path);
   }
 
   void remove_existing() {
@@ -281,6 +314,7 @@ class TreeWriter : public tar::EntrySink {
   UniqueFd parent_, file_;
   std::string name_, path_;
   std::vector<std::pair<std::string, tar::Entry>> dirs_;
+  std::set<std::string> warned_;  // xattr names already warned about
 };
 
 // Entries into a tar stream (cp CTR:PATH -).

@@ -14,6 +14,7 @@
 #include "rootfs/secure_path.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/xattrs.hpp"
 
 namespace roost::layer {
 
@@ -608,15 +609,8 @@ void LayerApplier::copy_from_lower(int src_parent, const std::string& src_name, 
     src = UniqueFd(::openat(src_parent, src_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!src) fail_errno("open the target of", link_path);
     // Lowers were written by this store: their xattrs passed the filter once already.
-    std::vector<char> names(65536);
-    ssize_t len = ::flistxattr(src.get(), names.data(), names.size());
-    for (ssize_t off = 0; len > 0 && off < len; off += static_cast<ssize_t>(std::strlen(names.data() + off)) + 1) {
-      std::string xname(names.data() + off);
-      if (dropped_xattr(xname)) continue;
-      std::vector<char> value(65536);
-      ssize_t vlen = ::fgetxattr(src.get(), xname.c_str(), value.data(), value.size());
-      if (vlen >= 0) meta.xattrs.emplace_back(xname, std::string(value.data(), static_cast<size_t>(vlen)));
-    }
+    for (auto& [xname, value] : read_xattrs(src.get()))
+      if (!dropped_xattr(xname)) meta.xattrs.emplace_back(std::move(xname), std::move(value));
   }
   if (S_ISREG(st.st_mode)) {
     UniqueFd out;

@@ -119,6 +119,39 @@ tree_in() { "$@" exec c sh -c 'cd / && find d -exec stat -c "%n %F" {} + | sort'
   [ "${lines[0]##* }" = 2 ]
 }
 
+@test "cp keeps extended attributes (user.* and file capabilities), in both directions and in a tar stream" {
+  run --separate-stderr roost_ run -d --name c busybox sleep 600
+  [ "$status" = 0 ] || show_all
+  sleep 0.5
+  setfattr -n user.roost.note -v hello "$SRC/file"
+  setfattr -n user.roost.dir -v d "$SRC/dir"
+  # cap_net_bind_service, permitted and effective (a v2 capability, as setcap writes it).
+  setfattr -n security.capability -v 0x0100000200040000000000000000000000000000 "$SRC/dir/sub/f"
+  run --separate-stderr roost_ cp "$SRC" c:/in
+  [ "$status" = 0 ] || show_all
+  # Back out to the host: what went in came back.
+  run --separate-stderr roost_ cp c:/in "$OUT/back"
+  [ "$status" = 0 ] || show_all
+  [ "$(getfattr --only-values -n user.roost.note "$OUT/back/file")" = hello ]
+  [ "$(getfattr --only-values -n user.roost.dir "$OUT/back/dir")" = d ]
+  # The capability as the namespace that wrote it sees it: v2, or v3 naming the root it
+  # belongs to; the same bits either way.
+  local cap
+  cap=$(getfattr -e hex -n security.capability "$OUT/back/dir/sub/f" | sed -n 's/^security.capability=//p')
+  [[ "$cap" == 0x01000002000400000000* || "$cap" == 0x01000003000400000000* ]] || { echo "security.capability: $cap"; return 1; }
+  # Out as a tar stream: GNU tar reads them back.
+  roost_ cp c:/in/file - >"$CTR_HOST/x.tar"
+  mkdir "$CTR_HOST/untar"
+  tar --xattrs --xattrs-include='user.*' -xf "$CTR_HOST/x.tar" -C "$CTR_HOST/untar"
+  [ "$(getfattr --only-values -n user.roost.note "$CTR_HOST/untar/file")" = hello ]
+  # In from a tar stream GNU tar wrote.
+  setfattr -n user.roost.streamed -v yes "$SRC/dir/sub/f"
+  tar --xattrs --xattrs-include='user.*' -C "$SRC/dir/sub" -cf - f | roost_ cp - c:/
+  run --separate-stderr roost_ cp c:/f "$OUT/streamed"
+  [ "$status" = 0 ] || show_all
+  [ "$(getfattr --only-values -n user.roost.streamed "$OUT/streamed")" = yes ]
+}
+
 @test "cp in: files belong to the container's root, or keep their ids with -a" {
   run --separate-stderr roost_ run -d --name c busybox sleep 600
   [ "$status" = 0 ]
