@@ -134,6 +134,13 @@ void AttachHub::finish(int exit_code, int timeout_ms) {
       if (pfd.revents & (POLLERR | POLLHUP)) break;
     }
   }
+  // What a client sent that nobody read (a keystroke as the container ended) would turn the
+  // close into a reset, which the client's kernel reports before the exit frame: read it first.
+  for (auto& [fd, client] : clients_) {
+    char buf[kMaxFrameSize];
+    while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+    }
+  }
   clients_.clear();
   backlogged_ = false;
 }

@@ -196,6 +196,11 @@ struct Relay {
     do {
       n = ::recv(sock, buf, sizeof buf, 0);
     } while (n < 0 && errno == EINTR);
+    // A monitor that closes while input of ours is still unread in its queue (a keystroke, a
+    // resize sent as the container ended) resets the connection, and the kernel reports that
+    // error before the frames still queued here, the exit frame among them. The error is taken
+    // by this read; the next one returns them.
+    if (n < 0 && errno == ECONNRESET) return std::nullopt;
     if (n <= 0) {
       closed = true;
       return std::nullopt;

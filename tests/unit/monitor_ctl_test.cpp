@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -266,4 +267,39 @@ TEST_F(MonitorCtl, AttachRelayWithoutExitFrameIsMinusOne) {
   UniqueFd client(fds[0]);
   ::close(fds[1]);  // the monitor died
   EXPECT_EQ(attach_relay(std::move(client), false, false), -1);
+}
+
+// A client's input still unread when the monitor closes (a keystroke as the container ended)
+// makes the close a reset, which the kernel reports before frames still queued for the client:
+// the hub reads it first, and the relay reads on past a reset. Seen under load in a full run as
+// `roost run -it` ending with no exit code although the container's output had all arrived.
+TEST_F(MonitorCtl, ExitFrameArrivesWhenClientInputWasLeftUnread) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
+  UniqueFd client(fds[0]);
+  EventLoop loop;
+  AttachHub hub(loop, AttachEvents{});
+  hub.add(UniqueFd(fds[1]), true);
+  const std::string keystroke = encode_frame(FrameKind::Stdin, "x");
+  ASSERT_EQ(::send(client.get(), keystroke.data(), keystroke.size(), 0), static_cast<ssize_t>(keystroke.size()));
+  hub.finish(9, 1000);  // the loop never ran: the keystroke is unread
+  char buf[kMaxFrameSize];
+  const ssize_t n = ::recv(client.get(), buf, sizeof buf, MSG_DONTWAIT);
+  ASSERT_GT(n, 0) << "recv: " << std::strerror(errno);
+  auto frame = decode_frame(std::string_view(buf, static_cast<size_t>(n)));
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->kind, FrameKind::Exit);
+  EXPECT_EQ(decode_exit_payload(frame->payload), 9);
+}
+
+TEST_F(MonitorCtl, AttachRelayReadsTheExitFramePastAReset) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds), 0);
+  UniqueFd client(fds[0]);
+  const std::string keystroke = encode_frame(FrameKind::Stdin, "x");
+  ASSERT_EQ(::send(client.get(), keystroke.data(), keystroke.size(), 0), static_cast<ssize_t>(keystroke.size()));
+  const std::string exit_frame = encode_frame(FrameKind::Exit, encode_exit_payload(5));
+  ASSERT_EQ(::send(fds[1], exit_frame.data(), exit_frame.size(), 0), static_cast<ssize_t>(exit_frame.size()));
+  ::close(fds[1]);  // with the keystroke unread: the client's socket is reset
+  EXPECT_EQ(attach_relay(std::move(client), false, false), 5);
 }
