@@ -135,10 +135,11 @@ void AttachHub::finish(int exit_code, int timeout_ms) {
     }
   }
   // What a client sent that nobody read (a keystroke as the container ended) would turn the
-  // close into a reset, which the client's kernel reports before the exit frame: read it first.
+  // close into a reset, which the client's kernel reports before the exit frame: read it first
+  // (a bounded number of messages: a client that keeps sending cannot hold the monitor here).
   for (auto& [fd, client] : clients_) {
     char buf[kMaxFrameSize];
-    while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+    for (int i = 0; i < 4096 && ::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; ++i) {
     }
   }
   clients_.clear();
