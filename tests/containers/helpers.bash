@@ -221,12 +221,12 @@ store_containers() {
 
 # Called from each file's teardown: a test leaves no process, mount or container of its own.
 ctr_teardown() {
-  local problems=() left log
-  # What the monitors logged during the test (RUNROOT/monitor.log), shown when the test fails and
-  # emptied for the next one.
-  for log in $(find "${CTR_RUNROOT:-$CTR_WORK/run}" -maxdepth 3 -name monitor.log -size +0 2>/dev/null); do
+  local problems=() left log=${CTR_RUNROOT:-$CTR_WORK/run}/monitor.log
+  # What the monitors logged during the test (roost's RUNROOT/monitor.log), shown when the test
+  # fails and emptied for the next one.
+  if [ -s "$log" ]; then
     echo "--- $log:"; cat "$log"; : >"$log"
-  done
+  fi
   wait_for 5 eval '[ -z "$(store_processes)" ]' || true
   left=$(store_processes)
   if [ -n "$left" ]; then
