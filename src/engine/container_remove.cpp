@@ -5,7 +5,9 @@
 #include "ctr/volume_store.hpp"
 #include "engine/container_context.hpp"
 #include "engine/container_stop.hpp"
+#include "ctr/network_store.hpp"
 #include "monitor/exit_policy.hpp"
+#include "monitor/user_network.hpp"
 #include "store/userns_session.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
@@ -26,6 +28,21 @@ void delete_runtime_leftovers(const ctr::ContainerStore& containers, const std::
   const ProgramResult result = run_program(spec);
   if (!result.succeeded())
     throw Error("roost-runtime delete " + id + ": " + (result.error_output.empty() ? result.describe() : result.error_output));
+}
+
+// A container on a user-defined network whose monitor was killed still holds its lease, its veth
+// in the rootless network namespace and a line in its neighbours' /etc/hosts (and so keeps the
+// namespace's way out running): given back here, as its monitor would have at its end.
+void leave_network_left_behind(const ctr::ContainerStore& containers, const ctr::ContainerConfig& config,
+                               const std::string& id) {
+  if (ctr::is_network_mode(config.network)) return;
+  ctr::NetworkStore networks(containers.data_root(), containers.run_root());
+  bool leased = false;
+  for (const ctr::NetworkLease& lease : networks.leases(config.network)) leased = leased || lease.container_id == id;
+  if (!leased) return;
+  const ctr::ContainerPaths paths = containers.paths(id);
+  monitor::disconnect_container(monitor::network_member(config.network, id, config.name, paths.bundle().string(),
+                                                        paths.dir.string(), paths.run_dir.string()));
 }
 
 }  // namespace
@@ -73,6 +90,7 @@ void remove_container(ctr::ContainerStore& containers, const std::string& id, bo
         throw Error("container " + id + " keeps being started: not removed");
       }
       delete_runtime_leftovers(containers, id);
+      leave_network_left_behind(containers, config, id);
       containers.remove(id);
     }
     if (volumes) {

@@ -419,6 +419,11 @@ std::string resolv_conf(const ctr::ContainerConfig& config, const std::string& h
     }
     out += line + "\n";
   }
+  // A user-defined network with only loopback resolvers on the host (systemd-resolved's
+  // 127.0.0.53): slirp4netns's DNS forwarder, reached through the rootless network namespace's
+  // way out (monitor/rootless_outbound), asks them from the host.
+  if (!ctr::is_network_mode(config.network) && out.find("nameserver") == std::string::npos)
+    out += "nameserver 10.0.2.3\n";
   return out;
 }
 

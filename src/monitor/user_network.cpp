@@ -9,6 +9,8 @@
 #include <functional>
 
 #include "ctr/subnet.hpp"
+#include "monitor/netns_exec.hpp"
+#include "monitor/rootless_outbound.hpp"
 #include "sys/netlink.hpp"
 #include "sys/pause_process.hpp"
 #include "util/error.hpp"
@@ -18,58 +20,19 @@
 namespace roost::monitor {
 namespace {
 
-UniqueFd open_netns(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open the network namespace " + path);
-  return fd;
-}
-
-// Runs `work` in a forked child that joins the network namespace first: the caller never leaves
-// its own, which it could not come back to (the host's belongs to the initial user namespace,
-// where the monitor is no one). A roost::Error in the child comes back here as the same line.
-void in_netns(int netns_fd, const std::string& what, const std::function<void()>& work) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("create a pipe");
-  UniqueFd read_end(fds[0]), write_end(fds[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork to join " + what);
-  if (pid == 0) {
-    read_end.reset();
-    std::string message;
-    try {
-      if (::setns(netns_fd, CLONE_NEWNET) < 0) throw_errno("join " + what);
-      work();
-    } catch (const std::exception& e) {
-      message = e.what();
-    }
-    if (!message.empty()) (void)!::write(write_end.get(), message.data(), message.size());
-    ::_exit(message.empty() ? 0 : 1);
-  }
-  write_end.reset();
-  std::string message;
-  char buf[512];
-  for (;;) {
-    const ssize_t n = ::read(read_end.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    message.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (message.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-    message = "the process that configures " + what + " failed";
-  if (!message.empty()) throw Error(message);
-}
-
 // The rootless network namespace: the pause process's. None lives: the user's namespace was
 // stopped (roost system reset) under running containers.
-UniqueFd open_rootless_netns(const std::filesystem::path& run_root) {
-  const auto pause = sys::open_pause_process((run_root / "pause.pid").string());
+struct RootlessNetns {
+  sys::PauseProcess pause;
+  UniqueFd netns;
+};
+RootlessNetns open_rootless_netns(const std::filesystem::path& run_root) {
+  auto pause = sys::open_pause_process((run_root / "pause.pid").string());
   if (!pause)
     throw Error("the user's pause process (" + (run_root / "pause.pid").string() +
                 ") is gone, and with it the networks' namespace: stop every container, then start them again");
-  return open_netns("/proc/" + std::to_string(pause->pid) + "/ns/net");
+  UniqueFd netns = open_netns("/proc/" + std::to_string(pause->pid) + "/ns/net");
+  return {std::move(*pause), std::move(netns)};
 }
 
 int subnet_prefix(const ctr::NetworkConfig& network) {
@@ -126,7 +89,8 @@ NetworkMember network_member(const std::string& network, const std::string& cont
 ctr::NetworkLease connect_container(const NetworkMember& member, const std::string& netns_path) {
   ctr::NetworkStore store(member.data_root, member.run_root);
   const ctr::NetworkConfig network = require_network(store, member.network);
-  const UniqueFd rootless = open_rootless_netns(member.run_root);
+  const RootlessNetns rootless_ns = open_rootless_netns(member.run_root);
+  const UniqueFd& rootless = rootless_ns.netns;
   const UniqueFd container = open_netns(netns_path);
   const std::string bridge = network.network_interface;
   const std::string veth = host_veth_name(member.container_id);
@@ -143,6 +107,7 @@ ctr::NetworkLease connect_container(const NetworkMember& member, const std::stri
         // The first container on the network since the namespace was made.
         rs.set_link_up("lo");
         rs.add_bridge(bridge);
+        if (network.internal) disable_forwarding_from(bridge);
         rs.add_address(bridge, gateway, prefix);
         rs.set_link_up(bridge);
       }
@@ -158,6 +123,7 @@ ctr::NetworkLease connect_container(const NetworkMember& member, const std::stri
       rs.set_link_up("eth0");
       if (!network.internal) rs.add_default_route("eth0", gateway);
     });
+    if (!network.internal) ensure_outbound(member.run_root, rootless_ns.pause, rootless.get(), store);
     rewrite_hosts_files(store.leases(network.name), member.hosts_file);
   } catch (...) {
     try {
@@ -165,6 +131,7 @@ ctr::NetworkLease connect_container(const NetworkMember& member, const std::stri
     } catch (const std::exception&) {
     }
     store.release(network.name, member.container_id);
+    stop_outbound_if_unused(member.run_root, store);
     throw;
   }
   return lease;
@@ -176,12 +143,13 @@ void disconnect_container(const NetworkMember& member) noexcept {
     FileLock held = store.lock();
     store.release(member.network, member.container_id);
     try {
-      const UniqueFd rootless = open_rootless_netns(member.run_root);
+      const RootlessNetns rootless = open_rootless_netns(member.run_root);
       const std::string veth = host_veth_name(member.container_id);
-      in_netns(rootless.get(), "the rootless network namespace", [&] { netlink::RouteSocket().delete_link(veth); });
+      in_netns(rootless.netns.get(), "the rootless network namespace", [&] { netlink::RouteSocket().delete_link(veth); });
     } catch (const std::exception&) {
       // No pause process: its namespace, and the veth with it, is gone already.
     }
+    stop_outbound_if_unused(member.run_root, store);
     remove_own_hosts_lines(member.hosts_file);
     rewrite_hosts_files(store.leases(member.network), "");
   } catch (const std::exception& e) {

@@ -8,9 +8,9 @@
 // container on the network has /etc/hosts lines for every container on it (ctr::NetworkStore's
 // leases), rewritten in place (the files are bind-mounted) as containers come and go.
 //
-// What is not done: no DNS server (dns_enabled is false), and no way out of the rootless network
-// namespace (no slirp4netns on it, no MASQUERADE): containers on a network reach each other and
-// the gateway only.
+// Unless the network is internal, the first container on it starts the rootless network
+// namespace's way out and the last one stops it (monitor/rootless_outbound). No DNS server
+// (dns_enabled is false): names come from /etc/hosts.
 #pragma once
 
 #include <filesystem>

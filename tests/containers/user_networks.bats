@@ -184,9 +184,11 @@ gone() { [ ! -d "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/nu
   [ "$status" -eq 0 ]
   grep -qE '^10\.89\.0\.2[[:space:]]+web ' <<<"$output"
   ! grep -qE '^10\.89\.0\.3[[:space:]]' <<<"$output"
-  # A container on no network of theirs cannot reach it.
-  run roost_ run --rm busybox wget -T 2 -qO- http://web:80/
+  # A container on no network of theirs has no name for it (its resolver, 127.0.0.1, answers
+  # nothing: no query leaves the host). busybox's wget -T crashes (Debian 1.35): timeout instead.
+  run roost_ run --rm --dns 127.0.0.1 busybox timeout 5 wget -qO- http://web:80/
   [ "$status" -ne 0 ]
+  [[ "$output" == *"bad address 'web"* ]]
 }
 
 @test "network: -p publishes a port of a container on a user network; it still reaches the others by name" {
@@ -231,4 +233,101 @@ gone() { [ ! -d "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/nu
   [ ! -e "$CTR_WORK/run/networks/tidy" ]
   [ ! -e "$CTR_WORK/root/networks/tidy.json" ]
   [ -z "$(store_processes)" ]
+}
+
+# host_address: this host's first global IPv4 address (local delivery: no traffic leaves the host).
+host_address() { ip -4 -o addr show scope global | awk '{ sub("/.*", "", $4); print $4; exit }'; }
+
+# outbound_processes: the user's slirp4netns processes serving the rootless network namespace.
+outbound_processes() { pgrep -u "$CTR_USER" -f "slirp4netns .*--netns-type=path /proc/self/fd/4 tap0" || true; }
+
+@test "network: the way out: a container on a user network reaches the host's address; an internal one cannot; it stops with the last container" {
+  local host www port server gateway
+  host=$(host_address)
+  [ -n "$host" ] || skip "this host has no global IPv4 address to reach"
+  www=$(www_dir)
+  port=$(free_tcp_port)
+  python3 -m http.server --bind "$host" --directory "$www" "$port" >/dev/null 2>&1 &
+  server=$!
+  wait_for 10 curl -fsS --max-time 2 -o /dev/null "http://$host:$port/"
+  roost_ network create outnet >/dev/null
+  roost_ network create --internal closednet >/dev/null
+  [ -z "$(outbound_processes)" ]
+  roost_ run -d --name keeper --network outnet busybox sleep 1000 >/dev/null
+  # One slirp4netns for the namespace, its tap configured and masqueraded there.
+  [ "$(outbound_processes | wc -l)" -eq 1 ]
+  run in_rootless_netns ip -4 -o addr show tap0
+  [[ "$output" == *"inet 10.0.2.100/24"* ]]
+  run in_rootless_netns iptables -t nat -S POSTROUTING
+  [[ "$output" == *"-A POSTROUTING -o tap0 -j MASQUERADE"* ]]
+  run roost_ run --rm --network outnet busybox sh -c "timeout 10 wget -qO- http://$host:$port/; exit \$?"
+  kill "$server"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = page-ok ]
+  # A second container shares it.
+  [ "$(outbound_processes | wc -l)" -eq 1 ]
+  # An internal network's bridge forwards nothing, even to a container that adds its own route.
+  python3 -m http.server --bind "$host" --directory "$www" "$port" >/dev/null 2>&1 &
+  server=$!
+  wait_for 10 curl -fsS --max-time 2 -o /dev/null "http://$host:$port/"
+  gateway=$(roost_ network inspect closednet | jq -r '.[0].subnets[0].gateway')
+  # (wget not the container's pid 1, which timeout's SIGTERM could not end)
+  run roost_ run --rm --network closednet --cap-add NET_ADMIN busybox \
+    sh -c "ip route add default via $gateway || exit 9; timeout 3 wget -qO- http://$host:$port/; echo wget=\$?"
+  kill "$server"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ wget=[1-9] ]]
+  [[ "$output" != *page-ok* ]]
+  run in_rootless_netns cat /proc/sys/net/ipv4/conf/roost2/forwarding
+  [ "$output" = 0 ]
+  # The last container gone, so is slirp4netns with its record and tap.
+  roost_ rm -f keeper >/dev/null
+  [ -z "$(outbound_processes)" ]
+  [ ! -e "$CTR_WORK/run/networks/.outbound" ]
+  run in_rootless_netns ip link show tap0
+  [ "$status" -ne 0 ]
+  [ -z "$(store_processes)" ]
+}
+
+@test "network: kill -9 of a monitor on a user network: rm -f gives back its lease, veth and way out" {
+  roost_ network create killnet >/dev/null
+  roost_ run -d --name victim --network killnet busybox sleep 1000 >/dev/null
+  local id monitor
+  id=$(ctr_id victim)
+  monitor=$(pgrep -f "roost-monitor .*$CTR_WORK/run/.*$id" | head -1)
+  [ -n "$monitor" ]
+  kill -KILL "$monitor"
+  wait_for 5 gone "$monitor"
+  # What the monitor would have given back at its end is still held.
+  [ -e "$CTR_WORK/run/networks/killnet/$id.json" ]
+  [ "$(outbound_processes | wc -l)" -eq 1 ]
+  run roost_ rm -f victim
+  [ "$status" -eq 0 ]
+  [ ! -e "$CTR_WORK/run/networks/killnet/$id.json" ]
+  run in_rootless_netns ip -o link show type veth
+  [ -z "$output" ]
+  [ -z "$(outbound_processes)" ]
+  [ -z "$(store_processes)" ]
+}
+
+@test "network: a way out left by a pause process that died is replaced by the next container's" {
+  roost_ network create phoenix >/dev/null
+  roost_ run -d --name first --network phoenix busybox sleep 1000 >/dev/null
+  local old new
+  old=$(outbound_processes)
+  [ -n "$old" ]
+  # The user's namespace ends under a running container; the next command makes a new one.
+  kill -KILL "$(pause_pid)"
+  roost_ run -d --name second --network phoenix busybox sleep 1000 >/dev/null
+  # The old one served a namespace no one can reach: replaced, not reused.
+  wait_for 5 gone "$old"
+  new=$(outbound_processes)
+  [ "$(wc -l <<<"$new")" -eq 1 ]
+  [ "$new" != "$old" ]
+  run in_rootless_netns ip -4 -o addr show tap0
+  [[ "$output" == *"inet 10.0.2.100/24"* ]]
+  roost_ rm -f first second >/dev/null
+  [ -z "$(outbound_processes)" ]
 }

@@ -40,6 +40,11 @@ TEST(BundleFiles, ResolvConfByNetwork) {
   ctr::ContainerConfig dns = config("slirp4netns");
   dns.dns = {"9.9.9.9", "1.1.1.1"};
   EXPECT_EQ(resolv_conf(dns, host), "nameserver 9.9.9.9\nnameserver 1.1.1.1\n");
+  // A user-defined network: the host's resolvers but loopback ones; none left: slirp4netns's
+  // forwarder through the rootless network namespace's way out.
+  EXPECT_EQ(resolv_conf(config("appnet"), host), "search example.org\nnameserver 192.0.2.1\noptions edns0\n");
+  EXPECT_EQ(resolv_conf(config("appnet"), "search lan\nnameserver 127.0.0.53\n"), "search lan\nnameserver 10.0.2.3\n");
+  EXPECT_EQ(resolv_conf(config("pasta"), "nameserver 127.0.0.53\n"), "");
 }
 
 }  // namespace

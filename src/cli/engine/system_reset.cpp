@@ -1,5 +1,6 @@
 // roost system reset [-f]
 #include "cli/engine/command.hpp"
+#include "monitor/rootless_outbound.hpp"
 
 namespace roost::cli {
 namespace {
@@ -19,6 +20,7 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
   // The pause process keeps the user namespace for the next command: it goes with the store (this
   // process stays in the namespace until it exits; the next command makes a new one).
   store::stop_pause_process(paths.run_root);
+  monitor::stop_outbound(paths.run_root);  // the slirp4netns that served its network namespace
   store.reset();
   return 0;
 }

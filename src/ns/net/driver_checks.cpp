@@ -6,6 +6,7 @@
 #include "ns/net/helper_driver.hpp"
 #include "ns/net/helper_process.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 
 namespace roost::ns {
 
@@ -15,6 +16,14 @@ std::string require_binary(const std::string& binary, const std::string& package
     throw Error(package + " binary \"" + binary + "\" not found: install the Debian package " + package +
                 " (apt-get install " + package + ") or give its path with " + flag);
   return path;
+}
+
+bool kernel_has_seccomp() {
+  try {
+    return read_file("/proc/self/status").find("\nSeccomp:") != std::string::npos;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 void require_tun(const std::string& driver) {

@@ -11,6 +11,8 @@ namespace roost::ns {
 // The helper's absolute path; throws "slirp4netns: binary "X" not found: install the Debian package
 // slirp4netns (or give --slirp4netns-binary)".
 std::string require_binary(const std::string& binary, const std::string& package, const std::string& flag);
+// Whether this kernel has seccomp (slirp4netns --enable-seccomp needs it).
+bool kernel_has_seccomp();
 // slirp4netns and pasta open /dev/net/tun inside the namespace as the calling user.
 void require_tun(const std::string& driver);
 int driver_mtu(const NetworkOptions& options);          // --mtu, or 65520

@@ -29,8 +29,12 @@ long now_ms() {
 // Between fork and exec: only async-signal-safe calls. Sources are first moved above every target
 // number so that dup2 onto 3, 4, ... never overwrites a source still needed.
 [[noreturn]] void exec_helper(const HelperSpec& spec, char* const* argv, int log_fd, pid_t parent, int exec_err_fd) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent) _exit(127);  // roost died before the prctl: nothing to serve
+  if (spec.detached) {
+    ::setsid();  // no terminal's or process group's signals of the starter's
+  } else {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) _exit(127);  // roost died before the prctl: nothing to serve
+  }
   reset_signals();
   int null_fd = ::open("/dev/null", O_RDWR);
   ::dup2(null_fd, STDIN_FILENO);
@@ -127,6 +131,12 @@ void HelperProcess::wait_ready(int ready_fd, ReadyTest done, int timeout_ms) {
 
 void HelperProcess::signal_stop() {
   if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
+pid_t HelperProcess::release() {
+  const pid_t pid = std::exchange(pid_, -1);
+  pidfd_.reset();
+  return pid;
 }
 
 void HelperProcess::stop() {

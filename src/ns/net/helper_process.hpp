@@ -18,6 +18,10 @@ struct HelperSpec {
   std::vector<std::string> argv;    // argv[0] included
   std::vector<int> fds;             // fds[i] becomes descriptor 3+i in the helper
   std::string log_path;             // stdout and stderr; empty: /dev/null
+  // A helper shared by many containers, that must outlive the process starting it (the rootless
+  // network namespace's slirp4netns, monitor/rootless_outbound): no PR_SET_PDEATHSIG, a session of
+  // its own; the caller release()s it once ready and stops it later by pid.
+  bool detached = false;
 };
 
 class HelperProcess {
@@ -39,6 +43,8 @@ class HelperProcess {
   void stop();
   // SIGTERM only: the helper exits while the caller does other work; stop() then reaps it.
   void signal_stop();
+  // Forgets a (detached) helper without stopping it: it runs on; its pid is returned.
+  pid_t release();
 
  private:
   [[noreturn]] void fail(const std::string& what);

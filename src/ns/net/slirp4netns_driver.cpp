@@ -14,14 +14,6 @@ namespace {
 constexpr int kReadyFd = 3;  // --ready-fd: slirp4netns writes "1" once the tap is served
 constexpr int kExitFd = 4;   // --exit-fd: slirp4netns exits when roost's end closes
 
-bool kernel_has_seccomp() {
-  try {
-    return read_file("/proc/self/status").find("\nSeccomp:") != std::string::npos;
-  } catch (const Error&) {
-    return false;
-  }
-}
-
 bool ready_byte(const std::string& received, bool) { return !received.empty(); }
 
 }  // namespace
