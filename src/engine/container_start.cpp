@@ -409,6 +409,7 @@ std::string resolv_conf(const ctr::ContainerConfig& config, const std::string& h
   if (config.network == "slirp4netns") return "nameserver " + slirp4netns_addresses(config).dns + "\n";
   if (config.network == "host") return host_resolv_conf;
   std::string out;
+  bool ipv4_server = false;
   for (const std::string& line : split(host_resolv_conf, '\n')) {
     if (line.empty()) continue;
     if (line.starts_with("nameserver")) {
@@ -416,14 +417,14 @@ std::string resolv_conf(const ctr::ContainerConfig& config, const std::string& h
       server.erase(0, server.find_first_not_of(" \t"));
       server.erase(server.find_last_not_of(" \t\r") + 1);
       if (server.starts_with("127.") || server == "::1") continue;
+      ipv4_server = ipv4_server || server.find(':') == std::string::npos;
     }
     out += line + "\n";
   }
-  // A user-defined network with only loopback resolvers on the host (systemd-resolved's
-  // 127.0.0.53): slirp4netns's DNS forwarder, reached through the rootless network namespace's
-  // way out (monitor/rootless_outbound), asks them from the host.
-  if (!ctr::is_network_mode(config.network) && out.find("nameserver") == std::string::npos)
-    out += "nameserver 10.0.2.3\n";
+  // A user-defined network (IPv4 only) with no IPv4 resolver of the host's but loopback ones
+  // (systemd-resolved's 127.0.0.53): slirp4netns's DNS forwarder, reached through the rootless
+  // network namespace's way out (monitor/rootless_outbound), asks them from the host.
+  if (!ctr::is_network_mode(config.network) && !ipv4_server) out += "nameserver 10.0.2.3\n";
   return out;
 }
 

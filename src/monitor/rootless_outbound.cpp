@@ -28,11 +28,16 @@ constexpr const char* kTap = "tap0";
 constexpr int kReadyTimeoutMs = 5000;
 
 std::filesystem::path record_path(const std::filesystem::path& run_root) { return run_root / "networks" / ".outbound"; }
+// Written while a helper starts (under the lock): one found by the next connect was left by a
+// monitor killed during its start, and is stopped.
+std::filesystem::path starting_path(const std::filesystem::path& run_root) {
+  return run_root / "networks" / ".outbound.starting";
+}
 std::filesystem::path log_path(const std::filesystem::path& run_root) { return run_root / "networks" / ".outbound.log"; }
 
-std::optional<OutboundRecord> read_record(const std::filesystem::path& run_root) {
+std::optional<OutboundRecord> read_record(const std::filesystem::path& path) {
   try {
-    return parse_outbound_record(read_file(record_path(run_root).string()));
+    return parse_outbound_record(read_file(path.string()));
   } catch (const Error&) {
     return std::nullopt;
   }
@@ -82,8 +87,9 @@ std::string find_iptables() {
 void configure_namespace(const std::string& iptables, const std::vector<std::string>& internal_bridges,
                          const std::filesystem::path& run_root) {
   write_file("/proc/sys/net/ipv4/ip_forward", "1", O_TRUNC);
+  // /proc/sys/net follows the caller's network namespace; /sys stays the one it was mounted in.
   for (const std::string& bridge : internal_bridges)
-    if (path_exists("/sys/class/net/" + bridge)) disable_forwarding_from(bridge);
+    if (path_exists("/proc/sys/net/ipv4/conf/" + bridge)) disable_forwarding_from(bridge);
   // The legacy back end's lock file would be /run/xtables.lock, which the user cannot create.
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) env.emplace_back(*e);
@@ -143,7 +149,9 @@ void disable_forwarding_from(const std::string& bridge) {
 void ensure_outbound(const std::filesystem::path& run_root, const sys::PauseProcess& pause, int rootless_netns,
                      const ctr::NetworkStore& store) {
   const uint64_t pause_start = sys::process_start_time(pause.pid);
-  if (const auto recorded = read_record(run_root)) {
+  if (const auto half_started = read_record(starting_path(run_root))) stop_helper(*half_started);
+  ::unlink(starting_path(run_root).c_str());
+  if (const auto recorded = read_record(record_path(run_root))) {
     if (recorded->pause_pid == pause.pid && recorded->pause_start_time == pause_start &&
         open_if_running(recorded->pid, recorded->start_time))
       return;
@@ -181,17 +189,28 @@ void ensure_outbound(const std::filesystem::path& run_root, const sys::PauseProc
   if (ns::kernel_has_seccomp()) spec.argv.insert(spec.argv.end() - 3, "--enable-seccomp");
   ns::HelperProcess helper(spec);
   ready_write.reset();
-  helper.wait_ready(ready_read.get(), ready_byte, kReadyTimeoutMs);  // stops it on failure
-  in_netns(rootless_netns, "the rootless network namespace",
-           [&] { configure_namespace(iptables, internal_bridges, run_root); });  // ~helper stops it on failure
+  // Detached, it would outlive this monitor killed before the record below: recorded at once.
   const OutboundRecord record{helper.pid(), sys::process_start_time(helper.pid()), pause.pid, pause_start};
-  write_file_atomic(record_path(run_root).string(), format_outbound_record(record), 0600);
+  write_file_atomic(starting_path(run_root).string(), format_outbound_record(record), 0600);
+  try {
+    helper.wait_ready(ready_read.get(), ready_byte, kReadyTimeoutMs);  // stops it on failure
+    in_netns(rootless_netns, "the rootless network namespace",
+             [&] { configure_namespace(iptables, internal_bridges, run_root); });
+    write_file_atomic(record_path(run_root).string(), format_outbound_record(record), 0600);
+  } catch (...) {
+    helper.stop();
+    ::unlink(starting_path(run_root).c_str());
+    throw;
+  }
+  ::unlink(starting_path(run_root).c_str());
   helper.release();
 }
 
 void stop_outbound(const std::filesystem::path& run_root) noexcept {
-  if (const auto recorded = read_record(run_root)) stop_helper(*recorded);
-  ::unlink(record_path(run_root).c_str());
+  for (const std::filesystem::path& path : {starting_path(run_root), record_path(run_root)}) {
+    if (const auto recorded = read_record(path)) stop_helper(*recorded);
+    ::unlink(path.c_str());
+  }
 }
 
 void stop_outbound_if_unused(const std::filesystem::path& run_root, const ctr::NetworkStore& store) noexcept {

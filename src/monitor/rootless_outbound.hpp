@@ -5,7 +5,7 @@
 // forwards (net.ipv4.ip_forward) and masquerades what leaves through tap0 (one iptables rule, as
 // netavark writes for rootless podman; iptables works in a user namespace's network namespace).
 // Stops the helper whatever uses it: `roost system reset`, which ends the pause process and with it
-// the namespace the helper serves. Never throws.
+// the namespace the helper serves. Under the store's lock. Never throws.
 void stop_outbound(const std::filesystem::path& run_root) noexcept;
 
 // An internal network's bridge does not forward (net.ipv4.conf.BRIDGE.forwarding=0), so its
@@ -16,7 +16,8 @@ void stop_outbound(const std::filesystem::path& run_root) noexcept;
 // no container needs it. It is detached (a session of its own; it outlives the monitor that
 // started it) and recorded in run_root/networks/.outbound as "PID START PAUSE_PID PAUSE_START":
 // a record naming a pause process that has since died (its namespace unreachable) or a helper
-// that has died is replaced by the next connect. A container whose monitor was killed keeps its
+// that has died is replaced by the next connect, and so is one whose start was cut short by a
+// killed monitor (recorded in .outbound.starting from its fork until it is ready). A container whose monitor was killed keeps its
 // lease, and so the way out, until `roost rm` gives the lease back (engine/container_remove).
 #pragma once
 
@@ -58,7 +59,7 @@ void ensure_outbound(const std::filesystem::path& run_root, const sys::PauseProc
 void stop_outbound_if_unused(const std::filesystem::path& run_root, const ctr::NetworkStore& store) noexcept;
 
 // Stops the helper whatever uses it: `roost system reset`, which ends the pause process and with it
-// the namespace the helper serves. Never throws.
+// the namespace the helper serves. Under the store's lock. Never throws.
 void stop_outbound(const std::filesystem::path& run_root) noexcept;
 
 // An internal network's bridge: no forwarding from it. Run inside the rootless network namespace.

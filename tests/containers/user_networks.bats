@@ -242,52 +242,56 @@ host_address() { ip -4 -o addr show scope global | awk '{ sub("/.*", "", $4); pr
 outbound_processes() { pgrep -u "$CTR_USER" -f "slirp4netns .*--netns-type=path /proc/self/fd/4 tap0" || true; }
 
 @test "network: the way out: a container on a user network reaches the host's address; an internal one cannot; it stops with the last container" {
-  local host www port server gateway
+  local host www port server gateway helper
   host=$(host_address)
   [ -n "$host" ] || skip "this host has no global IPv4 address to reach"
   www=$(www_dir)
   port=$(free_tcp_port)
-  python3 -m http.server --bind "$host" --directory "$www" "$port" >/dev/null 2>&1 &
-  server=$!
-  wait_for 10 curl -fsS --max-time 2 -o /dev/null "http://$host:$port/"
   roost_ network create outnet >/dev/null
   roost_ network create --internal closednet >/dev/null
+  # An internal network's container first: its bridge exists when the way out turns forwarding
+  # on, which (from 0, as on most hosts) sets every device's flag, the bridge's too.
+  roost_ run -d --name inner --network closednet --cap-add NET_ADMIN busybox sleep 1000 >/dev/null
   [ -z "$(outbound_processes)" ]
+  in_rootless_netns sysctl -qw net.ipv4.ip_forward=0
   roost_ run -d --name keeper --network outnet busybox sleep 1000 >/dev/null
   # One slirp4netns for the namespace, its tap configured and masqueraded there.
-  [ "$(outbound_processes | wc -l)" -eq 1 ]
+  helper=$(outbound_processes)
+  [ "$(wc -l <<<"$helper")" -eq 1 ]
   run in_rootless_netns ip -4 -o addr show tap0
   [[ "$output" == *"inet 10.0.2.100/24"* ]]
   run in_rootless_netns iptables -t nat -S POSTROUTING
   [[ "$output" == *"-A POSTROUTING -o tap0 -j MASQUERADE"* ]]
-  run roost_ run --rm --network outnet busybox sh -c "timeout 10 wget -qO- http://$host:$port/; exit \$?"
-  kill "$server"
-  echo "$output"
-  [ "$status" -eq 0 ]
-  [ "$output" = page-ok ]
-  # A second container shares it.
-  [ "$(outbound_processes | wc -l)" -eq 1 ]
-  # An internal network's bridge forwards nothing, even to a container that adds its own route.
+  run in_rootless_netns cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/roost1/forwarding \
+    /proc/sys/net/ipv4/conf/roost2/forwarding
+  [ "$output" = "$(printf '1\n1\n0')" ]
   python3 -m http.server --bind "$host" --directory "$www" "$port" >/dev/null 2>&1 &
   server=$!
   wait_for 10 curl -fsS --max-time 2 -o /dev/null "http://$host:$port/"
+  # (wget not the container's pid 1, which timeout's SIGTERM could not end; busybox's wget -T
+  # crashes, Debian's 1.35)
+  run roost_ run --rm --network outnet busybox sh -c "timeout 10 wget -qO- http://$host:$port/; exit \$?"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = page-ok ]
+  # The second container shared the first one's helper.
+  [ "$(outbound_processes)" = "$helper" ]
+  # An internal network's bridge forwards nothing, even to a container that adds its own route.
   gateway=$(roost_ network inspect closednet | jq -r '.[0].subnets[0].gateway')
-  # (wget not the container's pid 1, which timeout's SIGTERM could not end)
-  run roost_ run --rm --network closednet --cap-add NET_ADMIN busybox \
-    sh -c "ip route add default via $gateway || exit 9; timeout 3 wget -qO- http://$host:$port/; echo wget=\$?"
+  run roost_ exec inner sh -c "ip route add default via $gateway || exit 9; timeout 3 wget -qO- http://$host:$port/; echo wget=\$?"
   kill "$server"
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" =~ wget=[1-9] ]]
   [[ "$output" != *page-ok* ]]
-  run in_rootless_netns cat /proc/sys/net/ipv4/conf/roost2/forwarding
-  [ "$output" = 0 ]
-  # The last container gone, so is slirp4netns with its record and tap.
+  # The last container on a network with a way out gone, so is slirp4netns with its record and
+  # tap (the internal network's container needs none).
   roost_ rm -f keeper >/dev/null
   [ -z "$(outbound_processes)" ]
   [ ! -e "$CTR_WORK/run/networks/.outbound" ]
   run in_rootless_netns ip link show tap0
   [ "$status" -ne 0 ]
+  roost_ rm -f inner >/dev/null
   [ -z "$(store_processes)" ]
 }
 

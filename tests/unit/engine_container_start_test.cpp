@@ -44,6 +44,10 @@ TEST(BundleFiles, ResolvConfByNetwork) {
   // forwarder through the rootless network namespace's way out.
   EXPECT_EQ(resolv_conf(config("appnet"), host), "search example.org\nnameserver 192.0.2.1\noptions edns0\n");
   EXPECT_EQ(resolv_conf(config("appnet"), "search lan\nnameserver 127.0.0.53\n"), "search lan\nnameserver 10.0.2.3\n");
+  // A comment naming a nameserver, or an IPv6 one only, is no resolver a container there can use.
+  EXPECT_EQ(resolv_conf(config("appnet"), "# nameserver 8.8.8.8 is the actual one\nnameserver 127.0.0.53\n"),
+            "# nameserver 8.8.8.8 is the actual one\nnameserver 10.0.2.3\n");
+  EXPECT_EQ(resolv_conf(config("appnet"), "nameserver 2001:db8::53\n"), "nameserver 2001:db8::53\nnameserver 10.0.2.3\n");
   EXPECT_EQ(resolv_conf(config("pasta"), "nameserver 127.0.0.53\n"), "");
 }
 

@@ -1,5 +1,6 @@
 // roost system reset [-f]
 #include "cli/engine/command.hpp"
+#include "ctr/network_store.hpp"
 #include "monitor/rootless_outbound.hpp"
 
 namespace roost::cli {
@@ -20,7 +21,12 @@ int run(const engine::GlobalOptions& global, CLI::App&) {
   // The pause process keeps the user namespace for the next command: it goes with the store (this
   // process stays in the namespace until it exits; the next command makes a new one).
   store::stop_pause_process(paths.run_root);
-  monitor::stop_outbound(paths.run_root);  // the slirp4netns that served its network namespace
+  {
+    // The slirp4netns that served its network namespace; a monitor connecting meanwhile waits.
+    ctr::NetworkStore networks(paths.data_root, paths.run_root);
+    FileLock held = networks.lock();
+    monitor::stop_outbound(paths.run_root);
+  }
   store.reset();
   return 0;
 }
