@@ -52,6 +52,8 @@ class ContainerNetwork {
   // otherwise, with nothing left running. finish_up does its work once (restarts keep the network).
   void up();
   void finish_up();
+  // Whether finish_up has work left (a helper launched by up() that the start must wait for).
+  bool finish_pending() const { return finish_pending_; }
   // begin_down, then the port child and the helper reaped, a user network's veth removed.
   // Idempotent.
   void down();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "sys/cgroup_manager.hpp"
 #include "util/file.hpp"
 
 namespace roost::monitor {
@@ -34,6 +35,34 @@ std::optional<uint64_t> read_oom_kill_count(const std::string& cgroup_dir) {
     return parse_oom_kill_count(read_file(cgroup_dir + "/memory.events"));
   } catch (const std::exception&) {
     return std::nullopt;
+  }
+}
+
+namespace {
+
+std::string unified_path(const std::string& proc_cgroup) {
+  for (const auto& line : split(proc_cgroup, '\n'))
+    if (line.starts_with("0::/")) return line.substr(3);
+  return {};
+}
+
+}  // namespace
+
+std::string own_cgroup_dir(const std::string& init_proc_cgroup, const std::string& monitor_proc_cgroup,
+                           const std::string& v2_mount) {
+  const std::string init = unified_path(init_proc_cgroup);
+  if (v2_mount.empty() || init.empty() || init == "/" || init == unified_path(monitor_proc_cgroup)) return {};
+  // A cgroup the kernel shows as "/path (deleted)" has gone; none of ".." or the like comes from it.
+  if (init.find(" (deleted)") != std::string::npos || init.find("/../") != std::string::npos) return {};
+  return v2_mount + init;
+}
+
+std::string container_cgroup_dir(pid_t init_pid) {
+  try {
+    return own_cgroup_dir(read_file("/proc/" + std::to_string(init_pid) + "/cgroup"), read_file("/proc/self/cgroup"),
+                          cgroup_v2_mount());
+  } catch (const std::exception&) {
+    return {};
   }
 }
 

@@ -21,6 +21,16 @@ std::optional<uint64_t> parse_oom_kill_count(const std::string& memory_events);
 // The container cgroup's oom_kill count now; nullopt without a cgroup or its file.
 std::optional<uint64_t> read_oom_kill_count(const std::string& cgroup_dir);
 
+// The container's own cgroup v2 directory, whose memory.events counts its OOM kills: from the
+// init's and the monitor's /proc/PID/cgroup texts ("0::/path" lines, both seen from the
+// monitor's cgroup namespace) and the v2 mount point. "" when the init is in the monitor's own
+// cgroup (a runtime that could not make one leaves the container there: its OOM kills would be
+// anyone's), has no v2 line, or there is no v2 mount.
+std::string own_cgroup_dir(const std::string& init_proc_cgroup, const std::string& monitor_proc_cgroup,
+                           const std::string& v2_mount);
+// The same for a live init, read from /proc.
+std::string container_cgroup_dir(pid_t init_pid);
+
 // --restart: on-failure[:N] when the code is not 0 (N restarts at most, 0 = no limit), always and
 // unless-stopped unless the user stopped or killed it; "no" never. restart_count is how many
 // restarts there were so far.

@@ -52,6 +52,7 @@ class Monitor {
   void serve();
   void answer_start(const StartReply& reply);
   void watch_container();
+  void find_cgroup();
   void on_init_exit(int wait_status);
   void drain_output();
   void after_exit(int exit_code);
@@ -88,6 +89,7 @@ class Monitor {
   StateFile state_file_;
   ctr::ContainerState state_;
   RuntimeRunner runtime_;
+  std::optional<RunningProgram> deleting_;  // the runtime's delete, begun at the init's exit
   std::unique_ptr<K8sLogWriter> log_;
   std::unique_ptr<ContainerNetwork> network_;
   std::unique_ptr<ContainerStdio> stdio_;
@@ -95,6 +97,7 @@ class Monitor {
   std::unique_ptr<CtlServer> ctl_;
   pid_t init_pid_ = 0;
   std::optional<uint64_t> oom_kills_before_;
+  std::string cgroup_dir_;  // the container's own cgroup v2 directory, "" when it has none
   std::optional<WindowSize> window_;  // the last terminal size a client gave (-t)
   std::string stdin_queue_;        // bytes the container's stdin has not taken yet
   bool stdin_close_pending_ = false;

@@ -79,14 +79,15 @@ int run_with_stdio(const std::vector<std::string>& argv, const RuntimeStdio& std
 
 }  // namespace
 
-pid_t RuntimeRunner::create(const RuntimeStdio& stdio) {
+pid_t RuntimeRunner::create(const RuntimeStdio& stdio, Start start) {
   std::vector<std::string> tail{"create", "--bundle", bundle_, "--pid-file", pid_file_};
+  if (start == Start::Too) tail = {"run", "--detach", "--bundle", bundle_, "--pid-file", pid_file_};
   if (!stdio.console_socket.empty()) tail.insert(tail.end(), {"--console-socket", stdio.console_socket});
   tail.push_back(id_);
   const int status = run_with_stdio(command(tail), stdio);
   if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
     std::string line = last_error_line(read_available(stdio.error_read_fd), program_name(runtime_));
-    if (line.empty()) line = program_name(runtime_) + " create " + ProgramResult{status}.describe();
+    if (line.empty()) line = program_name(runtime_) + " " + tail[0] + " " + ProgramResult{status}.describe();
     throw RuntimeFailure(line);
   }
   std::string text = read_file(pid_file_);
@@ -110,19 +111,34 @@ void RuntimeRunner::start() {
   }
 }
 
-std::string RuntimeRunner::delete_force() {
+std::optional<RunningProgram> RuntimeRunner::begin_delete(std::string& error) {
   ProgramSpec spec;
   spec.argv = command({"delete", "--force", id_});
   spec.capture_stderr = true;
   spec.timeout_seconds = 30;
   try {
-    ProgramResult result = run_program(spec);
+    return start_program(spec);
+  } catch (const Error& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::string RuntimeRunner::end_delete(RunningProgram& program) {
+  try {
+    ProgramResult result = wait_program(program);
     if (result.succeeded()) return {};
     std::string line = last_error_line(result.error_output, program_name(runtime_));
     return line.empty() ? program_name(runtime_) + " delete " + result.describe() : line;
   } catch (const Error& e) {
     return e.what();
   }
+}
+
+std::string RuntimeRunner::delete_force() {
+  std::string error;
+  std::optional<RunningProgram> program = begin_delete(error);
+  return program ? end_delete(*program) : error;
 }
 
 }  // namespace roost::monitor

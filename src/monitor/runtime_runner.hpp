@@ -5,11 +5,13 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "util/error.hpp"
+#include "util/process.hpp"
 
 namespace roost::monitor {
 
@@ -32,12 +34,18 @@ class RuntimeRunner {
  public:
   RuntimeRunner(std::string runtime, std::string root, std::string bundle, std::string id, std::string pid_file);
 
-  // `create`; returns the init's pid, read from the pid file.
-  pid_t create(const RuntimeStdio& stdio);
+  // `create`, or with Start::Too `run --detach` (create and start in one process); returns the
+  // init's pid, read from the pid file.
+  enum class Start { Later, Too };
+  pid_t create(const RuntimeStdio& stdio, Start start = Start::Later);
   void start();
   // `delete --force`: the runtime's state of the container goes (its init is gone by then). Errors
   // are returned, not thrown: the monitor is on its way out.
   std::string delete_force();
+  // delete_force in two halves, so that the monitor's own end (--rm's removal) runs meanwhile:
+  // begin starts it (nullopt and the error when it could not), end_delete waits for it.
+  std::optional<RunningProgram> begin_delete(std::string& error);
+  std::string end_delete(RunningProgram& program);
 
  private:
   std::vector<std::string> command(std::vector<std::string> tail) const;

@@ -35,6 +35,24 @@ TEST(MonitorExitPolicy, OomKillCountFromMemoryEvents) {
   EXPECT_EQ(read_oom_kill_count("/nonexistent"), std::nullopt);
 }
 
+TEST(MonitorExitPolicy, TheContainersOwnCgroupOnly) {
+  const std::string monitor = "12:pids:/user.slice\n0::/user.slice/user-1001.slice/session-3.scope\n";
+  // The runtime made one: its OOM kills are the container's.
+  EXPECT_EQ(own_cgroup_dir("0::/user.slice/user-1001.slice/session-3.scope/roost-abc\n", monitor, "/sys/fs/cgroup"),
+            "/sys/fs/cgroup/user.slice/user-1001.slice/session-3.scope/roost-abc");
+  EXPECT_EQ(own_cgroup_dir("1:name=systemd:/x\n0::/roost/abc\n", monitor, "/sys/fs/cgroup/unified"),
+            "/sys/fs/cgroup/unified/roost/abc");
+  // Left in the monitor's (no delegation): the session's OOM kills are anyone's.
+  EXPECT_EQ(own_cgroup_dir("0::/user.slice/user-1001.slice/session-3.scope\n", monitor, "/sys/fs/cgroup"), "");
+  // No v2 line, the root, no v2 mount, a cgroup that is gone.
+  EXPECT_EQ(own_cgroup_dir("12:pids:/x\n", monitor, "/sys/fs/cgroup"), "");
+  EXPECT_EQ(own_cgroup_dir("0::/\n", monitor, "/sys/fs/cgroup"), "");
+  EXPECT_EQ(own_cgroup_dir("0::/roost/abc\n", monitor, ""), "");
+  EXPECT_EQ(own_cgroup_dir("0::/roost/abc (deleted)\n", monitor, "/sys/fs/cgroup"), "");
+  // A live process in this process's own cgroup has none of its own.
+  EXPECT_EQ(container_cgroup_dir(::getpid()), "");
+}
+
 TEST(MonitorExitPolicy, RestartPolicies) {
   roost::ctr::RestartPolicy no, always{"always", 0}, unless{"unless-stopped", 0}, failure{"on-failure", 0},
       failure2{"on-failure", 2};
