@@ -14,6 +14,22 @@ set -- $out
 [ "$1" = 67108864 ] && [ "$2" = 0 ] && [ "${3:-0}" -ge 1 ] && [ "$status" = 0 ]
 result "memory.limit and memory.swap: memory.max, memory.swap.max, a memory hog is OOM-killed" $? "(status $status, output: $out, stderr: $(cat /tmp/mem.err))"
 
+# The engine's monitor records an OOM kill counted in the container's own group, which the runtime
+# makes with no cgroupsPath given (the engine gives none): oom_killed and 137 in its state.
+if [ -x /usr/local/bin/roost-monitor ]; then
+  mkdir -p /tmp/oom
+  echo '{"id": "oom1", "runtime": "/usr/local/bin/roost-runtime", "runtime_root": "/run/roost",
+    "bundle": "/vm/oomer", "log_path": "/tmp/oom/ctr.log", "state_path": "/tmp/oom/state.json",
+    "lock_path": "/tmp/oom/lock", "ctl_socket": "/tmp/oom/ctl.sock", "run_dir": "/tmp/oom",
+    "data_dir": "/tmp/oom", "network": "host"}' >/tmp/oom/monitor.json
+  roost-monitor /tmp/oom/monitor.json 2>/tmp/oom/err; status=$?
+  state=$(cat /tmp/oom/state.json 2>/dev/null)
+  echo "$state" | grep -q '"oom_killed": *true' && echo "$state" | grep -q '"exit_code": *137' &&
+    [ -z "$(ls /sys/fs/cgroup | grep oom1)" ]
+  result "roost-monitor: an OOM kill in the container's own group is recorded (oom_killed, exit 137)" $? \
+    "(status $status, state: $state, stderr: $(cat /tmp/oom/err))"
+fi
+
 # Pids: a fork bomb stays under pids.max.
 out=$($RT run --bundle /vm/pids pids 2>&1); status=$?
 set -- $out
