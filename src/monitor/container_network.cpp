@@ -86,15 +86,7 @@ pid_t fork_child(const std::function<void()>& work, bool wait) {
   }
   write_end.reset();
   if (!wait) return pid;
-  std::string msg;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(read_end.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0) msg.append(buf, static_cast<size_t>(n));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (msg.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) msg = "the network set-up process failed";
+  const std::string msg = wait_reported(pid, read_end.get(), "the network set-up process failed");
   if (!msg.empty()) throw Error(msg);
   return pid;
 }

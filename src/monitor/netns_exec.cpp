@@ -2,12 +2,12 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <exception>
 
 #include "util/error.hpp"
+#include "util/process.hpp"
 
 namespace roost::monitor {
 
@@ -36,19 +36,7 @@ void in_netns(int netns_fd, const std::string& what, const std::function<void()>
     ::_exit(message.empty() ? 0 : 1);
   }
   write_end.reset();
-  std::string message;
-  char buf[512];
-  for (;;) {
-    const ssize_t n = ::read(read_end.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    message.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (message.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-    message = "the process that configures " + what + " failed";
+  const std::string message = wait_reported(pid, read_end.get(), "the process that configures " + what + " failed");
   if (!message.empty()) throw Error(message);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/error.hpp"
+#include "util/process.hpp"
 #include "util/unique_fd.hpp"
 
 namespace roost::ns {
@@ -47,16 +48,7 @@ pid_t fork_reporting(const std::function<void()>& work, UniqueFd& report, bool d
 // Waits for a fork_reporting child; returns what it reported, or a line of its own when it died
 // without a word.
 std::string wait_reporting(pid_t pid, UniqueFd& report) {
-  std::string msg;
-  char buf[512];
-  ssize_t got;
-  while ((got = ::read(report.get(), buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR))
-    if (got > 0) msg.append(buf, static_cast<size_t>(got));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (msg.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) msg = "the helper process failed";
-  return msg;
+  return wait_reported(pid, report.get(), "the helper process failed");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "sys/pause_process.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
+#include "util/process.hpp"
 
 namespace roost::store {
 namespace {
@@ -131,22 +132,9 @@ MapHelper start_map_helper(const idmap::IdMapPlan& plan) {
 std::string finish_map_helper(MapHelper& h, bool go) {
   if (go) (void)!::write(h.go, "g", 1);
   ::close(h.go);
-  std::string message;
-  char buf[1024];
-  ssize_t n;
-  while ((n = ::read(h.result, buf, sizeof buf)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    message.append(buf, static_cast<size_t>(n));
-  }
+  // Given up (go=false), a helper that exits without a word is no news.
+  std::string message = wait_reported(h.pid, h.result, go ? "the id map helper failed" : "");
   ::close(h.result);
-  int status = 0;
-  while (::waitpid(h.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (go && message.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-    message = "the id map helper failed";
   return message;
 }
 

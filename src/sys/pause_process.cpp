@@ -124,14 +124,7 @@ PauseProcess start_pause_process() {
   int status = 0;
   while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
   }
-  std::string message;
-  char buf[256];
-  for (;;) {
-    const ssize_t n = ::read(report_read.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    message.append(buf, static_cast<size_t>(n));
-  }
+  const std::string message = read_to_end(report_read.get());
   int pid = 0;
   if (!starts_with(message, "ok ") || !parse_leading(message.data() + 3, message.data() + message.size(), pid) || pid <= 0)
     throw Error("start the pause process: " + (message.empty() ? std::string("it died before it was ready") : message));

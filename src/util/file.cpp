@@ -79,6 +79,17 @@ void write_file_atomic(const std::string& path, const std::string& data, int mod
   if (::rename(tmp.c_str(), path.c_str()) < 0) throw_errno("rename " + tmp);
 }
 
+std::string read_to_end(int fd) {
+  std::string out;
+  char buf[1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 bool path_exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;

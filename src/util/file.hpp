@@ -19,6 +19,8 @@ void write_file_atomic(const std::string& path, const std::string& data, int mod
 // All of data to an open fd (a pipe, a terminal, a log), retrying on EINTR and short writes:
 // false when the fd refuses it (closed reader, full disk), errno telling why.
 bool write_all(int fd, std::string_view data);
+// Everything an fd (a pipe) gives until its end or an error, retrying on EINTR.
+std::string read_to_end(int fd);
 // Adds O_NONBLOCK to an open fd's flags: false when fcntl refuses, errno telling why.
 bool set_nonblocking(int fd);
 bool path_exists(const std::string& path);

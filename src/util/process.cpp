@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/unique_fd.hpp"
 
 namespace roost {
@@ -39,6 +40,15 @@ std::string ProgramResult::describe() const {
   if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
   if (WIFSIGNALED(wait_status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(wait_status));
   return "ended";
+}
+
+std::string wait_reported(pid_t pid, int report_fd, const std::string& silent_failure) {
+  std::string message = read_to_end(report_fd);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (message.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) message = silent_failure;
+  return message;
 }
 
 bool wait_for_exit(pid_t pid, int timeout_ms) {

@@ -45,6 +45,11 @@ ProgramResult run_program(const ProgramSpec& spec);
 RunningProgram start_program(const ProgramSpec& spec);
 ProgramResult wait_program(RunningProgram& program);
 
+// Collects a forked child that reports a failure as text on a pipe (report_fd: the read end, whose
+// write end the child alone holds): what it wrote, once it has exited and been reaped; when it
+// wrote nothing yet did not exit 0, `silent_failure`. Empty: it succeeded.
+std::string wait_reported(pid_t pid, int report_fd, const std::string& silent_failure);
+
 // Waits until the process (not necessarily a child) has exited, up to timeout_ms; true if it did.
 bool wait_for_exit(pid_t pid, int timeout_ms);
 
