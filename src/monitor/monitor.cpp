@@ -129,10 +129,10 @@ bool Monitor::start_container(bool first) {
     if (!config_.tty && !(network_ && network_->finish_pending())) {
       init_pid_ = runtime_.create(stdio_->runtime_stdio(), RuntimeRunner::Start::Too);
       stdio_->after_create();
+      // Read once the container runs: a cgroup the runtime took over (an empty one left at its
+      // path) keeps its old count; an OOM kill in the first moments would go unseen.
       find_cgroup();
-      // The runtime made the cgroup with the container (and removes it at delete): its count
-      // started at 0, whatever the already running init has done since.
-      oom_kills_before_ = cgroup_dir_.empty() ? std::nullopt : std::optional<uint64_t>(0);
+      oom_kills_before_ = read_oom_kill_count(cgroup_dir_);
       watch_container();
     } else {
       init_pid_ = runtime_.create(stdio_->runtime_stdio());
@@ -268,12 +268,14 @@ void Monitor::after_exit(int exit_code) {
   // A network not used again goes now: its helper exits (and the kernel frees its tap device)
   // while the runtime deletes the container and --rm removes it; finish() reaps it.
   if (!restart && network_) network_->begin_down();
-  if (restart) {
+  if (restart || !config_.auto_remove) {
+    // Done before the state says exited: a `roost wait` or `stop` that then starts the container
+    // again must find the runtime's container gone, or its create fails ("already exists").
     if (std::string error = runtime_.delete_force(); !error.empty()) log_error(error);
   } else {
-    // The runtime's delete runs while the monitor writes the state and (--rm) removes the
-    // container (they share no file: its state dir is run_root/runtime/<id>); finish() waits for
-    // it before the clients get the exit code.
+    // --rm: the runtime's delete runs while the monitor removes the container (they share no
+    // file: its state dir is run_root/runtime/<id>, and the id is never used again); finish()
+    // waits for it before the stop waiters and the attached clients get the exit code.
     std::string error;
     deleting_ = runtime_.begin_delete(error);
     if (!error.empty()) log_error(error);
@@ -284,7 +286,7 @@ void Monitor::after_exit(int exit_code) {
   state_.finished_at = now_rfc3339();
   try {
     state_file_.write(state_);
-  } catch (const Error&) {
+  } catch (const std::exception&) {
     // Nothing to tell it to: the exit code still reaches attached clients.
   }
   if (!restart) return finish(exit_code);
@@ -298,9 +300,6 @@ void Monitor::after_exit(int exit_code) {
 // loop's end come whatever happened before them.
 void Monitor::finish(int exit_code) {
   finished_ = true;
-  for (auto& waiter : stop_waiters_)
-    if (waiter) send_reply(waiter.get(), Reply{"", exit_code});
-  stop_waiters_.clear();
   ::unlink((config_.run_dir + "/init.pid").c_str());
   const auto step = [this](const char* what, const std::function<void()>& action) {
     try {
@@ -317,6 +316,10 @@ void Monitor::finish(int exit_code) {
     if (std::string error = runtime_.end_delete(*deleting_); !error.empty()) log_error(error);
     deleting_.reset();
   }
+  // Stop waiters last but for the attached clients: what they were told is done is done.
+  for (auto& waiter : stop_waiters_)
+    if (waiter) send_reply(waiter.get(), Reply{"", exit_code});
+  stop_waiters_.clear();
   hub_.finish(exit_code, 2000);
   ctl_.reset();
   loop_.stop();
