@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <cstdlib>
 
 #include "ns/child_mounts.hpp"
@@ -203,8 +204,24 @@ int NsChild::run() {
   try {
     prepare_user_namespace();
     sync_.send("userns_ready");
+    // The mounts (copy-up, /sys, /proc) need nothing of the network: made while the parent
+    // starts its helper (slirp4netns takes ~10 ms to get ready), unless the parent looks into
+    // the child's tree meanwhile (--detach-netns: the netns file under the state dir) or moves
+    // it between cgroups first (--evacuate-cgroup2). A failure is told after the network
+    // message, where the parent listens for it.
+    const bool mounts_first = detached_netns_.empty() && opts_.evacuate_cgroup2.empty();
+    bool etc = false;
+    std::exception_ptr mount_error;
+    if (mounts_first) {
+      try {
+        etc = set_up_mounts();
+      } catch (...) {
+        mount_error = std::current_exception();
+      }
+    }
     ChildNetwork net = await_network();
-    bool etc = set_up_mounts();
+    if (mount_error) std::rethrow_exception(mount_error);
+    if (!mounts_first) etc = set_up_mounts();
     set_up_network(net, etc);
     start_port_child(net);
     sync_.send("child_ready");

@@ -238,6 +238,18 @@ teardown() { ns_teardown; }
   [ -z "$(leftovers)" ]
 }
 
+@test "a failure in the child's mounts while slirp4netns starts: the same one line, no helper left" {
+  # The child makes its mounts while the parent starts the helper (src/ns/child.cpp): its error
+  # comes after the network message, and the helper goes with the parent.
+  command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+  run -1 ns --net=slirp4netns --disable-host-loopback --copy-up=/nonexistent-dir --state-dir="$T/s" true
+  [ "${#lines[@]}" = 1 ]
+  [[ "$output" == "rootlesskit: copy-up /nonexistent-dir: "* ]]
+  [ ! -e "$T/s" ]
+  [ -z "$(leftovers)" ]
+  [ -z "$(pgrep -u "$NS_USER" slirp4netns)" ]
+}
+
 @test "--evacuate-cgroup2 without a delegated cgroup v2 group: one line, nothing moved" {
   before=$(cat /proc/self/cgroup)
   run -1 ns --pidns --cgroupns --evacuate-cgroup2=evac true
