@@ -2,10 +2,12 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
+#include "ctr/network_store.hpp"
 #include "ctr/volume_store.hpp"
 #include "engine/container_context.hpp"
 #include "engine/container_stop.hpp"
-#include "ctr/network_store.hpp"
 #include "monitor/exit_policy.hpp"
 #include "monitor/user_network.hpp"
 #include "store/userns_session.hpp"
@@ -37,9 +39,9 @@ void leave_network_left_behind(const ctr::ContainerStore& containers, const ctr:
                                const std::string& id) {
   if (ctr::is_network_mode(config.network)) return;
   ctr::NetworkStore networks(containers.data_root(), containers.run_root());
-  bool leased = false;
-  for (const ctr::NetworkLease& lease : networks.leases(config.network)) leased = leased || lease.container_id == id;
-  if (!leased) return;
+  const std::vector<ctr::NetworkLease> leases = networks.leases(config.network);
+  if (std::none_of(leases.begin(), leases.end(), [&](const ctr::NetworkLease& l) { return l.container_id == id; }))
+    return;
   const ctr::ContainerPaths paths = containers.paths(id);
   monitor::disconnect_container(monitor::network_member(config.network, id, config.name, paths.bundle().string(),
                                                         paths.dir.string(), paths.run_dir.string()));

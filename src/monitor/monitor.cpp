@@ -126,27 +126,25 @@ bool Monitor::start_container(bool first) {
     // One runtime process (run --detach) instead of two (create, start) when nothing has to
     // happen between them: no pty to size before the first process runs, no network helper
     // still getting ready. Each process saved is an exec (~4 ms here) on every start.
-    if (!config_.tty && !(network_ && network_->finish_pending())) {
-      init_pid_ = runtime_.create(stdio_->runtime_stdio(), RuntimeRunner::Start::Too);
-      stdio_->after_create();
-      // Read once the container runs: a cgroup the runtime took over (an empty one left at its
-      // path) keeps its old count; an OOM kill in the first moments would go unseen.
-      find_cgroup();
-      oom_kills_before_ = read_oom_kill_count(cgroup_dir_);
-      watch_container();
-    } else {
-      init_pid_ = runtime_.create(stdio_->runtime_stdio());
-      stdio_->after_create();
+    const bool one_step = !config_.tty && !(network_ && network_->finish_pending());
+    init_pid_ = runtime_.create(stdio_->runtime_stdio(), one_step ? RuntimeRunner::Start::Too
+                                                                  : RuntimeRunner::Start::Later);
+    stdio_->after_create();
+    if (!one_step) {
       // The network's helper got ready while the runtime created the container.
       if (network_) network_->finish_up();
       // The pty has the caller's size before the container's first process runs (a restart's new
       // pty, the last size a client sent).
       if (window_) resize(*window_);
-      find_cgroup();
-      oom_kills_before_ = read_oom_kill_count(cgroup_dir_);
-      watch_container();
-      runtime_.start();
     }
+    // Where its OOM kills are counted: the cgroup the config names, else the init's own (none
+    // when the runtime left it in ours). With one step the container already runs: a cgroup the
+    // runtime took over (an empty one left at its path) keeps its old count, so it is read, and
+    // an OOM kill in the first moments would go unseen.
+    cgroup_dir_ = config_.cgroup_path.empty() ? container_cgroup_dir(init_pid_) : config_.cgroup_path;
+    oom_kills_before_ = read_oom_kill_count(cgroup_dir_);
+    watch_container();
+    if (!one_step) runtime_.start();
   } catch (const Error& e) {
     fail_start(e.what(), start_failure_exit_code(e.what()), first);
     return false;
@@ -171,12 +169,6 @@ bool Monitor::start_container(bool first) {
     settle_later();
   }
   return true;
-}
-
-// Where the container's OOM kills are counted: the cgroup the config names, else the init's own
-// (monitor/exit_policy's container_cgroup_dir: none when the runtime left it in ours).
-void Monitor::find_cgroup() {
-  cgroup_dir_ = config_.cgroup_path.empty() ? container_cgroup_dir(init_pid_) : config_.cgroup_path;
 }
 
 void Monitor::answer_start(const StartReply& reply) {

@@ -52,7 +52,6 @@ class Monitor {
   void serve();
   void answer_start(const StartReply& reply);
   void watch_container();
-  void find_cgroup();
   void on_init_exit(int wait_status);
   void drain_output();
   void after_exit(int exit_code);

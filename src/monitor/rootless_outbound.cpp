@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "monitor/netns_exec.hpp"
+#include "monitor/runtime_runner.hpp"
 #include "ns/net/driver_checks.hpp"
 #include "ns/net/helper_process.hpp"
 #include "sys/pause_process.hpp"
@@ -108,9 +109,7 @@ void configure_namespace(const std::string& iptables, const std::vector<std::str
   if (iptables_rule("-C").succeeded()) return;
   const ProgramResult added = iptables_rule("-A");
   if (!added.succeeded()) {
-    std::string why = added.error_output;
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    if (const size_t nl = why.rfind('\n'); nl != std::string::npos) why.erase(0, nl + 1);
+    const std::string why = last_error_line(added.error_output, "iptables");
     throw Error(iptables + " (the masquerade rule of the rootless network namespace) " + added.describe() +
                 (why.empty() ? "" : ": " + why));
   }

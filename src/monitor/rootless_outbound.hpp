@@ -4,10 +4,6 @@
 // are) on tap0 (10.0.2.100/24, default route via 10.0.2.2, DNS forwarder 10.0.2.3); the namespace
 // forwards (net.ipv4.ip_forward) and masquerades what leaves through tap0 (one iptables rule, as
 // netavark writes for rootless podman; iptables works in a user namespace's network namespace).
-// Stops the helper whatever uses it: `roost system reset`, which ends the pause process and with it
-// the namespace the helper serves. Under the store's lock. Never throws.
-void stop_outbound(const std::filesystem::path& run_root) noexcept;
-
 // An internal network's bridge does not forward (net.ipv4.conf.BRIDGE.forwarding=0), so its
 // containers stay on it whatever their routes say.
 //
@@ -17,8 +13,9 @@ void stop_outbound(const std::filesystem::path& run_root) noexcept;
 // started it) and recorded in run_root/networks/.outbound as "PID START PAUSE_PID PAUSE_START":
 // a record naming a pause process that has since died (its namespace unreachable) or a helper
 // that has died is replaced by the next connect, and so is one whose start was cut short by a
-// killed monitor (recorded in .outbound.starting from its fork until it is ready). A container whose monitor was killed keeps its
-// lease, and so the way out, until `roost rm` gives the lease back (engine/container_remove).
+// killed monitor (recorded in .outbound.starting from its fork until it is ready). A container
+// whose monitor was killed keeps its lease, and so the way out, until `roost rm` gives the lease
+// back (engine/container_remove).
 #pragma once
 
 #include <sys/types.h>
