@@ -17,6 +17,7 @@
 #include "ns/net/slirp4netns_mode_options.hpp"
 #include "ns/port/port_driver.hpp"
 #include "ns/port/socket_address.hpp"
+#include "sys/namespaces.hpp"
 #include "util/error.hpp"
 #include "util/process.hpp"
 #include "util/unique_fd.hpp"
@@ -56,37 +57,19 @@ std::vector<ctr::PortMapping> resolve_free_ports(std::vector<ctr::PortMapping> p
 
 namespace {
 
-void enter_netns(const std::string& path) {
-  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!ns) throw_errno("open the network namespace " + path);
-  if (::setns(ns.get(), CLONE_NEWNET) < 0) throw_errno("join the network namespace " + path);
-}
-
 // Forks a child that runs `work` and waits for it: a roost::Error there comes back here as the
 // same line. With wait = false the child is left running (a server: it dies with the monitor,
 // PDEATHSIG) and its pid is returned at once; its failure shows as its exit.
 pid_t fork_child(const std::function<void()>& work, bool wait) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("create a pipe");
-  UniqueFd read_end(fds[0]), write_end(fds[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork");
-  if (pid == 0) {
-    read_end.reset();
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    reset_signals();
-    try {
-      work();
-      _exit(0);
-    } catch (const std::exception& e) {
-      const std::string msg = e.what();
-      (void)!::write(write_end.get(), msg.data(), msg.size());
-      _exit(1);
-    }
-  }
-  write_end.reset();
+  UniqueFd report;
+  const pid_t pid = fork_reporting(
+      [&] {
+        reset_signals();
+        work();
+      },
+      report, /*die_with_parent=*/true);
   if (!wait) return pid;
-  const std::string msg = wait_reported(pid, read_end.get(), "the network set-up process failed");
+  const std::string msg = wait_reported(pid, report.get(), "the network set-up process failed");
   if (!msg.empty()) throw Error(msg);
   return pid;
 }

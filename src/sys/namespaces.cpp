@@ -9,6 +9,12 @@
 
 namespace roost {
 
+void enter_netns(const std::string& path) {
+  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns) throw_errno("open the network namespace " + path);
+  if (::setns(ns.get(), CLONE_NEWNET) < 0) throw_errno("join the network namespace " + path);
+}
+
 int namespace_clone_flag(const std::string& type) {
   if (type == "user") return CLONE_NEWUSER;
   if (type == "mount") return CLONE_NEWNS;

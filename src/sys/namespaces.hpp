@@ -9,6 +9,10 @@
 
 namespace roost {
 
+// Moves the calling process into the network namespace at `path` (/proc/PID/ns/net, a bound
+// netns file); throws naming it.
+void enter_netns(const std::string& path);
+
 // CLONE_NEWUSER for "user", ...; throws for an unknown type.
 int namespace_clone_flag(const std::string& type);
 // The /proc/PID/ns/ file name of a type: "network" is "net", "mount" is "mnt".

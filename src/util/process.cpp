@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -40,6 +41,35 @@ std::string ProgramResult::describe() const {
   if (WIFEXITED(wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
   if (WIFSIGNALED(wait_status)) return std::string("was killed by signal ") + strsignal(WTERMSIG(wait_status));
   return "ended";
+}
+
+pid_t fork_reporting(const std::function<void()>& work, UniqueFd& report, bool die_with_parent) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0) throw_errno("create a pipe");
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    read_end.reset();
+    if (die_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    try {
+      work();
+      _exit(0);
+    } catch (const std::exception& e) {
+      const std::string msg = e.what();
+      (void)!::write(write_end.get(), msg.data(), msg.size());
+      _exit(1);
+    }
+  }
+  report = std::move(read_end);
+  return pid;
+}
+
+void run_forked(const std::function<void()>& work, const std::string& silent_failure, bool die_with_parent) {
+  UniqueFd report;
+  const pid_t pid = fork_reporting(work, report, die_with_parent);
+  const std::string message = wait_reported(pid, report.get(), silent_failure);
+  if (!message.empty()) throw Error(message);
 }
 
 std::string wait_reported(pid_t pid, int report_fd, const std::string& silent_failure) {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,14 @@ ProgramResult run_program(const ProgramSpec& spec);
 // wait_program collects it.
 RunningProgram start_program(const ProgramSpec& spec);
 ProgramResult wait_program(RunningProgram& program);
+
+// Forks a child that runs `work` and exits: 0, or 1 with the text of what `work` threw written to
+// a pipe whose read end goes to `report` (close-on-exec). With die_with_parent the child gets
+// PR_SET_PDEATHSIG(SIGKILL). Returns the child's pid; collect it with wait_reported.
+pid_t fork_reporting(const std::function<void()>& work, UniqueFd& report, bool die_with_parent);
+// fork_reporting, then wait_reported: throws roost::Error with the child's line (or with
+// silent_failure when it ended badly without a word).
+void run_forked(const std::function<void()>& work, const std::string& silent_failure, bool die_with_parent);
 
 // Collects a forked child that reports a failure as text on a pipe (report_fd: the read end, whose
 // write end the child alone holds): what it wrote, once it has exited and been reaped; when it
