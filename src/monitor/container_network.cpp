@@ -13,6 +13,7 @@
 
 #include <functional>
 
+#include "ns/net/driver_checks.hpp"
 #include "ns/net/network_driver.hpp"
 #include "ns/net/slirp4netns_mode_options.hpp"
 #include "ns/port/port_driver.hpp"
@@ -136,10 +137,13 @@ void ContainerNetwork::create_netns() {
   if (!file) throw_errno("create " + netns_path_);
   file.reset();
   const std::string path = netns_path_;
+  ns::NetworkOptions options;
+  options.driver = mode_;
   // The child's mount namespace is the monitor's (fork): its bind mount is ours.
   fork_child(
-      [&path] {
+      [&path, &options] {
         if (::unshare(CLONE_NEWNET) < 0) throw_errno("unshare a network namespace");
+        ns::precreate_helper_tap(options);
         if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
           throw_errno("bind the network namespace on " + path);
       },

@@ -16,6 +16,7 @@
 #include "ns/command.hpp"
 #include "ns/copy_up.hpp"
 #include "ns/detached_netns.hpp"
+#include "ns/net/driver_checks.hpp"
 #include "ns/net/network_driver.hpp"
 #include "ns/ns_channel.hpp"
 #include "ns/port/port_driver.hpp"
@@ -83,10 +84,14 @@ void NsChild::attach_to_parent() {
   if (!signals_) throw_errno("signalfd");
 }
 
+// Before the parent hears of us, so before it starts slirp4netns, which must find its tap made.
 void NsChild::prepare_user_namespace() {
-  if (!opts_.network.detach_netns) return;
+  if (!opts_.network.detach_netns) {
+    precreate_helper_tap(opts_.network);
+    return;
+  }
   detached_netns_ = state_dir_ + "/netns";
-  create_detached_netns(detached_netns_);
+  create_detached_netns(detached_netns_, [this] { precreate_helper_tap(opts_.network); });
 }
 
 ChildNetwork NsChild::await_network() {

@@ -16,7 +16,7 @@ void run_in_netns(const std::string& path, const std::function<void()>& work) {
   run_forked([&] { enter_netns(path), work(); }, "the helper process failed", true);
 }
 
-void create_detached_netns(const std::string& path) {
+void create_detached_netns(const std::string& path, const std::function<void()>& prepare) {
   UniqueFd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
   if (!file) throw_errno("create " + path);
   file.reset();
@@ -24,6 +24,7 @@ void create_detached_netns(const std::string& path) {
   pid_t pid = fork_reporting(
       [&] {
         if (::unshare(CLONE_NEWNET) < 0) throw_errno("unshare a network namespace");
+        if (prepare) prepare();
         if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
           throw_errno("bind the network namespace on " + path);
       },

@@ -11,8 +11,8 @@
 namespace roost::ns {
 
 // A new network namespace kept by a bind mount on `path` (an empty file made here), visible in the
-// child's mount namespace only.
-void create_detached_netns(const std::string& path);
+// child's mount namespace only. `prepare`, when given, runs inside it first.
+void create_detached_netns(const std::string& path, const std::function<void()>& prepare = {});
 
 // Runs `work` in a forked process inside the namespace at `path`; its roost::Error comes back
 // here as the same one line.

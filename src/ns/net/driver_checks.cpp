@@ -5,6 +5,7 @@
 #include "ns/net/child_addresses.hpp"
 #include "ns/net/helper_driver.hpp"
 #include "ns/net/helper_process.hpp"
+#include "sys/tap_device.hpp"
 #include "util/error.hpp"
 #include "util/file.hpp"
 
@@ -36,6 +37,10 @@ void require_tun(const std::string& driver) {
 int driver_mtu(const NetworkOptions& options) { return options.mtu > 0 ? options.mtu : 65520; }
 std::string driver_ifname(const NetworkOptions& options) { return options.ifname.empty() ? "tap0" : options.ifname; }
 std::string driver_cidr(const NetworkOptions& options) { return options.cidr.empty() ? "10.0.2.0/24" : options.cidr; }
+
+void precreate_helper_tap(const NetworkOptions& options) {
+  if (options.driver == "slirp4netns") sys::create_persistent_tap(driver_ifname(options));
+}
 
 ChildNetwork HelperDriver::child_network_for(const std::string& driver, const NetworkOptions& options) {
   const ChildAddresses a = child_addresses(driver_cidr(options));
