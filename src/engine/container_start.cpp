@@ -456,7 +456,8 @@ StartResult start_container(ctr::ContainerStore& containers, const std::string& 
       make_dirs(paths.bundle().string(), 0700);
       for (const fs::path& p : {paths.rootfs(), paths.bundle()}) store::make_reachable(p);
     }
-    RootfsMount rootfs(layers.lowers_top_first, paths.rootfs(), layers.driver, {paths.upper(), paths.work()}, ids);
+    RootfsMount rootfs(layers.lowers_top_first, paths.rootfs(), layers.driver,
+                      {paths.upper(), paths.work(), config.auto_remove}, ids);
     write_bundle(containers, config, paths, session);
     write_file_atomic(paths.monitor_config().string(), monitor::to_json(monitor_config(containers, config, paths)), 0600);
 

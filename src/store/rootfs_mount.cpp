@@ -57,6 +57,7 @@ void classic_overlay_impl(const std::vector<fs::path>& lowers, const fs::path& t
     }
     if (abs_upper) data += ",upperdir=" + abs_upper->upper.string() + ",workdir=" + abs_upper->work.string();
     if (userxattr) data += ",userxattr";
+    if (abs_upper && upper->discard_after_run) data += ",volatile";
     if (!report[0] && data.size() > kMountPage) report[0] = E2BIG, report[1] = 1;
     if (!report[0] && (::chdir("/proc/self/fd") < 0 || ::mount("overlay", abs_target.c_str(), "overlay", 0, data.c_str()) < 0))
       report[0] = errno;
@@ -73,10 +74,22 @@ void classic_overlay_impl(const std::vector<fs::path>& lowers, const fs::path& t
   if (report[1])
     throw Error(std::to_string(lowers.size()) + " layers are too many for one overlay mount on this kernel (the "
                 "options pass a page; kernel 6.8 takes any number)");
+  if (report[0] == EINVAL && upper && upper->discard_after_run) {  // a kernel before 5.10: no `volatile`
+    UpperDirs durable = *upper;
+    durable.discard_after_run = false;
+    return classic_overlay_impl(lowers, target, durable);
+  }
   if (report[0]) throw SysError("mount overlay at " + target.string(), report[0]);
 }
 
 void kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
+  if (upper && upper->discard_after_run) {
+    // A volatile mount leaves work/incompat/volatile behind, and overlay refuses that work dir
+    // ever after (it cannot tell a clean unmount from a crash): a --rm container whose start
+    // failed after the mount (undone) could not be started again. Nothing it ran is kept anyway.
+    std::error_code ignored;
+    fs::remove(upper->work / "work" / "incompat" / "volatile", ignored);
+  }
   std::vector<std::string> options;
   for (const auto& l : lowers) options.push_back("lowerdir+=" + l.string());
   if (upper) {
@@ -84,10 +97,16 @@ void kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target,
     options.push_back("workdir=" + upper->work.string());
   }
   if (overlay_uses_user_xattrs()) options.push_back("userxattr");
+  if (upper && upper->discard_after_run) options.push_back("volatile");
   std::string detail;
   UniqueFd mnt = new_filesystem_mount("overlay", "overlay", options, 0, detail);
   if (!mnt) {
     const int err = errno;
+    if (err == EINVAL && detail.find("volatile") != std::string::npos) {  // a kernel before 5.10
+      UpperDirs durable = *upper;
+      durable.discard_after_run = false;
+      return kernel_overlay(lowers, target, durable);
+    }
     // No "lowerdir+" (before 6.8), or no fd mount API at all (before 5.2).
     if (err == ENOSYS || (err == EINVAL && detail.find("lowerdir+") != std::string::npos))
       return classic_overlay_impl(lowers, target, upper);

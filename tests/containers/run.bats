@@ -168,6 +168,22 @@ teardown() {
   [ "$status" -eq 0 ]
 }
 
+@test "run --rm: the rootfs overlay is volatile (no sync of what is thrown away, as podman's); without --rm it is not" {
+  # The root's line of mountinfo: "... / / OPTS - overlay overlay SUPER_OPTS".
+  run roost_ run --rm busybox sh -c "grep ' / / ' /proc/self/mountinfo"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *" - overlay "* ]] || skip "the store does not use the kernel's overlay here: $output"
+  [[ "$output" == *volatile* ]]
+  run roost_ run --name kept busybox sh -c "grep ' / / ' /proc/self/mountinfo"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *" - overlay "* ]]
+  [[ "$output" != *volatile* ]]
+  # A second start of the same container mounts its upper and work dirs again.
+  run roost_ start -a kept
+  [ "$status" -eq 0 ]
+  roost_ rm kept >/dev/null
+}
+
 @test "run --name: a name in use is refused (125), the first container is untouched" {
   pm create --name taken busybox true >/dev/null
   run roost_ create --name taken busybox true
