@@ -56,7 +56,12 @@ std::string container_state_json(const Runtime& rt, const std::string& id);
 void kill_container(const Runtime& rt, const std::string& id, int signal, bool all);
 void delete_container(const Runtime& rt, const std::string& id, bool force);
 // Returns the container process's exit code (128+N if killed by signal N), or 0 when detached.
-int run_container(const Runtime& rt, const CreateOptions& opts, bool detach);
+// With `start_gate_fd` (roost's extension, the engine's monitor uses it): between the create and
+// the start, one byte is read from that fd; '1' starts the container, anything else (EOF: the
+// caller gave up or died) deletes it and fails. The caller readies what the container needs
+// first (its network's helper) while the container is created, without a second runtime process
+// for the start.
+int run_container(const Runtime& rt, const CreateOptions& opts, bool detach, int start_gate_fd = -1);
 // The host pids of the container's processes: "table" (PID and command) or "json" (an array).
 std::string container_processes(const Runtime& rt, const std::string& id, const std::string& format);
 // Freeze and thaw the container's cgroup (an error when it has none of its own).

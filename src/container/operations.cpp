@@ -193,7 +193,24 @@ void delete_container(const Runtime& rt, const std::string& id, bool force) {
   if (!hooks.poststop.empty()) run_hooks_warning_only(hooks.poststop, "poststop", state_json(record, Status::Stopped, -1));
 }
 
-int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
+namespace {
+
+// Blocks until the caller's byte arrives (see run_container); false unless it is '1'.
+bool start_gate_opened(int fd) {
+  char byte = 0;
+  ssize_t n;
+  while ((n = ::read(fd, &byte, 1)) < 0 && errno == EINTR) {
+  }
+  ::close(fd);
+  return n == 1 && byte == '1';
+}
+
+}  // namespace
+
+int run_container(const Runtime& rt, const CreateOptions& given, bool detach, int start_gate_fd) {
+  // Not the container's: its init must not inherit the gate.
+  if (start_gate_fd >= 0 && ::fcntl(start_gate_fd, F_SETFD, FD_CLOEXEC) < 0)
+    throw_errno("--start-gate " + std::to_string(start_gate_fd));
   // The init may be a grandchild (namespaces joined by path): be its reaper so we can wait for it.
   if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   CreateOptions opts = given;
@@ -208,6 +225,8 @@ int run_container(const Runtime& rt, const CreateOptions& given, bool detach) {
   pid_t pid = create_container(rt, opts);
   console_sender.reset();
   try {
+    if (start_gate_fd >= 0 && !start_gate_opened(start_gate_fd))
+      throw Error("container \"" + opts.id + "\" was not started: the caller closed its start gate");
     start_container(rt, opts.id);
   } catch (...) {
     try {

@@ -123,13 +123,17 @@ bool Monitor::start_container(bool first) {
   try {
     stdio_ = std::make_unique<ContainerStdio>(config_.tty, config_.stdin_open, config_.run_dir);
     ::unlink((config_.run_dir + "/init.pid").c_str());
-    // One runtime process (run --detach) instead of two (create, start) when nothing has to
-    // happen between them: no pty to size before the first process runs, no network helper
-    // still getting ready. Each process saved is an exec (~4 ms here) on every start.
-    const bool one_step = !config_.tty && !(network_ && network_->finish_pending());
-    init_pid_ = runtime_.create(stdio_->runtime_stdio(), one_step ? RuntimeRunner::Start::Too
-                                                                  : RuntimeRunner::Start::Later);
+    // One runtime process (run --detach) instead of two (create, start) unless a pty must get
+    // its size between them (the master comes back from the create). A network helper still
+    // getting ready is waited for while the runtime creates the container, behind its start
+    // gate. Each process saved is an exec (~2.5-4 ms here) on every start.
+    using Start = RuntimeRunner::Start;
+    const Start how = config_.tty                                 ? Start::Later
+                      : network_ && network_->finish_pending() ? Start::AfterReady
+                                                                : Start::Too;
+    init_pid_ = runtime_.create(stdio_->runtime_stdio(), how, [this] { network_->finish_up(); });
     stdio_->after_create();
+    const bool one_step = how != Start::Later;
     if (!one_step) {
       // The network's helper got ready while the runtime created the container.
       if (network_) network_->finish_up();

@@ -2,6 +2,7 @@
 #include "monitor/runtime_runner.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,36 +56,67 @@ std::string read_available(int fd) {
   return out;
 }
 
-// fork + exec with the given stdio; the monitor's other fds are all close-on-exec. Returns the
-// wait status.
-int run_with_stdio(const std::vector<std::string>& argv, const RuntimeStdio& stdio) {
+constexpr int kGateFd = 3;  // where the runtime finds --start-gate's socket
+
+// fork + exec with the given stdio, and `gate` as fd 3 when it is one; the monitor's other fds
+// are all close-on-exec. Returns the pid.
+pid_t spawn_with_stdio(const std::vector<std::string>& argv, const RuntimeStdio& stdio, int gate) {
   auto args = to_argv(argv);
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork for " + argv[0]);
   if (pid == 0) {
     reset_signals();
-    // dup2 clears close-on-exec on the copy: these three are what the runtime keeps.
+    // dup2 clears close-on-exec on the copy: these are what the runtime keeps.
     if (::dup2(stdio.stdin_fd, 0) < 0 || ::dup2(stdio.stdout_fd, 1) < 0 || ::dup2(stdio.stderr_fd, 2) < 0) _exit(125);
+    if (gate >= 0 && ::dup2(gate, kGateFd) < 0) _exit(125);
     ::execv(args[0], args.data());
     const std::string msg = program_name(argv[0]) + ": exec " + argv[0] + ": no such file or directory\n";
     (void)!::write(2, msg.data(), msg.size());
     _exit(125);
   }
+  return pid;
+}
+
+int wait_status(pid_t pid, const std::string& program) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_errno("wait for " + argv[0]);
+    if (errno != EINTR) throw_errno("wait for " + program);
   }
   return status;
 }
 
 }  // namespace
 
-pid_t RuntimeRunner::create(const RuntimeStdio& stdio, Start start) {
+pid_t RuntimeRunner::create(const RuntimeStdio& stdio, Start start, const std::function<void()>& ready) {
   std::vector<std::string> tail{"create", "--bundle", bundle_, "--pid-file", pid_file_};
-  if (start == Start::Too) tail = {"run", "--detach", "--bundle", bundle_, "--pid-file", pid_file_};
+  if (start != Start::Later) tail = {"run", "--detach", "--bundle", bundle_, "--pid-file", pid_file_};
+  UniqueFd gate_ours, gate_theirs;
+  if (start == Start::AfterReady) {
+    // A socket rather than a pipe: the byte is sent with MSG_NOSIGNAL, so a runtime that already
+    // failed costs no SIGPIPE; its exit status tells what happened.
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) throw_errno("make the runtime's start gate");
+    gate_ours.reset(pair[0]);
+    gate_theirs.reset(pair[1]);
+    tail.insert(tail.end(), {"--start-gate", std::to_string(kGateFd)});
+  }
   if (!stdio.console_socket.empty()) tail.insert(tail.end(), {"--console-socket", stdio.console_socket});
   tail.push_back(id_);
-  const int status = run_with_stdio(command(tail), stdio);
+  const pid_t runtime = spawn_with_stdio(command(tail), stdio, gate_theirs.get());
+  gate_theirs.reset();
+  if (start == Start::AfterReady) {
+    try {
+      ready();
+    } catch (...) {
+      gate_ours.reset();  // EOF: the runtime deletes the container and fails
+      wait_status(runtime, runtime_);
+      throw;
+    }
+    const char go = '1';
+    (void)!::send(gate_ours.get(), &go, 1, MSG_NOSIGNAL);
+    gate_ours.reset();
+  }
+  const int status = wait_status(runtime, runtime_);
   if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
     std::string line = last_error_line(read_available(stdio.error_read_fd), program_name(runtime_));
     if (line.empty()) line = program_name(runtime_) + " " + tail[0] + " " + ProgramResult{status}.describe();

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,10 +35,13 @@ class RuntimeRunner {
  public:
   RuntimeRunner(std::string runtime, std::string root, std::string bundle, std::string id, std::string pid_file);
 
-  // `create`, or with Start::Too `run --detach` (create and start in one process); returns the
-  // init's pid, read from the pid file.
-  enum class Start { Later, Too };
-  pid_t create(const RuntimeStdio& stdio, Start start = Start::Later);
+  // `create`, or with Start::Too `run --detach` (create and start in one process), or with
+  // Start::AfterReady `run --detach --start-gate` (roost-runtime's): `ready` runs while the
+  // runtime creates the container, which starts once it has returned (one runtime process, where
+  // create + start took two); if it throws, the runtime deletes the container and the exception
+  // goes on. Returns the init's pid, read from the pid file.
+  enum class Start { Later, Too, AfterReady };
+  pid_t create(const RuntimeStdio& stdio, Start start = Start::Later, const std::function<void()>& ready = {});
   void start();
   // `delete --force`: the runtime's state of the container goes (its init is gone by then). Errors
   // are returned, not thrown: the monitor is on its way out.

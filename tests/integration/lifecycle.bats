@@ -169,6 +169,36 @@ load helpers
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^sleep 100' || fail "pid $pid is not the container program"
 }
 
+@test "run --start-gate (roost's): created at once, started on the gate's byte '1'; EOF deletes it and fails" {
+  mount_out
+  set_cmd 'echo ran >> /out/marker'
+  mkfifo "$BATS_TEST_TMPDIR/gate"
+  # The runtime's end: the fifo as its fd 5 (bats keeps 3 for itself), opened once a writer is.
+  rt run --detach --bundle "$BUNDLE" --start-gate 5 c1 5<"$BATS_TEST_TMPDIR/gate" </dev/null \
+    >"$BATS_TEST_TMPDIR/c1.out" 2>"$BATS_TEST_TMPDIR/c1.err" &
+  local runner=$!
+  exec 6>"$BATS_TEST_TMPDIR/gate"
+  wait_status c1 created
+  sleep 0.3
+  [ ! -e "$OUT/marker" ] || { exec 6>&-; fail "the program ran before the gate opened"; }
+  printf 1 >&6
+  exec 6>&-
+  wait "$runner" || fail "run --start-gate failed: $(cat "$BATS_TEST_TMPDIR/c1.err")"
+  wait_status c1 stopped
+  [ "$(cat "$OUT/marker")" = ran ] || fail "marker: $(cat "$OUT/marker" 2>&1)"
+  rrun delete c1
+  assert_success
+  # A gate that closes without the byte: the container is deleted, run fails, nothing ran.
+  rm -f "$OUT/marker"
+  rrun run --detach --bundle "$BUNDLE" --start-gate 5 c2 5</dev/null
+  assert_error
+  [[ "$stderr" == *"was not started"* ]] || fail "stderr: $stderr"
+  [ ! -e "$OUT/marker" ] || fail "the program ran"
+  rrun state c2
+  assert_error
+  assert_clean
+}
+
 @test "the container outlives create's caller, and a subreaper caller reaps it with its exit status" {
   # As conmon and containerd-shim do: the caller becomes a child subreaper, create returns, the
   # container's init is reparented to the caller, which waits for it after start.

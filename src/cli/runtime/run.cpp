@@ -7,13 +7,17 @@ namespace {
 
 CreateOptions opts;
 bool detach = false;
+int start_gate = -1;
 
 void add_options(OptionParser& cmd) {
   add_create_options(cmd, opts);
   cmd.flag("-d,--detach", detach, "return after start");
+  cmd.count("--start-gate", start_gate,
+            "roost's: after the create, start only when this inherited fd gives the byte '1' (EOF or "
+            "anything else deletes the container and fails)");
 }
 
-int run(const Runtime& rt) { return run_container(rt, opts, detach); }
+int run(const Runtime& rt) { return run_container(rt, opts, detach, start_gate); }
 
 }  // namespace
 
