@@ -58,9 +58,10 @@ class NetworkDriver {
   virtual ChildNetwork wait_started() = 0;
   // Stops the helper process (also done by the destructor). Idempotent.
   virtual void stop() = 0;
-  // Tells the helper to exit without waiting for it; stop() then reaps it. Its exit frees the tap
-  // device, which takes the kernel an RCU grace period (~15 ms here): a caller with other work
-  // to do (the monitor's --rm removal) does it meanwhile.
+  // Tells the helper to exit without waiting for it; stop() then reaps it. pasta's exit frees its
+  // tap device, which takes the kernel an RCU grace period (~15 ms here): a caller with other
+  // work to do (the monitor's --rm removal) does it meanwhile. (slirp4netns's tap is made
+  // persistent ahead of it where roost makes the namespace: precreate_helper_tap.)
   virtual void begin_stop() {}
   // slirp4netns's API socket (for its port driver); empty for the others.
   virtual std::string api_socket() const { return {}; }
