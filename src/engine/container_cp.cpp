@@ -517,7 +517,10 @@ ContainerRootfsMount::ContainerRootfsMount(const ctr::ContainerStore& containers
   const ctr::ContainerPaths cpaths = containers.paths(config.id);
   for (const fs::path& dir : {cpaths.run_dir, cpaths.rootfs(), cpaths.upper(), cpaths.work()})
     make_dirs(dir.string(), 0700);
-  store::mount_layers(lowers, cpaths.rootfs(), probe.driver, store::UpperDirs{cpaths.upper(), cpaths.work()});
+  // A --rm container's work dir may hold the volatile marker of a start that failed after its
+  // mount: mounted the same way (volatile), the marker is cleared first.
+  store::mount_layers(lowers, cpaths.rootfs(), probe.driver,
+                      store::UpperDirs{cpaths.upper(), cpaths.work(), config.auto_remove});
   target_ = cpaths.rootfs();
   try {
     // Its volumes and bind mounts, where the container sees them (podman's cp reaches them too).

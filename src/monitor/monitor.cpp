@@ -261,8 +261,9 @@ void Monitor::after_exit(int exit_code) {
   stdio_.reset();
   stdin_queue_.clear();
   const bool restart = !stopping_ && should_restart(config_.restart, exit_code, state_.restart_count, state_.stopped_by_user);
-  // A network not used again goes now: its helper exits (and the kernel frees its tap device)
-  // while the runtime deletes the container and --rm removes it; finish() reaps it.
+  // A network not used again goes now: its helper exits (pasta's exit frees its tap device, an
+  // RCU grace period; slirp4netns's is persistent and goes with the namespace) while the runtime
+  // deletes the container and --rm removes it; finish() reaps it.
   if (!restart && network_) network_->begin_down();
   if (restart || !config_.auto_remove) {
     // Done before the state says exited: a `roost wait` or `stop` that then starts the container

@@ -84,11 +84,15 @@ void classic_overlay_impl(const std::vector<fs::path>& lowers, const fs::path& t
 
 void kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target, const std::optional<UpperDirs>& upper) {
   if (upper && upper->discard_after_run) {
-    // A volatile mount leaves work/incompat/volatile behind, and overlay refuses that work dir
-    // ever after (it cannot tell a clean unmount from a crash): a --rm container whose start
-    // failed after the mount (undone) could not be started again. Nothing it ran is kept anyway.
-    std::error_code ignored;
-    fs::remove(upper->work / "work" / "incompat" / "volatile", ignored);
+    // A volatile mount leaves work/work/incompat/volatile (a directory holding `dirty`) behind,
+    // and overlay refuses that work dir ever after (it cannot tell a clean unmount from a
+    // crash): a --rm container whose start failed after the mount (undone) could not be started
+    // again. Nothing it ran is kept anyway.
+    const fs::path marker = upper->work / "work" / "incompat" / "volatile";
+    std::error_code ec;
+    fs::remove_all(marker, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+      throw Error("remove overlay's volatile marker " + marker.string() + ": " + ec.message());
   }
   std::vector<std::string> options;
   for (const auto& l : lowers) options.push_back("lowerdir+=" + l.string());
@@ -102,13 +106,12 @@ void kernel_overlay(const std::vector<fs::path>& lowers, const fs::path& target,
   UniqueFd mnt = new_filesystem_mount("overlay", "overlay", options, 0, detail);
   if (!mnt) {
     const int err = errno;
-    if (err == EINVAL && detail.find("volatile") != std::string::npos) {  // a kernel before 5.10
-      UpperDirs durable = *upper;
-      durable.discard_after_run = false;
-      return kernel_overlay(lowers, target, durable);
-    }
-    // No "lowerdir+" (before 6.8), or no fd mount API at all (before 5.2).
-    if (err == ENOSYS || (err == EINVAL && detail.find("lowerdir+") != std::string::npos))
+    // No "lowerdir+" (before 6.8), or no fd mount API at all (before 5.2). An overlay older than
+    // the fs-context API (before 6.5) takes every key through the legacy adapter and fails the
+    // create with a bare EINVAL, its words in the kernel log only: empty `detail`. The classic
+    // mount is tried then (a kernel without `volatile`, before 5.10, is one of these: the classic
+    // path retries without it).
+    if (err == ENOSYS || (err == EINVAL && (detail.empty() || detail.find("lowerdir+") != std::string::npos)))
       return classic_overlay_impl(lowers, target, upper);
     throw Error("mount overlay at " + target.string() + ": " + errno_name(err) + (detail.empty() ? "" : ": " + detail));
   }

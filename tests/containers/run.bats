@@ -182,6 +182,20 @@ teardown() {
   run roost_ start -a kept
   [ "$status" -eq 0 ]
   roost_ rm kept >/dev/null
+  # A --rm container whose start fails after its (volatile) mount is kept, and its work dir
+  # holds overlay's volatile marker: a second start and a cp mount it again all the same.
+  run roost_ create --rm --name again -w /no/such busybox true
+  [ "$status" -eq 0 ]
+  run roost_ start -a again
+  [ "$status" -eq 126 ]
+  run roost_ start -a again
+  [ "$status" -eq 126 ]
+  [[ "$output" != *"mount overlay"* ]]
+  echo data >"$CTR_WORK/cp-in"
+  chmod 644 "$CTR_WORK/cp-in"
+  run roost_ cp "$CTR_WORK/cp-in" again:/cp-in
+  [ "$status" -eq 0 ]
+  roost_ rm -f again >/dev/null
 }
 
 @test "run --name: a name in use is refused (125), the first container is untouched" {
