@@ -49,6 +49,14 @@ HTTPD=(busybox httpd -f -vv -p 80 -h /www)
   [ "$output" = "$(printf '10.0.2.100/24\n10.0.2.2\n1')" ]
 }
 
+@test "slirp4netns: tap0 is made persistent before slirp4netns attaches (its exit then removes no device)" {
+  # roost's own: podman lets slirp4netns make the device. IFF_PERSIST is 0x800 in tun_flags.
+  run roost_ run --rm busybox cat /sys/class/net/tap0/tun_flags /sys/class/net/tap0/carrier
+  [ "$status" -eq 0 ]
+  [ $(( ${lines[0]} & 0x800 )) -ne 0 ]
+  [ "${lines[1]}" = 1 ]
+}
+
 @test "slirp4netns: the host's loopback (10.0.2.2) is unreachable by default, as podman's" {
   port=$(free_tcp_port)
   host_server "$port"

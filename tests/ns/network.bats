@@ -32,6 +32,15 @@ probe='socat -T 3 - TCP:$GW:$PORT,connect-timeout=3 </dev/null 2>&1'
   [[ "$output" == *"hello-from-host"* ]]
 }
 
+@test "slirp4netns: roost makes tap0 persistent before slirp4netns attaches to it (slirp4netns's exit then removes no device)" {
+  [ "$NS_IMPL" = roost ] || skip "roost's own way: rootlesskit lets slirp4netns make tap0"
+  run ns_run --net=slirp4netns --disable-host-loopback -- ip -d link show tap0
+  show
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"persist on"* ]]
+  [[ "$output" == *LOWER_UP* ]]  # slirp4netns holds it: the carrier is on
+}
+
 @test "slirp4netns --disable-host-loopback: 10.0.2.2 refuses the host's loopback" {
   host_server 21501
   run ns_run --net=slirp4netns --disable-host-loopback -- sh -c "ip route; GW=10.0.2.2 PORT=21501; $probe"
