@@ -208,9 +208,12 @@ bool start_gate_opened(int fd) {
 }  // namespace
 
 int run_container(const Runtime& rt, const CreateOptions& given, bool detach, int start_gate_fd) {
-  // Not the container's: its init must not inherit the gate.
-  if (start_gate_fd >= 0 && ::fcntl(start_gate_fd, F_SETFD, FD_CLOEXEC) < 0)
-    throw_errno("--start-gate " + std::to_string(start_gate_fd));
+  // The gate stays inheritable: the runtime may re-execute itself during the create (exe_guard),
+  // and the container's program never gets it (every fd beyond stdio and the preserved ones is
+  // closed at its execve), unless it is one of the preserved ones.
+  if (start_gate_fd >= 0 && start_gate_fd <= 2 + given.preserve_fds)
+    throw Error("--start-gate " + std::to_string(start_gate_fd) + " is one of the container's own fds (stdio, " +
+                "--preserve-fds): give one above them");
   // The init may be a grandchild (namespaces joined by path): be its reaper so we can wait for it.
   if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   CreateOptions opts = given;

@@ -171,7 +171,7 @@ load helpers
 
 @test "run --start-gate (roost's): created at once, started on the gate's byte '1'; EOF deletes it and fails" {
   mount_out
-  set_cmd 'echo ran >> /out/marker'
+  set_cmd 'ls /proc/self/fd > /out/fds; echo ran >> /out/marker'
   mkfifo "$BATS_TEST_TMPDIR/gate"
   # The runtime's end: the fifo as its fd 5 (bats keeps 3 for itself), opened once a writer is.
   rt run --detach --bundle "$BUNDLE" --start-gate 5 c1 5<"$BATS_TEST_TMPDIR/gate" </dev/null \
@@ -186,6 +186,8 @@ load helpers
   wait "$runner" || fail "run --start-gate failed: $(cat "$BATS_TEST_TMPDIR/c1.err")"
   wait_status c1 stopped
   [ "$(cat "$OUT/marker")" = ran ] || fail "marker: $(cat "$OUT/marker" 2>&1)"
+  # The gate is the runtime's, never the program's: stdio and ls's own directory fd only.
+  [ "$(tr '\n' ' ' <"$OUT/fds")" = "0 1 2 3 " ] || fail "the program's fds: $(cat "$OUT/fds")"
   rrun delete c1
   assert_success
   # A gate that closes without the byte: the container is deleted, run fails, nothing ran.
