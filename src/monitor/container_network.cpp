@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -140,14 +139,8 @@ void ContainerNetwork::create_netns() {
   ns::NetworkOptions options;
   options.driver = mode_;
   // The child's mount namespace is the monitor's (fork): its bind mount is ours.
-  fork_child(
-      [&path, &options] {
-        if (::unshare(CLONE_NEWNET) < 0) throw_errno("unshare a network namespace");
-        ns::precreate_helper_tap(options);
-        if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
-          throw_errno("bind the network namespace on " + path);
-      },
-      true);
+  fork_child([&path, &options] { unshare_netns_bound_at(path, [&options] { ns::precreate_helper_tap(options); }); },
+             true);
   netns_bound_ = true;
 }
 

@@ -1,8 +1,6 @@
 #include "ns/detached_netns.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "sys/namespaces.hpp"
@@ -21,14 +19,7 @@ void create_detached_netns(const std::string& path, const std::function<void()>&
   if (!file) throw_errno("create " + path);
   file.reset();
   UniqueFd report;
-  pid_t pid = fork_reporting(
-      [&] {
-        if (::unshare(CLONE_NEWNET) < 0) throw_errno("unshare a network namespace");
-        if (prepare) prepare();
-        if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
-          throw_errno("bind the network namespace on " + path);
-      },
-      report, true);
+  pid_t pid = fork_reporting([&] { unshare_netns_bound_at(path, prepare); }, report, true);
   const std::string msg = wait_reported(pid, report.get(), "the helper process failed");
   if (!msg.empty()) throw Error("failed to create a detached netns on " + path + ": " + msg);
 }

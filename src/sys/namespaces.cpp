@@ -4,6 +4,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 
 #include "util/error.hpp"
 
@@ -13,6 +14,13 @@ void enter_netns(const std::string& path) {
   UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!ns) throw_errno("open the network namespace " + path);
   if (::setns(ns.get(), CLONE_NEWNET) < 0) throw_errno("join the network namespace " + path);
+}
+
+void unshare_netns_bound_at(const std::string& path, const std::function<void()>& prepare) {
+  if (::unshare(CLONE_NEWNET) < 0) throw_errno("unshare a network namespace");
+  if (prepare) prepare();
+  if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
+    throw_errno("bind the network namespace on " + path);
 }
 
 int namespace_clone_flag(const std::string& type) {

@@ -1,6 +1,7 @@
 // Namespace types, their clone flags, and the plan of which to create and which to join by path.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,11 @@ namespace roost {
 // Moves the calling process into the network namespace at `path` (/proc/PID/ns/net, a bound
 // netns file); throws naming it.
 void enter_netns(const std::string& path);
+
+// Moves the calling process into a new network namespace, runs `prepare` in it (when given), and
+// keeps the namespace by a bind mount of it on `path` (an existing file), in the caller's mount
+// namespace. For a forked child: the caller stays in its own namespace.
+void unshare_netns_bound_at(const std::string& path, const std::function<void()>& prepare = {});
 
 // CLONE_NEWUSER for "user", ...; throws for an unknown type.
 int namespace_clone_flag(const std::string& type);
