@@ -12,6 +12,7 @@
 #include "sys/mount_api.hpp"
 #include "sys/mount_attr.hpp"
 #include "util/error.hpp"
+#include "util/file.hpp"
 #include "util/process.hpp"
 
 namespace roost::store {
@@ -162,41 +163,28 @@ void fuse_overlay(const std::vector<fs::path>& lowers, const fs::path& target, c
   if (::mount("fuse-overlayfs", abs_target.c_str(), "fuse.fuse-overlayfs", 0, data.c_str()) < 0)
     throw_errno("mount fuse-overlayfs at " + target.string());
 
-  int report_pipe[2];
-  if (::pipe2(report_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
-  UniqueFd report_read(report_pipe[0]), report_write(report_pipe[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_errno("fork to start fuse-overlayfs");
-  if (pid == 0) {
-    std::string failure;
-    try {
-      if (::unshare(CLONE_NEWNS) < 0) throw_errno("unshare a mount namespace for fuse-overlayfs");
-      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) throw_errno("make fuse-overlayfs's mounts private");
-      if (::umount2(abs_target.c_str(), MNT_DETACH) < 0) throw_errno("detach " + target.string() + " from fuse-overlayfs's view");
-      ProgramSpec spec;
-      spec.path = program;
-      spec.argv = {"fuse-overlayfs", "-o", fuse_overlay_options(lowers, upper, ids), "/dev/fd/" + std::to_string(fuse.get())};
-      spec.capture_stderr = true;
-      spec.timeout_seconds = 30;
-      ProgramResult r = run_program(spec);
-      if (!r.succeeded()) {
-        std::string msg = r.error_output;
-        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        failure = "fuse-overlayfs at " + target.string() + " " + r.describe() + (msg.empty() ? "" : ": " + msg);
-      }
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-    (void)!::write(report_write.get(), failure.data(), failure.size());
-    ::_exit(failure.empty() ? 0 : 1);
-  }
-  report_write.reset();
+  // The child's failure comes back as its line (fork_reporting); its status when it has none.
+  UniqueFd report;
+  const pid_t pid = fork_reporting(
+      [&] {
+        if (::unshare(CLONE_NEWNS) < 0) throw_errno("unshare a mount namespace for fuse-overlayfs");
+        if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) throw_errno("make fuse-overlayfs's mounts private");
+        if (::umount2(abs_target.c_str(), MNT_DETACH) < 0) throw_errno("detach " + target.string() + " from fuse-overlayfs's view");
+        ProgramSpec spec;
+        spec.path = program;
+        spec.argv = {"fuse-overlayfs", "-o", fuse_overlay_options(lowers, upper, ids), "/dev/fd/" + std::to_string(fuse.get())};
+        spec.capture_stderr = true;
+        spec.timeout_seconds = 30;
+        ProgramResult r = run_program(spec);
+        if (!r.succeeded()) {
+          std::string msg = r.error_output;
+          while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+          throw Error("fuse-overlayfs at " + target.string() + " " + r.describe() + (msg.empty() ? "" : ": " + msg));
+        }
+      },
+      report, /*die_with_parent=*/false);
   fuse.reset();
-  std::string failure;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(report_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0) failure.append(buf, static_cast<size_t>(n));
+  std::string failure = read_to_end(report.get());
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
